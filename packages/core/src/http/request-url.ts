@@ -1,0 +1,60 @@
+import { ValidationError } from '../errors/transport-errors.js';
+import { registerSecret } from '../redaction/redactor.js';
+import type { HttpQueryValue } from './http-types.js';
+
+/**
+ * Parses and checks a client's base URL: http(s) only, no credentials (they would travel in every error), no
+ * query or fragment. Returns the origin plus the path prefix without a trailing slash.
+ *
+ * @throws {ValidationError} when the URL is unusable.
+ */
+export function parseBaseUrl(baseUrl: string | URL): { origin: string; pathPrefix: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(baseUrl));
+  } catch (error) {
+    throw new ValidationError('baseUrl is not a valid URL', { field: 'baseUrl', cause: error });
+  }
+  if (parsed.password) registerSecret(decodeURIComponent(parsed.password));
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ValidationError(`baseUrl must use http or https, not ${parsed.protocol}`, { field: 'baseUrl' });
+  }
+  if (parsed.username || parsed.password) {
+    throw new ValidationError(
+      'baseUrl must not contain credentials; pass them through tokenProvider or headers',
+      {
+        field: 'baseUrl',
+      },
+    );
+  }
+  if (parsed.search || parsed.hash) {
+    throw new ValidationError('baseUrl must not contain a query or fragment', { field: 'baseUrl' });
+  }
+  return { origin: parsed.origin, pathPrefix: parsed.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * Joins the base URL's prefix, a request path and query parameters. Arrays become repeated parameters; `null` and
+ * `undefined` are left out. Absolute URLs and protocol-relative paths are refused so a token is never sent to
+ * another host.
+ *
+ * @throws {ValidationError} when `path` is absolute.
+ */
+export function buildRequestUrl(
+  base: { origin: string; pathPrefix: string },
+  path: string,
+  query: Record<string, HttpQueryValue> | undefined,
+): URL {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path) || path.startsWith('//')) {
+    throw new ValidationError('path must be relative to baseUrl, not an absolute URL', { field: 'path' });
+  }
+  const url = new URL(`${base.origin}${base.pathPrefix}${path.startsWith('/') ? path : `/${path}`}`);
+  if (query) {
+    for (const [name, value] of Object.entries(query)) {
+      if (value === undefined || value === null) continue;
+      const values = Array.isArray(value) ? value : [value];
+      for (const item of values) url.searchParams.append(name, String(item));
+    }
+  }
+  return url;
+}

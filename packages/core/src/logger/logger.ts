@@ -1,0 +1,53 @@
+import { defaultRedactor } from '../redaction/redactor.js';
+
+/** The logger every gitops-kit client accepts. Compatible with `console`, pino and winston. */
+export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
+  info(message: string, ...details: unknown[]): void;
+  warn(message: string, ...details: unknown[]): void;
+  error(message: string, ...details: unknown[]): void;
+}
+
+const noop = (): void => {};
+
+/** Debug and info are silent; warnings and errors go to the console (the octokit default). */
+export const defaultLogger: Logger = Object.freeze({
+  debug: noop,
+  info: noop,
+  warn: (message: string, ...details: unknown[]) => console.warn(message, ...details),
+  error: (message: string, ...details: unknown[]) => console.error(message, ...details),
+});
+
+/** A logger that says nothing at all. */
+export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
+
+function redactDetail(detail: unknown, depth: number): unknown {
+  if (typeof detail === 'string') return defaultRedactor.redact(detail);
+  if (detail instanceof Error)
+    return defaultRedactor.redact(detail.stack ?? `${detail.name}: ${detail.message}`);
+  if (detail === null || typeof detail !== 'object' || depth > 4) return detail;
+  if (Array.isArray(detail)) return detail.map((item) => redactDetail(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(detail)) {
+    copy[key] = /^(authorization|cookie|password|token|secret)$/i.test(key)
+      ? '[REDACTED]'
+      : redactDetail(value, depth + 1);
+  }
+  return copy;
+}
+
+/**
+ * Wraps a logger so every message and detail passes through the redactor first. Clients wrap the logger they are
+ * given with this, so a user's logger never sees a secret.
+ */
+export function createRedactingLogger(logger: Logger = defaultLogger): Logger {
+  const wrap =
+    (level: keyof Logger) =>
+    (message: string, ...details: unknown[]): void => {
+      logger[level](
+        defaultRedactor.redact(String(message)),
+        ...details.map((detail) => redactDetail(detail, 0)),
+      );
+    };
+  return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };
+}

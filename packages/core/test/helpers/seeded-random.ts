@@ -1,0 +1,16 @@
+/** A small deterministic PRNG (mulberry32) so "random" splits and jitter are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random alphanumeric canary secret. */
+export function makeCanary(): string {
+  return `canary${Math.random().toString(36).slice(2)}${Date.now().toString(36)}XyZ`;
+}

@@ -1,0 +1,38 @@
+export { diagnoseApplication } from './diagnosis/diagnose-application.js';
+export {
+  INGRESS_HEALTH_LUA,
+  LOAD_BALANCER_SERVICE_HEALTH_LUA,
+  PROPOSED_HEALTH_SCRIPTS,
+} from './diagnosis/proposed-health-scripts.js';
+export { DEFAULT_PROMOTION_TIMEOUT_MS, DEFAULT_REFRESH_TIMEOUT_MS, promote } from './promote/promote.js';
+export type {
+  BeforeSyncContext,
+  FailurePolicy,
+  KustomizeImageChange,
+  PromoteOptions,
+  PromotionApplication,
+  PromotionChange,
+  PromotionRepository,
+} from './promote/promote-options.js';
+export type { PromotionEdit } from './promote/promotion-changes.js';
+export { PromotionError } from './promote/promotion-error.js';
+export type {
+  PromotionEvent,
+  PromotionProgressEvent,
+  PromotionStepEvent,
+  PromotionStepName,
+  PromotionWarningEvent,
+} from './promote/promotion-events.js';
+export type {
+  DiagnosisFinding,
+  PromotionDiagnosis,
+  PromotionOutcome,
+  PromotionReport,
+  PromotionStepRecord,
+  RollbackRecord,
+} from './promote/promotion-report.js';
+export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';
+export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
+export { type CliIo } from './cli/cli-io.js';
+export { exitCodeForError, GITOPS_FLOW_VERSION, runCli } from './cli/run-cli.js';
+export { formatDurationMs, parseDurationMs } from './cli/duration.js';

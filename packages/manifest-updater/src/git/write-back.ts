@@ -1,0 +1,367 @@
+import {
+  AbortError,
+  abortReasonToError,
+  computeBackoffDelayMs,
+  createRedactingLogger,
+  GitOpsKitError,
+  type Logger,
+  registerSecret,
+  silentLogger,
+  sleep,
+  ValidationError,
+} from '@gitops-kit/core';
+import { updateYaml } from '../yaml/update-yaml.js';
+import { type ChangedValue, renderCommitMessage } from './commit-message.js';
+import { GitProtocolError, PushConflictError, PushOutcomeUnknownError } from './errors.js';
+import { type CommitIdentity, serializeCommit } from './git-objects.js';
+import type { ObjectStore } from './object-store.js';
+import { RemoteSession } from './remote-session.js';
+import { KeyedLock } from './repo-lock.js';
+import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
+import type { SmartHttpTransport } from './smart-http.js';
+import { fileNotFound, findFile, replaceFiles } from './tree-edit.js';
+import {
+  DEFAULT_WRITE_BACK_RETRY,
+  type WriteBackChange,
+  type WriteBackFileResult,
+  type WriteBackOptions,
+  type WriteBackResult,
+  type WriteBackRetryOptions,
+} from './write-back-options.js';
+
+const DEFAULT_AUTHOR: CommitIdentity = Object.freeze({
+  name: 'gitops-kit',
+  email: 'gitops-kit@users.noreply.invalid',
+});
+const DEFAULT_TIMEOUT_MS = 60_000;
+const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
+const DEFAULT_USER_AGENT = 'git/2.0 (gitops-kit)';
+
+const branchLock = new KeyedLock();
+
+function validateUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ValidationError('url is not a valid URL', { field: 'url' });
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Never echo the URL: it holds the credential.
+    throw new ValidationError('url must not contain credentials; pass them in `auth`', { field: 'url' });
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ValidationError(`url must be http(s), got ${url.protocol}`, { field: 'url' });
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ValidationError('url must not have a query or fragment', { field: 'url' });
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
+async function authorizationHeader(options: WriteBackOptions, url: string): Promise<string | undefined> {
+  if (options.auth === undefined) return undefined;
+  const credentials = typeof options.auth === 'function' ? await options.auth({ url }) : options.auth;
+  const username = 'token' in credentials ? (credentials.username ?? 'x-access-token') : credentials.username;
+  const secret = 'token' in credentials ? credentials.token : credentials.password;
+  if (typeof username !== 'string' || typeof secret !== 'string' || secret === '') {
+    throw new ValidationError('auth needs a username and a non-empty password or token', { field: 'auth' });
+  }
+  registerSecret(secret);
+  const encoded = Buffer.from(`${username}:${secret}`, 'utf8').toString('base64');
+  registerSecret(encoded);
+  return `Basic ${encoded}`;
+}
+
+function validateChanges(changes: readonly WriteBackChange[]): void {
+  if (!Array.isArray(changes) || changes.length === 0) {
+    throw new ValidationError('changes must name at least one file', { field: 'changes' });
+  }
+  for (const change of changes) {
+    assertRepoRelativePath(change.file);
+    const hasUpdates = 'updates' in change && change.updates !== undefined;
+    const hasEdit = 'edit' in change && typeof change.edit === 'function';
+    if (hasUpdates === hasEdit) {
+      throw new ValidationError(`change for ${change.file} needs either updates or an edit function`, {
+        field: 'changes',
+      });
+    }
+  }
+}
+
+function resolveRetry(retry: WriteBackOptions['retry']): WriteBackRetryOptions {
+  if (retry === false) return { ...DEFAULT_WRITE_BACK_RETRY, maxAttempts: 1 };
+  const resolved = { ...DEFAULT_WRITE_BACK_RETRY, ...retry };
+  if (!Number.isInteger(resolved.maxAttempts) || resolved.maxAttempts < 1) {
+    throw new ValidationError('retry.maxAttempts must be a whole number >= 1', {
+      field: 'retry.maxAttempts',
+    });
+  }
+  return resolved;
+}
+
+interface AppliedChanges {
+  writes: Array<{ segments: string[]; content: Buffer }>;
+  files: WriteBackFileResult[];
+  values: ChangedValue[];
+}
+
+async function applyChanges(
+  store: ObjectStore,
+  head: string,
+  changes: readonly WriteBackChange[],
+  context: { attempt: number; branch: string },
+): Promise<AppliedChanges> {
+  const missing = (file: string, cause?: unknown) =>
+    context.attempt === 1 && cause === undefined
+      ? fileNotFound(file, context.branch)
+      : new PushConflictError(
+          `after another commit landed on ${context.branch}, ${cause === undefined ? 'file' : 'a path in'} ${JSON.stringify(file)} no longer exists`,
+          { branch: context.branch, file, attempts: context.attempt, cause },
+        );
+  const files = [...new Set(changes.map((change) => change.file))];
+  const located = new Map<string, { segments: string[]; oid: string }>();
+  for (const file of files) {
+    const segments = assertRepoRelativePath(file);
+    const found = await findFile(store, head, file, segments);
+    if (found === undefined) throw missing(file);
+    located.set(file, { segments, oid: found.oid });
+  }
+  // One round trip for every blob a partial fetch left out.
+  await store.prefetch([...located.values()].map((entry) => entry.oid));
+
+  const state = new Map<string, { original: string; text: string; edits: WriteBackFileResult['edits'] }>();
+  for (const file of files) {
+    const text = (await store.get((located.get(file) as { oid: string }).oid, 'blob')).data.toString('utf8');
+    state.set(file, { original: text, text, edits: [] });
+  }
+  const values: ChangedValue[] = [];
+  for (const change of changes) {
+    const current = state.get(change.file) as {
+      original: string;
+      text: string;
+      edits: WriteBackFileResult['edits'];
+    };
+    if ('updates' in change) {
+      let result: ReturnType<typeof updateYaml>;
+      try {
+        result = updateYaml(current.text, change.updates, change.yamlOptions);
+      } catch (error) {
+        // The path existed when the caller decided on the change; after a race it is a conflict, not a mistake.
+        const pathGone =
+          GitOpsKitError.isInstance(error) &&
+          (error.code === 'YAML_PATH_NOT_FOUND' || error.code === 'YAML_PATH_TYPE');
+        if (context.attempt > 1 && pathGone) throw missing(change.file, error);
+        throw error;
+      }
+      current.text = result.text;
+      for (const edit of result.edits) {
+        current.edits.push({ path: edit.path, oldValue: edit.oldValue, newValue: edit.newValue });
+        values.push({ file: change.file, path: edit.path, oldValue: edit.oldValue, newValue: edit.newValue });
+      }
+    } else {
+      const edited = await change.edit(current.text, { file: change.file, attempt: context.attempt });
+      if (typeof edited !== 'string') {
+        throw new ValidationError(`the edit function for ${change.file} must return a string`, {
+          field: 'changes',
+        });
+      }
+      if (edited !== current.text)
+        values.push({ file: change.file, path: undefined, oldValue: undefined, newValue: undefined });
+      current.text = edited;
+    }
+  }
+  const writes: AppliedChanges['writes'] = [];
+  const results: WriteBackFileResult[] = [];
+  for (const file of files) {
+    const current = state.get(file) as {
+      original: string;
+      text: string;
+      edits: WriteBackFileResult['edits'];
+    };
+    const changed = current.text !== current.original;
+    results.push({ file, changed, edits: current.edits });
+    if (changed)
+      writes.push({
+        segments: (located.get(file) as { segments: string[] }).segments,
+        content: Buffer.from(current.text, 'utf8'),
+      });
+  }
+  return {
+    writes,
+    files: results,
+    values: values.filter((value) => results.find((result) => result.file === value.file)?.changed === true),
+  };
+}
+
+function isTransient(error: unknown): boolean {
+  return GitOpsKitError.isInstance(error) && error.retryable && !AbortError.isInstance(error);
+}
+
+/**
+ * Changes files on a branch of a remote git repository and pushes one commit, safely under concurrency.
+ *
+ * - Depth-1 fetch into memory, nothing on disk; with a server that supports `filter` (protocol v2), only the
+ *   commit, the trees and the blobs being edited are downloaded. Only the new objects are pushed.
+ * - No change, no commit: `{ commit: null, changed: false }`.
+ * - A lost race (non-fast-forward, "failed to update ref", lock errors) fetches the new head, re-applies the
+ *   changes to the new content and pushes again, with bounded full-jitter backoff. A change that became a no-op
+ *   ends without a commit; a file or path that disappeared ends in `PushConflictError`.
+ * - A connection lost after the push was sent: the branch is read back; our commit there is success; if the
+ *   branch cannot be read, `PushOutcomeUnknownError` carries the commit id.
+ * - Calls for the same repository and branch in one process run one after the other.
+ * - Credentials only travel in the `Authorization` header; they are registered for redaction.
+ *
+ * @throws ValidationError for a bad URL (including one with credentials), branch name, change or option.
+ * @throws PathOutsideRepoError when a file is absolute, climbs out, points into `.git` or through a symlink.
+ * @throws FileNotFoundInRepoError / BranchNotFoundError when the file or branch does not exist.
+ * @throws AuthenticationError when the server refuses the credentials (never retried).
+ * @throws PushConflictError when re-applying is impossible or the attempts ran out.
+ * @throws PushOutcomeUnknownError when a push may or may not have landed.
+ * @throws GitProtocolError when the server refuses the push for another reason (a hook, a protected branch).
+ * @throws AbortError / TimeoutError / ConnectionError / HttpError from the transport.
+ * @example
+ * ```ts
+ * const result = await writeBack({
+ *   url: 'https://git.example.com/team/deploy.git',
+ *   branch: 'main',
+ *   auth: { username: 'deploy-bot', password: process.env.GIT_TOKEN! },
+ *   changes: [{ file: 'helm/my-values.yaml', updates: [{ path: 'image.tag', value: 'v1.2.3' }] }],
+ * });
+ * console.log(result.changed ? `pushed ${result.commit}` : 'no changes, git repository is up to date');
+ * ```
+ */
+export async function writeBack(options: WriteBackOptions): Promise<WriteBackResult> {
+  const url = validateUrl(options.url);
+  assertBranchName(options.branch);
+  if (options.targetBranch !== undefined) assertBranchName(options.targetBranch, 'targetBranch');
+  validateChanges(options.changes);
+  const retry = resolveRetry(options.retry);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new ValidationError('timeoutMs must be > 0', { field: 'timeoutMs' });
+  const authorization = await authorizationHeader(options, url);
+  const pushBranch = options.targetBranch ?? options.branch;
+  const run = () =>
+    runWriteBack(options, retry, {
+      url,
+      authorization,
+      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+      timeoutMs,
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      signal: options.signal,
+    });
+  return options.inProcessLock === false ? run() : branchLock.run(`${url}\0${pushBranch}`, run);
+}
+
+async function runWriteBack(
+  options: WriteBackOptions,
+  retry: WriteBackRetryOptions,
+  transport: SmartHttpTransport,
+): Promise<WriteBackResult> {
+  const logger: Logger = createRedactingLogger(options.logger ?? silentLogger);
+  const session = new RemoteSession(transport, { partialFetch: options.partialFetch ?? true });
+  const pushBranch = options.targetBranch ?? options.branch;
+  const author = options.author ?? DEFAULT_AUTHOR;
+  let lastFailure: unknown;
+  let lastRace: string | undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    if (options.signal?.aborted) throw abortReasonToError(options.signal);
+    try {
+      const fetched = await session.fetchHead(options.branch, options.targetBranch);
+      logger.debug(
+        `write-back attempt ${attempt}: ${fetched.branch} at ${fetched.head} (${fetched.mode} fetch)`,
+      );
+      const applied = await applyChanges(session.store, fetched.head, options.changes, {
+        attempt,
+        branch: fetched.branch,
+      });
+      const base = {
+        attempts: attempt,
+        branch: pushBranch,
+        parent: fetched.head,
+        files: applied.files,
+        fetchMode: fetched.mode,
+      };
+      if (applied.writes.length === 0) {
+        logger.info(`write-back: no changes, ${pushBranch} is up to date`);
+        return { commit: null, changed: false, ...base };
+      }
+      session.store.resetCreated();
+      const tree = await replaceFiles(session.store, fetched.head, applied.writes);
+      const message = renderCommitMessage(
+        options.message,
+        {
+          branch: pushBranch,
+          files: applied.files.filter((file) => file.changed).map((file) => file.file),
+          changes: applied.values,
+        },
+        options.trailers,
+      );
+      const commit = session.store.put(
+        'commit',
+        serializeCommit({
+          tree,
+          parents: [fetched.head],
+          author,
+          committer: options.committer ?? author,
+          message,
+          when: options.now?.() ?? new Date(),
+        }),
+      );
+      const expected = options.targetBranch === undefined || fetched.targetExists ? fetched.head : undefined;
+      const outcome = await session.push(pushBranch, expected, commit);
+      if (outcome.kind === 'pushed') {
+        logger.info(`write-back: pushed ${commit} to ${pushBranch} (attempt ${attempt})`);
+        return { commit, changed: true, ...base };
+      }
+      if (outcome.kind === 'rejected') {
+        throw new GitProtocolError(`the server refused the push to ${pushBranch}: ${outcome.reason}`, {
+          serverMessage: outcome.reason,
+        });
+      }
+      if (outcome.kind === 'connection-lost') {
+        let remote: string | undefined;
+        try {
+          remote = await session.readRemoteBranch(pushBranch);
+        } catch (error) {
+          if (AbortError.isInstance(error)) throw error;
+          throw new PushOutcomeUnknownError(
+            `the connection broke while pushing ${commit} to ${pushBranch} and the branch could not be read back; check whether ${commit} landed before writing again`,
+            { commit, branch: pushBranch, cause: outcome.error },
+          );
+        }
+        if (remote === commit) {
+          logger.info(`write-back: the connection broke after the push, but ${pushBranch} has ${commit}`);
+          return { commit, changed: true, ...base };
+        }
+        lastFailure = outcome.error;
+        lastRace = undefined;
+        logger.warn(`write-back: the push of ${commit} did not land (connection lost); retrying`);
+      } else {
+        lastFailure = undefined;
+        lastRace = outcome.reason;
+        logger.info(`write-back: ${pushBranch} moved (${outcome.reason}); re-applying on the new head`);
+      }
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      lastFailure = error;
+      lastRace = undefined;
+      logger.warn(`write-back attempt ${attempt} failed: ${(error as Error).message}`);
+    }
+    if (attempt >= retry.maxAttempts) {
+      if (lastRace === undefined && lastFailure !== undefined) throw lastFailure;
+      throw new PushConflictError(
+        `gave up after ${attempt} attempts: ${pushBranch} kept moving (${lastRace ?? 'push rejected'})`,
+        { branch: pushBranch, attempts: attempt },
+      );
+    }
+    await sleep(
+      computeBackoffDelayMs(attempt, {
+        baseDelayMs: retry.baseDelayMs,
+        maxDelayMs: retry.maxDelayMs,
+        random: retry.random,
+      }),
+      options.signal,
+    );
+  }
+}

@@ -1,0 +1,21 @@
+export { ArgoCDEmulator, ArgoCDEmulatorError, type SeedApplication } from './emulator.js';
+export type { ArgoCDEmulatorOptions } from './emulator-options.js';
+export type { ArgoCDFault, ArgoCDFaultMatch, InstalledArgoCDFault } from './faults.js';
+export type { SeededCommit } from './git-revisions.js';
+export type { HealthScriptMatch, HealthScriptStep, HealthStatusCode } from './live-state.js';
+export {
+  defaultManifestRenderer,
+  type ManifestRenderer,
+  mergeHelmValues,
+  type RenderContext,
+} from './manifest-renderer.js';
+export type { ArgoCDRequestRecord } from './request-pipeline.js';
+export {
+  type ArgoCDRequestIssue,
+  type ArgoCDRequestToValidate,
+  type ArgoCDRequestValidation,
+  type ArgoCDSwaggerOperation,
+  type ArgoCDSwaggerValidator,
+  type ArgoCDSwaggerValidatorOptions,
+  createArgoCDSwaggerValidator,
+} from './swagger-validator.js';

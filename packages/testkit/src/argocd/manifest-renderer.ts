@@ -1,0 +1,173 @@
+import { parse as parseYaml } from 'yaml';
+import type { ApplicationSource, JsonObject, KubeObject } from './model.js';
+
+/** What a renderer gets: the app, its source at the resolved commit and the merged Helm values. */
+export interface RenderContext {
+  appName: string;
+  namespace: string;
+  source: ApplicationSource;
+  revision: string;
+  /** Helm values after merging value files, `values`, `valuesObject` and `parameters` (Helm's precedence). */
+  values: JsonObject;
+  /** Reads a file at the resolved commit, relative to the repository root. */
+  readFile: (path: string) => Promise<string | undefined>;
+}
+
+/** Turns an application source into the Kubernetes objects a sync would apply. */
+export type ManifestRenderer = (context: RenderContext) => Promise<KubeObject[]> | KubeObject[];
+
+function isPlainObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Deep-merges Helm values: maps merge, everything else is replaced. */
+export function mergeValues(base: JsonObject, override: JsonObject): JsonObject {
+  const result: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const existing = result[key];
+    result[key] = isPlainObject(existing) && isPlainObject(value) ? mergeValues(existing, value) : value;
+  }
+  return result;
+}
+
+/** Applies `--set name=value` style parameters (dotted paths; numbers/booleans parsed unless forceString). */
+export function setValueAtPath(
+  values: JsonObject,
+  dottedPath: string,
+  raw: string,
+  forceString = false,
+): void {
+  const keys = dottedPath.split('.');
+  let current = values;
+  keys.slice(0, -1).forEach((key) => {
+    if (!isPlainObject(current[key])) current[key] = {};
+    current = current[key] as JsonObject;
+  });
+  const last = keys.at(-1) ?? dottedPath;
+  if (forceString) current[last] = raw;
+  else if (raw === 'true' || raw === 'false') current[last] = raw === 'true';
+  else if (/^-?\d+(\.\d+)?$/.test(raw) && !/^0\d/.test(raw)) current[last] = Number(raw);
+  else current[last] = raw;
+}
+
+function joinSourcePath(base: string | undefined, file: string): string {
+  if (file.startsWith('/')) return file.slice(1);
+  const prefix = (base ?? '').replace(/^\.?\/?/, '').replace(/\/$/, '');
+  return prefix ? `${prefix}/${file}` : file;
+}
+
+/**
+ * Merges the Helm values Argo CD would pass to `helm template`: `values.yaml` in the chart path, then each
+ * `valueFiles` entry (missing files fail unless `ignoreMissingValueFiles`), then `values`, `valuesObject`, and
+ * finally `parameters`.
+ *
+ * @throws Error when a listed value file is missing or is not valid YAML.
+ */
+export async function mergeHelmValues(
+  source: ApplicationSource,
+  readFile: RenderContext['readFile'],
+): Promise<JsonObject> {
+  let values: JsonObject = {};
+  const chartDefaults = await readFile(joinSourcePath(source.path, 'values.yaml'));
+  if (chartDefaults) values = mergeValues(values, asObject(parseYaml(chartDefaults), 'values.yaml'));
+  const helm = source.helm ?? {};
+  for (const file of helm.valueFiles ?? []) {
+    const text = await readFile(joinSourcePath(source.path, file));
+    if (text === undefined) {
+      if (helm.ignoreMissingValueFiles === true) continue;
+      throw new Error(`Error: open ${file}: no such file or directory`);
+    }
+    values = mergeValues(values, asObject(parseYaml(text), file));
+  }
+  if (typeof helm.values === 'string' && helm.values.trim())
+    values = mergeValues(values, asObject(parseYaml(helm.values), 'values'));
+  if (isPlainObject(helm.valuesObject)) values = mergeValues(values, helm.valuesObject);
+  for (const parameter of helm.parameters ?? []) {
+    if (parameter.name)
+      setValueAtPath(values, parameter.name, parameter.value ?? '', parameter.forceString === true);
+  }
+  return values;
+}
+
+function asObject(value: unknown, file: string): JsonObject {
+  if (value === null || value === undefined) return {};
+  if (!isPlainObject(value)) throw new Error(`failed to parse ${file}: values must be a map`);
+  return value;
+}
+
+function readPath(values: JsonObject, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>((current, key) => (isPlainObject(current) ? current[key] : undefined), values);
+}
+
+/**
+ * The default renderer: a small, chart-like mapping of common Helm values to a Deployment (image from
+ * `image.repository`/`image.tag`, `replicaCount`), a Service (`service.type`, `service.port`) and, when
+ * `ingress.enabled`, an Ingress. Enough for the resource tree to show the image a commit actually deploys.
+ */
+export const defaultManifestRenderer: ManifestRenderer = ({ appName, namespace, source, values }) => {
+  const releaseName = source.helm?.releaseName ?? appName;
+  const name = String(readPath(values, 'fullnameOverride') ?? releaseName);
+  const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': releaseName };
+  const repository = String(readPath(values, 'image.repository') ?? 'nginx');
+  const tag = String(readPath(values, 'image.tag') ?? 'latest');
+  const replicas = Number(readPath(values, 'replicaCount') ?? 1);
+  const port = Number(readPath(values, 'service.port') ?? 80);
+  const objects: KubeObject[] = [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace, labels },
+      spec: {
+        type: String(readPath(values, 'service.type') ?? 'ClusterIP'),
+        selector: labels,
+        ports: [{ port, targetPort: port }],
+      },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace, labels },
+      spec: {
+        replicas,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: { containers: [{ name, image: `${repository}:${tag}`, ports: [{ containerPort: port }] }] },
+        },
+      },
+    },
+  ];
+  if (readPath(values, 'ingress.enabled') === true) {
+    const host = String(readPath(values, 'ingress.host') ?? `${name}.example.invalid`);
+    objects.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name, namespace, labels },
+      spec: {
+        rules: [
+          {
+            host,
+            http: {
+              paths: [
+                { path: '/', pathType: 'Prefix', backend: { service: { name, port: { number: port } } } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+  }
+  return objects;
+};
+
+/** Container images referenced by an object's pod template (or pod spec). */
+export function imagesOf(object: KubeObject): string[] {
+  const spec = object.spec as JsonObject | undefined;
+  const podSpec = (isPlainObject(spec?.template) ? (spec.template as JsonObject).spec : spec) as
+    | JsonObject
+    | undefined;
+  const containers = Array.isArray(podSpec?.containers) ? (podSpec.containers as JsonObject[]) : [];
+  return containers.map((container) => String(container.image ?? '')).filter(Boolean);
+}

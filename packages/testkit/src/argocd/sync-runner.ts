@@ -1,0 +1,154 @@
+import type { LiveObject } from './live-state.js';
+import { objectKey } from './live-state.js';
+import { imagesOf } from './manifest-renderer.js';
+import type {
+  Application,
+  ApplicationSource,
+  KubeObject,
+  OperationState,
+  ResourceResult,
+  RevisionHistory,
+} from './model.js';
+import { formatKubeTime, splitApiVersion } from './model.js';
+
+/** What executing a sync operation produced. */
+export interface SyncOutcome {
+  phase: 'Succeeded' | 'Failed' | 'Error';
+  message: string;
+  revision: string;
+  source: ApplicationSource | undefined;
+  resources: ResourceResult[];
+}
+
+/** Everything {@link executeSync} needs; rendering and revision resolution happen before it is called. */
+export interface SyncInput {
+  app: Application;
+  live: Map<string, LiveObject>;
+  desired: KubeObject[];
+  revision: string;
+  source: ApplicationSource | undefined;
+  nowMs: number;
+  /** A failure scripted by the test (`failNextSync`), reported on the first selected resource. */
+  scriptedFailure?: string;
+}
+
+function resultFor(object: KubeObject, status: string, message: string): ResourceResult {
+  const { group, version } = splitApiVersion(object.apiVersion);
+  const images = imagesOf(object);
+  return {
+    group,
+    version,
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name,
+    status,
+    message,
+    hookPhase: status === 'SyncFailed' ? 'Failed' : 'Running',
+    syncPhase: 'Sync',
+    ...(images.length > 0 ? { images } : {}),
+  };
+}
+
+function kubectlName(object: KubeObject): string {
+  const { group } = splitApiVersion(object.apiVersion);
+  return `${object.kind.toLowerCase()}${group ? `.${group}` : ''}/${object.metadata.name}`;
+}
+
+/**
+ * Applies the selected desired objects to the live state like gitops-engine's sync: created/configured/unchanged
+ * per object, pruning only when asked (otherwise "ignored (requires pruning)"), nothing changed on dry runs.
+ */
+export function executeSync(input: SyncInput): SyncOutcome {
+  const { app, live, desired, revision, source, nowMs } = input;
+  const sync = app.operation?.sync ?? {};
+  const selected = sync.resources?.length
+    ? desired.filter((object) =>
+        sync.resources?.some(
+          (wanted) =>
+            (wanted.kind ?? '') === object.kind &&
+            (wanted.name ?? '') === object.metadata.name &&
+            (wanted.group ?? '') === splitApiVersion(object.apiVersion).group &&
+            (!wanted.namespace || wanted.namespace === object.metadata.namespace),
+        ),
+      )
+    : desired;
+  const dryRun = sync.dryRun === true;
+  const suffix = dryRun ? ' (dry run)' : '';
+  if (input.scriptedFailure !== undefined) {
+    const [first, ...rest] = selected;
+    const resources = [
+      ...(first ? [resultFor(first, 'SyncFailed', input.scriptedFailure)] : []),
+      ...rest.map((object) => resultFor(object, 'Synced', `${kubectlName(object)} unchanged${suffix}`)),
+    ];
+    return {
+      phase: 'Failed',
+      message: `one or more objects failed to apply, reason: ${input.scriptedFailure}`,
+      revision,
+      source,
+      resources,
+    };
+  }
+  const resources: ResourceResult[] = [];
+  for (const object of selected) {
+    const key = objectKey(object);
+    const current = live.get(key);
+    const unchanged = current !== undefined && JSON.stringify(current.desired) === JSON.stringify(object);
+    resources.push(
+      resultFor(
+        object,
+        'Synced',
+        `${kubectlName(object)} ${current ? (unchanged ? 'unchanged' : 'configured') : 'created'}${suffix}`,
+      ),
+    );
+    if (!dryRun)
+      live.set(key, {
+        desired: object,
+        appliedAtMs: unchanged && current ? current.appliedAtMs : nowMs,
+        revision,
+      });
+  }
+  if (!sync.resources?.length) {
+    const wanted = new Set(desired.map(objectKey));
+    for (const [key, current] of [...live.entries()]) {
+      if (wanted.has(key)) continue;
+      if (sync.prune === true) {
+        resources.push(resultFor(current.desired, 'Pruned', `pruned${suffix}`));
+        if (!dryRun) live.delete(key);
+      } else {
+        resources.push(resultFor(current.desired, 'PruneSkipped', 'ignored (requires pruning)'));
+      }
+    }
+  }
+  return { phase: 'Succeeded', message: 'successfully synced (all tasks run)', revision, source, resources };
+}
+
+/** Writes a finished operation into the app: final phase, syncResult, history entry, `operation` cleared. */
+export function recordSyncOutcome(app: Application, outcome: SyncOutcome, nowMs: number): void {
+  const status = app.status ?? {};
+  app.status = status;
+  const state = status.operationState as OperationState;
+  state.phase = outcome.phase;
+  state.message = outcome.message;
+  state.finishedAt = formatKubeTime(nowMs);
+  state.syncResult = {
+    revision: outcome.revision,
+    ...(outcome.source ? { source: outcome.source } : {}),
+    ...(outcome.resources.length > 0 ? { resources: outcome.resources } : {}),
+  };
+  const sync = state.operation.sync ?? {};
+  // controller/sync.go: only successful, non-dry-run, full syncs become history.
+  if (outcome.phase === 'Succeeded' && sync.dryRun !== true && !sync.resources?.length) {
+    const history = status.history ?? [];
+    const entry: RevisionHistory = {
+      id: (history.at(-1)?.id ?? -1) + 1,
+      revision: outcome.revision,
+      deployStartedAt: state.startedAt,
+      deployedAt: state.finishedAt,
+      ...(outcome.source ? { source: outcome.source } : {}),
+      ...(state.operation.initiatedBy ? { initiatedBy: state.operation.initiatedBy } : {}),
+    };
+    const limit = app.spec.revisionHistoryLimit ?? 10;
+    status.history = [...history, entry].slice(-Math.max(1, limit));
+  }
+  delete app.operation;
+}

@@ -1,0 +1,146 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * The emulator's clock. Simulated time runs `timeScale` times faster than real time, so a PipelineRun with a
+ * one-hour timeout and `timeScale: 10_000` times out after 0.36 real seconds while its timestamps still read
+ * one hour apart. Every duration the emulator takes from a test (step durations, timeouts) is in simulated ms.
+ *
+ * @example
+ * ```ts
+ * const clock = new SimulatedClock({ timeScale: 100, start: new Date('2026-01-01T00:00:00Z') });
+ * clock.setTimeout(() => console.log(clock.isoNow()), 60_000); // fires after 0.6 s real time
+ * ```
+ */
+export class SimulatedClock {
+  readonly timeScale: number;
+  private readonly startEpochMs: number;
+  private readonly startRealMs = performance.now();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: { timeScale?: number; start?: Date } = {}) {
+    this.timeScale = options.timeScale ?? 1;
+    if (!(this.timeScale > 0)) throw new RangeError('timeScale must be a positive number');
+    this.startEpochMs = options.start?.getTime() ?? Date.now();
+  }
+
+  /** Simulated milliseconds since the Unix epoch. */
+  now(): number {
+    return Math.floor(this.startEpochMs + (performance.now() - this.startRealMs) * this.timeScale);
+  }
+
+  /** Simulated time as a Kubernetes timestamp (RFC 3339, whole seconds). */
+  isoNow(): string {
+    return toKubeTime(this.now());
+  }
+
+  /** Real milliseconds that `simulatedMs` take. */
+  toRealMs(simulatedMs: number): number {
+    return Math.max(0, simulatedMs / this.timeScale);
+  }
+
+  /** Runs `callback` after `simulatedMs`; the timer is cleared by `clearAll()` and does not keep the process alive. */
+  setTimeout(callback: () => void, simulatedMs: number): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      callback();
+    }, this.toRealMs(simulatedMs));
+    timer.unref();
+    this.timers.add(timer);
+    return timer;
+  }
+
+  /** Cancels a timer made by `setTimeout`. */
+  clearTimeout(timer: NodeJS.Timeout | undefined): void {
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    this.timers.delete(timer);
+  }
+
+  /** Resolves after `simulatedMs` (or at once when the signal aborts). */
+  sleep(simulatedMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const onAbort = (): void => {
+        this.clearTimeout(timer);
+        resolve();
+      };
+      const timer = this.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, simulatedMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Cancels every pending timer (on emulator stop). */
+  clearAll(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+/** Formats epoch milliseconds the way Kubernetes writes `metav1.Time`: RFC 3339 in UTC with whole seconds. */
+export function toKubeTime(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * Parses a Go duration string (`1h0m0s`, `90s`, `1.5h`, `0`) into milliseconds.
+ *
+ * @throws RangeError when the text is not a Go duration.
+ * @example
+ * ```ts
+ * parseGoDurationMs('1h30m'); // 5_400_000
+ * ```
+ */
+export function parseGoDurationMs(text: string): number {
+  if (text === '0') return 0;
+  const units: Record<string, number> = {
+    h: 3_600_000,
+    m: 60_000,
+    s: 1000,
+    ms: 1,
+    us: 0.001,
+    µs: 0.001,
+    ns: 1e-6,
+  };
+  const pattern = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
+  let total = 0;
+  let consumed = 0;
+  for (const match of text.matchAll(pattern)) {
+    if (match.index !== consumed) break;
+    total += Number(match[1]) * (units[match[2] ?? ''] ?? 0);
+    consumed += match[0].length;
+  }
+  if (consumed !== text.length || consumed === 0) throw new RangeError(`invalid Go duration "${text}"`);
+  return total;
+}
+
+/**
+ * Formats milliseconds like Go's `time.Duration.String()` (`1h0m0s`, `4m0s`, `1.5s`, `0s`), the form Tekton
+ * writes in timeouts and messages.
+ *
+ * @example
+ * ```ts
+ * formatGoDuration(3_600_000); // '1h0m0s'
+ * ```
+ */
+export function formatGoDuration(milliseconds: number): string {
+  if (milliseconds === 0) return '0s';
+  const sign = milliseconds < 0 ? '-' : '';
+  let rest = Math.abs(milliseconds);
+  if (rest < 1000) return `${sign}${rest}ms`;
+  const hours = Math.floor(rest / 3_600_000);
+  rest -= hours * 3_600_000;
+  const minutes = Math.floor(rest / 60_000);
+  rest -= minutes * 60_000;
+  const seconds = `${Number((rest / 1000).toFixed(3))}s`;
+  if (hours > 0) return `${sign}${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${sign}${minutes}m${seconds}`;
+  return `${sign}${seconds}`;
+}
+
+/** `formatGoDuration`, or `''` for a non-finite value. */
+export function formatGoDurationSafe(milliseconds: number): string {
+  return Number.isFinite(milliseconds) ? formatGoDuration(milliseconds) : '';
+}

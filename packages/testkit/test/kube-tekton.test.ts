@@ -1,0 +1,396 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KubeEmulator, type KubeObject } from '../src/kube/index.js';
+import { call, isFinished, type Json, readText, succeeded } from './kube-test-helpers.js';
+
+const NS = '/apis/tekton.dev/v1/namespaces/default';
+
+const PIPELINE = `
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: { name: unit }
+spec:
+  params: [{ name: flags, default: "-v" }]
+  steps: [{ name: unit, image: node }, { name: lint, image: node }]
+---
+apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata: { name: ci }
+spec:
+  params: [{ name: env, default: dev }, { name: repo }]
+  results: [{ name: commit, value: "$(tasks.clone.results.commit)" }]
+  tasks:
+    - name: clone
+      params: [{ name: url, value: "$(params.repo)" }]
+      taskSpec:
+        params: [{ name: url }]
+        results: [{ name: commit }]
+        steps: [{ name: fetch, image: git }]
+    - name: test
+      runAfter: [clone]
+      taskRef: { name: unit }
+    - name: build
+      params: [{ name: commit, value: "$(tasks.clone.results.commit)" }]
+      taskSpec: { params: [{ name: commit }], steps: [{ name: docker, image: kaniko }] }
+    - name: deploy
+      runAfter: [test, build]
+      when: [{ input: "$(params.env)", operator: in, values: [prod] }]
+      taskSpec: { steps: [{ name: apply, image: kubectl }] }
+  finally:
+    - name: notify
+      params: [{ name: outcome, value: "$(tasks.status)" }]
+      taskSpec: { params: [{ name: outcome }], steps: [{ name: send, image: curl }] }
+`;
+
+let kube: KubeEmulator;
+
+beforeEach(async () => {
+  kube = await KubeEmulator.start({ timeScale: 10 });
+  kube.apply(PIPELINE);
+  kube.scriptTask('clone', {
+    steps: { fetch: { logs: ['cloning', 'done'], results: { commit: 'abc123' } } },
+  });
+});
+
+afterEach(async () => {
+  await kube.stop();
+});
+
+async function startRun(spec: Record<string, unknown> = {}): Promise<string> {
+  const created = await call(kube, 'POST', `${NS}/pipelineruns`, {
+    apiVersion: 'tekton.dev/v1',
+    kind: 'PipelineRun',
+    metadata: { generateName: 'ci-run-', labels: { team: 'web' } },
+    spec: {
+      pipelineRef: { name: 'ci' },
+      params: [{ name: 'repo', value: 'https://git.example/app.git' }],
+      ...spec,
+    },
+  });
+  expect(created.status).toBe(201);
+  return created.body.metadata.name;
+}
+
+function finished(name: string, timeoutMs = 10_000): Promise<KubeObject> {
+  return kube.waitForObject({ kind: 'PipelineRun', name }, isFinished, { timeoutMs });
+}
+
+function taskRun(run: string, task: string): KubeObject | undefined {
+  return kube.getObject({ kind: 'TaskRun', name: `${run}-${task}` });
+}
+
+describe('PipelineRun simulation', () => {
+  it('runs the DAG with result references, skips on when, runs finally last, and reports like Tekton', async () => {
+    const name = await startRun();
+    const run = await finished(name);
+    expect(succeeded(run)).toMatchObject({
+      status: 'True',
+      reason: 'Completed',
+      message: 'Tasks Completed: 4 (Failed: 0, Cancelled 0), Skipped: 1',
+    });
+    const status = run['status'] as Record<string, Json>;
+    expect(status.skippedTasks).toEqual([
+      {
+        name: 'deploy',
+        reason: 'When Expressions evaluated to false',
+        whenExpressions: [{ input: 'dev', operator: 'in', values: ['prod'] }],
+      },
+    ]);
+    expect(status.results).toEqual([{ name: 'commit', value: 'abc123' }]);
+    expect(
+      status.childReferences
+        .map((reference: { pipelineTaskName: string }) => reference.pipelineTaskName)
+        .sort(),
+    ).toEqual(['build', 'clone', 'notify', 'test']);
+    expect(run.metadata.labels?.['tekton.dev/pipeline']).toBe('ci');
+    expect(status.completionTime).toBeDefined();
+
+    const build = taskRun(name, 'build')!;
+    expect((build['spec'] as Json).params).toEqual([{ name: 'commit', value: 'abc123' }]);
+    expect(build.metadata.labels).toMatchObject({
+      team: 'web',
+      'tekton.dev/pipelineRun': name,
+      'tekton.dev/pipelineRunUID': run.metadata.uid,
+      'tekton.dev/pipelineTask': 'build',
+      'tekton.dev/memberOf': 'tasks',
+    });
+    expect(taskRun(name, 'test')?.metadata.labels?.['tekton.dev/task']).toBe('unit');
+    expect(taskRun(name, 'notify')?.metadata.labels?.['tekton.dev/memberOf']).toBe('finally');
+    expect((taskRun(name, 'notify')!['spec'] as Json).params).toEqual([
+      { name: 'outcome', value: 'Completed' },
+    ]);
+    const cloneStatus = taskRun(name, 'clone')!['status'] as Json;
+    expect(succeeded(taskRun(name, 'clone'))).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    expect(cloneStatus.results).toEqual([{ name: 'commit', type: 'string', value: 'abc123' }]);
+    expect(cloneStatus.steps[0]).toMatchObject({
+      name: 'fetch',
+      container: 'step-fetch',
+      terminated: { exitCode: 0, reason: 'Completed' },
+    });
+    expect(Date.parse(cloneStatus.completionTime)).toBeLessThanOrEqual(
+      Date.parse((taskRun(name, 'build')!['status'] as Json).startTime),
+    );
+    expect(Date.parse((taskRun(name, 'notify')!['status'] as Json).startTime)).toBeGreaterThanOrEqual(
+      Date.parse(status.finallyStartTime),
+    );
+
+    const pods = await call(
+      kube,
+      'GET',
+      `/api/v1/namespaces/default/pods?labelSelector=tekton.dev/pipelineRun%3D${name}`,
+    );
+    expect(pods.body.items.map((pod: KubeObject) => pod.metadata.name).sort()).toEqual([
+      `${name}-build-pod`,
+      `${name}-clone-pod`,
+      `${name}-notify-pod`,
+      `${name}-test-pod`,
+    ]);
+    const testPod = pods.body.items.find((pod: KubeObject) => pod.metadata.name === `${name}-test-pod`);
+    expect(testPod.spec.containers.map((container: { name: string }) => container.name)).toEqual([
+      'step-unit',
+      'step-lint',
+    ]);
+    expect(testPod.metadata.labels['tekton.dev/taskRun']).toBe(`${name}-test`);
+    expect(
+      (await readText(kube, `/api/v1/namespaces/default/pods/${name}-clone-pod/log?container=step-fetch`))
+        .text,
+    ).toBe('cloning\ndone\n');
+  });
+
+  it('fails the run when a step fails, skips what was not started, still runs finally', async () => {
+    kube.scriptTask('test', { steps: { unit: { exitCode: 1, logs: ['FAIL src/app.test.ts'] } } });
+    const name = await startRun({
+      params: [
+        { name: 'repo', value: 'r' },
+        { name: 'env', value: 'prod' },
+      ],
+    });
+    const run = await finished(name);
+    expect(succeeded(run)).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: 'Tasks Completed: 4 (Failed: 1, Cancelled 0), Skipped: 1',
+    });
+    expect((run['status'] as Json).skippedTasks).toEqual([
+      { name: 'deploy', reason: 'PipelineRun was stopping' },
+    ]);
+    const test = taskRun(name, 'test')!;
+    expect(succeeded(test)).toMatchObject({
+      status: 'False',
+      reason: 'Failed',
+      message: '"step-unit" exited with code 1',
+    });
+    expect((test['status'] as Json).steps[1]).toMatchObject({
+      name: 'lint',
+      terminated: { exitCode: 1 },
+      terminationReason: 'Skipped',
+    });
+    expect((taskRun(name, 'notify')!['spec'] as Json).params).toEqual([{ name: 'outcome', value: 'Failed' }]);
+  });
+
+  it('retries a failed task with a new pod and records retriesStatus', async () => {
+    await call(kube, 'PUT', `${NS}/pipelines/ci`, {
+      ...kube.getObject({ kind: 'Pipeline', name: 'ci' }),
+      spec: {
+        ...(kube.getObject({ kind: 'Pipeline', name: 'ci' })!['spec'] as object),
+        tasks: [{ name: 'test', retries: 2, taskRef: { name: 'unit' } }],
+        finally: [],
+        results: [],
+      },
+    });
+    kube.scriptTask('test', ({ attempt }) => ({
+      steps: { unit: { exitCode: attempt === 0 ? 1 : 0, logs: [`attempt ${attempt}`] } },
+    }));
+    const name = await startRun();
+    const run = await finished(name);
+    expect(succeeded(run)?.reason).toBe('Succeeded');
+    const status = taskRun(name, 'test')!['status'] as Json;
+    expect(status.podName).toBe(`${name}-test-pod-retry1`);
+    expect(status.retriesStatus).toHaveLength(1);
+    expect(status.retriesStatus[0]).toMatchObject({
+      podName: `${name}-test-pod`,
+      conditions: [{ status: 'False', reason: 'Failed' }],
+    });
+    expect(
+      (await readText(kube, `/api/v1/namespaces/default/pods/${name}-test-pod/log?container=step-unit`)).text,
+    ).toBe('attempt 0\n');
+    expect(
+      (
+        await readText(
+          kube,
+          `/api/v1/namespaces/default/pods/${name}-test-pod-retry1/log?container=step-unit`,
+        )
+      ).text,
+    ).toBe('attempt 1\n');
+  });
+});
+
+describe('cancellation and timeouts', () => {
+  const slowBuild = (): void =>
+    kube.scriptTask('build', { steps: { docker: { durationMs: 60_000, logs: ['building'] } } });
+
+  async function cancelWhileBuilding(mode: string): Promise<{ name: string; run: KubeObject }> {
+    slowBuild();
+    const name = await startRun();
+    await kube.waitForObject(
+      { kind: 'TaskRun', name: `${name}-build` },
+      (object) => succeeded(object)?.reason === 'Running',
+    );
+    const patched = await call(
+      kube,
+      'PATCH',
+      `${NS}/pipelineruns/${name}`,
+      { spec: { status: mode } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(patched.status).toBe(200);
+    return { name, run: await finished(name) };
+  }
+
+  it('Cancelled: cancels running TaskRuns, deletes their pods, skips finally', async () => {
+    const { name, run } = await cancelWhileBuilding('Cancelled');
+    expect(succeeded(run)).toMatchObject({
+      status: 'False',
+      reason: 'Cancelled',
+      message: `PipelineRun "${name}" was cancelled`,
+    });
+    expect(succeeded(taskRun(name, 'build'))).toMatchObject({
+      status: 'False',
+      reason: 'TaskRunCancelled',
+      message: `TaskRun "${name}-build" was cancelled. TaskRun cancelled as the PipelineRun it belongs to has been cancelled.`,
+    });
+    expect(kube.getObject({ kind: 'Pod', name: `${name}-build-pod` })).toBeUndefined();
+    expect(
+      (await call(kube, 'GET', `/api/v1/namespaces/default/pods/${name}-build-pod/log?container=step-docker`))
+        .status,
+    ).toBe(404);
+    expect(taskRun(name, 'notify')).toBeUndefined();
+  });
+
+  it('CancelledRunFinally: cancels running TaskRuns, then runs finally', async () => {
+    const { name, run } = await cancelWhileBuilding('CancelledRunFinally');
+    expect(succeeded(run)?.reason).toBe('Cancelled');
+    expect(succeeded(taskRun(name, 'build'))?.reason).toBe('TaskRunCancelled');
+    expect(succeeded(taskRun(name, 'notify'))?.reason).toBe('Succeeded');
+    expect((run['status'] as Json).skippedTasks).toEqual([
+      { name: 'deploy', reason: 'PipelineRun was gracefully cancelled' },
+    ]);
+  });
+
+  it('StoppedRunFinally: lets running TaskRuns finish, schedules nothing new, runs finally', async () => {
+    kube.scriptTask('build', { steps: { docker: { durationMs: 3000 } } });
+    const name = await startRun();
+    await kube.waitForObject(
+      { kind: 'TaskRun', name: `${name}-build` },
+      (object) => succeeded(object)?.reason === 'Running',
+    );
+    await call(
+      kube,
+      'PATCH',
+      `${NS}/pipelineruns/${name}`,
+      { spec: { status: 'StoppedRunFinally' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    const stopping = await kube.waitForObject(
+      { kind: 'PipelineRun', name },
+      (object) => succeeded(object)?.reason === 'StoppedRunningFinally',
+    );
+    expect(succeeded(stopping)?.status).toBe('Unknown');
+    const run = await finished(name);
+    expect(succeeded(run)?.reason).toBe('Cancelled');
+    expect(succeeded(taskRun(name, 'build'))?.reason).toBe('Succeeded');
+    expect(succeeded(taskRun(name, 'notify'))?.reason).toBe('Succeeded');
+    expect((run['status'] as Json).skippedTasks).toEqual([
+      { name: 'deploy', reason: 'PipelineRun was gracefully stopped' },
+    ]);
+  });
+
+  it('times out the pipeline: running TaskRuns are cancelled, pods deleted, reason PipelineRunTimeout', async () => {
+    slowBuild();
+    const name = await startRun({ timeouts: { pipeline: '5s' } });
+    const run = await finished(name);
+    expect(succeeded(run)).toMatchObject({
+      status: 'False',
+      reason: 'PipelineRunTimeout',
+      message: `PipelineRun "${name}" failed to finish within "5s"`,
+    });
+    expect(succeeded(taskRun(name, 'build'))?.message).toContain(
+      'TaskRun cancelled as the PipelineRun it belongs to has timed out.',
+    );
+    expect(kube.getObject({ kind: 'Pod', name: `${name}-build-pod` })).toBeUndefined();
+    const elapsedMs =
+      Date.parse((run['status'] as Json).completionTime) - Date.parse((run['status'] as Json).startTime);
+    expect(elapsedMs).toBeGreaterThanOrEqual(5000);
+    expect(elapsedMs).toBeLessThan(10_000);
+  });
+
+  it('times out a single task with TaskRunTimeout', async () => {
+    slowBuild();
+    const pipeline = kube.getObject({ kind: 'Pipeline', name: 'ci' })!;
+    const spec = pipeline['spec'] as Json;
+    spec.tasks = [{ ...spec.tasks[2], params: [{ name: 'commit', value: 'x' }], timeout: '2s' }];
+    spec.finally = [];
+    spec.results = [];
+    kube.apply(pipeline);
+    const name = await startRun();
+    const run = await finished(name);
+    expect(succeeded(taskRun(name, 'build'))).toMatchObject({
+      reason: 'TaskRunTimeout',
+      message: `TaskRun "${name}-build" failed to finish within "2s"`,
+    });
+    expect(succeeded(run)?.reason).toBe('Failed');
+  });
+});
+
+describe('run validation', () => {
+  it('fails with CouldntGetPipeline, ParameterMissing and PipelineValidationFailed; waits while pending', async () => {
+    const missingPipeline = await startRun({ pipelineRef: { name: 'absent' } });
+    expect(succeeded(await finished(missingPipeline))).toMatchObject({
+      status: 'False',
+      reason: 'CouldntGetPipeline',
+    });
+    const missingParam = await startRun({ params: [] });
+    expect(succeeded(await finished(missingParam))).toMatchObject({
+      reason: 'ParameterMissing',
+      message: expect.stringContaining('[repo]'),
+    });
+    const cyclic = await startRun({
+      pipelineRef: undefined,
+      pipelineSpec: {
+        tasks: [
+          { name: 'a', runAfter: ['b'], taskSpec: { steps: [] } },
+          { name: 'b', runAfter: ['a'], taskSpec: { steps: [] } },
+        ],
+      },
+    });
+    expect(succeeded(await finished(cyclic))).toMatchObject({
+      reason: 'PipelineValidationFailed',
+      message: expect.stringContaining('cycle'),
+    });
+    const neither = await call(kube, 'POST', `${NS}/pipelineruns`, {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: { name: 'x' },
+      spec: {},
+    });
+    expect(neither.body).toMatchObject({ code: 422, reason: 'Invalid' });
+
+    const pending = await startRun({ status: 'PipelineRunPending' });
+    await kube.waitForObject(
+      { kind: 'PipelineRun', name: pending },
+      (object) => succeeded(object)?.reason === 'PipelineRunPending',
+    );
+    expect(
+      kube
+        .listObjects('TaskRun')
+        .filter((object) => object.metadata.labels?.['tekton.dev/pipelineRun'] === pending),
+    ).toEqual([]);
+    await call(
+      kube,
+      'PATCH',
+      `${NS}/pipelineruns/${pending}`,
+      { spec: { status: null } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(succeeded(await finished(pending))?.status).toBe('True');
+  });
+});
