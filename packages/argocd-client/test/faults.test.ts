@@ -15,11 +15,15 @@ const APP_PATH = '/api/v1/applications/web';
 const SYNC_PATH = '/api/v1/applications/web/sync';
 
 function count(fixture: Fixture, method: string, path: string): number {
-  return fixture.emulator.requests.filter((request) => request.method === method && request.path === path).length;
+  return fixture.emulator.requests.filter((request) => request.method === method && request.path === path)
+    .length;
 }
 
 function expectNoSecret(value: unknown, secret: string): void {
-  const text = value instanceof Error ? `${value.message}\n${value.stack}\n${JSON.stringify(value)}` : JSON.stringify(value);
+  const text =
+    value instanceof Error
+      ? `${value.message}\n${value.stack}\n${JSON.stringify(value)}`
+      : JSON.stringify(value);
   expect(text).not.toContain(secret);
 }
 
@@ -31,10 +35,20 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
 
   it('F1: retries a GET after 5xx answers, with bounded jittered delays', async () => {
     const delays: number[] = [];
-    fixture = await startFixture({}, { retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40, sleep: async (ms) => void delays.push(ms) } });
+    fixture = await startFixture(
+      {},
+      {
+        retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40, sleep: async (ms) => void delays.push(ms) },
+      },
+    );
     await fixture.client.applications.get('web');
     const before = count(fixture, 'GET', APP_PATH);
-    fixture.emulator.addFault({ kind: 'status', status: 503, times: 2, match: { method: 'GET', path: APP_PATH } });
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 503,
+      times: 2,
+      match: { method: 'GET', path: APP_PATH },
+    });
     const app = await fixture.client.applications.get('web');
     expect(app.metadata.name).toBe('web');
     expect(count(fixture, 'GET', APP_PATH) - before).toBe(3);
@@ -46,7 +60,12 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
 
   it('F2: stops at maxAttempts with a retryable ArgoCDApiError', async () => {
     fixture = await startFixture({}, { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 } });
-    fixture.emulator.addFault({ kind: 'status', status: 503, times: 10, match: { method: 'GET', path: APP_PATH } });
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 503,
+      times: 10,
+      match: { method: 'GET', path: APP_PATH },
+    });
     const error = await fixture.client.applications.get('web').catch((caught: unknown) => caught);
     expect(ArgoCDApiError.isInstance(error)).toBe(true);
     expect((error as ArgoCDApiError).status).toBe(503);
@@ -56,11 +75,31 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
 
   it('F3: honours Retry-After within the bound and fails fast above it', async () => {
     const delays: number[] = [];
-    fixture = await startFixture({}, { retry: { maxAttempts: 3, baseDelayMs: 1, maxRetryAfterMs: 5_000, sleep: async (ms) => void delays.push(ms) } });
-    fixture.emulator.addFault({ kind: 'status', status: 429, retryAfter: '2', match: { method: 'GET', path: APP_PATH } });
+    fixture = await startFixture(
+      {},
+      {
+        retry: {
+          maxAttempts: 3,
+          baseDelayMs: 1,
+          maxRetryAfterMs: 5_000,
+          sleep: async (ms) => void delays.push(ms),
+        },
+      },
+    );
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 429,
+      retryAfter: '2',
+      match: { method: 'GET', path: APP_PATH },
+    });
     await fixture.client.applications.get('web');
     expect(delays[0]).toBeGreaterThanOrEqual(2_000);
-    fixture.emulator.addFault({ kind: 'status', status: 429, retryAfter: '3600', match: { method: 'GET', path: APP_PATH } });
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 429,
+      retryAfter: '3600',
+      match: { method: 'GET', path: APP_PATH },
+    });
     const error = await fixture.client.applications.get('web').catch((caught: unknown) => caught);
     expect((error as ArgoCDApiError).status).toBe(429);
     expect((error as ArgoCDApiError).retryAfterMs).toBe(3_600_000);
@@ -70,7 +109,12 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
   it('F4: a 5xx after the server accepted the sync is adopted, not re-sent', async () => {
     fixture = await startFixture();
     fixture.emulator.setNextOperationDuration('web', 2_000);
-    fixture.emulator.addFault({ kind: 'status', status: 503, afterHandling: true, match: { method: 'POST', path: SYNC_PATH } });
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 503,
+      afterHandling: true,
+      match: { method: 'POST', path: SYNC_PATH },
+    });
     const app = await fixture.client.applications.sync('web', { infos: { reason: 'test' } });
     expect(count(fixture, 'POST', SYNC_PATH)).toBe(1);
     const infos = [...(app.operation?.info ?? []), ...(app.status?.operationState?.operation?.info ?? [])];
@@ -83,7 +127,12 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
     const app = await fixture.client.applications.sync('web');
     expect(count(fixture, 'POST', SYNC_PATH)).toBe(2);
     expect(app.operation?.sync).toBeDefined();
-    fixture.emulator.addFault({ kind: 'status', status: 503, times: 5, match: { method: 'POST', path: SYNC_PATH } });
+    fixture.emulator.addFault({
+      kind: 'status',
+      status: 503,
+      times: 5,
+      match: { method: 'POST', path: SYNC_PATH },
+    });
     await fixture.client.applications.wait('web', { timeoutMs: 10_000 });
     const error = await fixture.client.applications.sync('web').catch((caught: unknown) => caught);
     expect((error as ArgoCDApiError).status).toBe(503);
@@ -95,7 +144,11 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
     fixture.emulator.addFault({ kind: 'reset', match: { method: 'GET', path: APP_PATH } });
     expect((await fixture.client.applications.get('web')).metadata.name).toBe('web');
     fixture.emulator.setNextOperationDuration('web', 2_000);
-    fixture.emulator.addFault({ kind: 'reset', afterHandling: true, match: { method: 'POST', path: SYNC_PATH } });
+    fixture.emulator.addFault({
+      kind: 'reset',
+      afterHandling: true,
+      match: { method: 'POST', path: SYNC_PATH },
+    });
     await fixture.client.applications.sync('web');
     expect(count(fixture, 'POST', SYNC_PATH)).toBe(1);
     fixture.emulator.addFault({ kind: 'reset', times: 10, match: { method: 'GET', path: APP_PATH } });
@@ -105,22 +158,57 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
 
   it('F12: a server that never sends headers times out', async () => {
     fixture = await startFixture({}, { timeouts: { headersMs: 200 }, retry: false });
-    fixture.emulator.addFault({ kind: 'delay', delayMs: 2_000, phase: 'headers', match: { method: 'GET', path: APP_PATH } });
+    fixture.emulator.addFault({
+      kind: 'delay',
+      delayMs: 2_000,
+      phase: 'headers',
+      match: { method: 'GET', path: APP_PATH },
+    });
     const error = await fixture.client.applications.get('web').catch((caught: unknown) => caught);
     expect(TimeoutError.isInstance(error)).toBe(true);
   });
 
   it('F13: HTML with 200, truncated JSON and non-JSON error bodies are typed errors', async () => {
     fixture = await startFixture({}, { retry: false });
-    fixture.emulator.addFault({ kind: 'raw', status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>', match: { path: APP_PATH } });
-    expect(ResponseParseError.isInstance(await fixture.client.applications.get('web').catch((e: unknown) => e))).toBe(true);
-    fixture.emulator.addFault({ kind: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body: '{"metadata":{"na', match: { path: APP_PATH } });
-    expect(ResponseParseError.isInstance(await fixture.client.applications.get('web').catch((e: unknown) => e))).toBe(true);
-    fixture.emulator.addFault({ kind: 'raw', status: 500, headers: { 'content-type': 'application/json' }, body: 'null', match: { path: APP_PATH } });
-    const nullBody = (await fixture.client.applications.get('web').catch((e: unknown) => e)) as ArgoCDApiError;
+    fixture.emulator.addFault({
+      kind: 'raw',
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>login</html>',
+      match: { path: APP_PATH },
+    });
+    expect(
+      ResponseParseError.isInstance(await fixture.client.applications.get('web').catch((e: unknown) => e)),
+    ).toBe(true);
+    fixture.emulator.addFault({
+      kind: 'raw',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"metadata":{"na',
+      match: { path: APP_PATH },
+    });
+    expect(
+      ResponseParseError.isInstance(await fixture.client.applications.get('web').catch((e: unknown) => e)),
+    ).toBe(true);
+    fixture.emulator.addFault({
+      kind: 'raw',
+      status: 500,
+      headers: { 'content-type': 'application/json' },
+      body: 'null',
+      match: { path: APP_PATH },
+    });
+    const nullBody = (await fixture.client.applications
+      .get('web')
+      .catch((e: unknown) => e)) as ArgoCDApiError;
     expect(nullBody.status).toBe(500);
     expect(nullBody.grpcCode).toBeUndefined();
-    fixture.emulator.addFault({ kind: 'raw', status: 502, headers: { 'content-type': 'text/html' }, body: `<html>${'x'.repeat(5000)}</html>`, match: { path: APP_PATH } });
+    fixture.emulator.addFault({
+      kind: 'raw',
+      status: 502,
+      headers: { 'content-type': 'text/html' },
+      body: `<html>${'x'.repeat(5000)}</html>`,
+      match: { path: APP_PATH },
+    });
     const proxy = (await fixture.client.applications.get('web').catch((e: unknown) => e)) as ArgoCDApiError;
     expect(proxy.message).toContain('non-JSON');
     expect((proxy.bodySnippet ?? '').length).toBeLessThan(1_000);
@@ -135,8 +223,16 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
 
   it('F14: an oversized body is rejected early', async () => {
     fixture = await startFixture({}, { maxResponseBytes: 4_096, retry: false });
-    fixture.emulator.addFault({ kind: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: 'x'.repeat(10_000) }), match: { path: '/api/v1/applications' } });
-    expect(ResponseTooLargeError.isInstance(await fixture.client.applications.list().catch((e: unknown) => e))).toBe(true);
+    fixture.emulator.addFault({
+      kind: 'raw',
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: 'x'.repeat(10_000) }),
+      match: { path: '/api/v1/applications' },
+    });
+    expect(
+      ResponseTooLargeError.isInstance(await fixture.client.applications.list().catch((e: unknown) => e)),
+    ).toBe(true);
   });
 
   it('F18: an expired session is renewed by exactly one login; the canary password never leaks', async () => {
@@ -154,7 +250,11 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
     fixture = await startFixture();
     const logger = recordingLogger();
     const wrong = `${fixture.password}-wrong`;
-    const client = new ArgoCDClient({ server: fixture.emulator.url, auth: { username: 'admin', password: wrong }, logger });
+    const client = new ArgoCDClient({
+      server: fixture.emulator.url,
+      auth: { username: 'admin', password: wrong },
+      logger,
+    });
     try {
       const first = await client.applications.get('web').catch((e: unknown) => e);
       const second = await client.applications.list().catch((e: unknown) => e);
@@ -202,7 +302,10 @@ describe('fault matrix (reliability-and-style.md Part B8)', () => {
     expect(OperationInProgressError.isInstance(error), String(error)).toBe(true);
     expect((error as OperationInProgressError).applicationName).toBe('web');
     setTimeout(() => void fixture.emulator.finishOperation('web'), 300);
-    const app = await fixture.client.applications.sync('web', { waitForOperation: true, operationWaitTimeoutMs: 10_000 });
+    const app = await fixture.client.applications.sync('web', {
+      waitForOperation: true,
+      operationWaitTimeoutMs: 10_000,
+    });
     expect(app.operation?.sync).toBeDefined();
   });
 });
@@ -212,7 +315,11 @@ describe('F24: TLS', () => {
     const emulator = await ArgoCDEmulator.start({ tls: true });
     const logger = recordingLogger();
     const strict = new ArgoCDClient({ server: emulator.url, logger: silentLogger, retry: false });
-    const trusting = new ArgoCDClient({ server: emulator.url, tls: { ca: emulator.caCertificate }, logger: silentLogger });
+    const trusting = new ArgoCDClient({
+      server: emulator.url,
+      tls: { ca: emulator.caCertificate },
+      logger: silentLogger,
+    });
     const insecure = new ArgoCDClient({ server: emulator.url, tls: { insecureSkipVerify: true }, logger });
     try {
       expect(emulator.url.startsWith('https://')).toBe(true);

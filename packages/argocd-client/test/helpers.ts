@@ -37,13 +37,21 @@ export async function startFixture(
   const password = canaryPassword();
   const emulator = await ArgoCDEmulator.start({ adminPassword: password, ...emulatorOptions });
   const sha = emulator.seedRepositoryCommit(REPO_URL, {
-    files: { 'helm/Chart.yaml': 'name: web\nversion: 1.0.0\n', 'helm/my-values.yaml': 'image:\n  repository: nginx\n  tag: "1.25"\n' },
+    files: {
+      'helm/Chart.yaml': 'name: web\nversion: 1.0.0\n',
+      'helm/my-values.yaml': 'image:\n  repository: nginx\n  tag: "1.25"\n',
+    },
   });
   emulator.seedApplication({
     metadata: { name: 'web' },
     spec: {
       project: 'default',
-      source: { repoURL: REPO_URL, path: 'helm', targetRevision: 'main', helm: { valueFiles: ['my-values.yaml'] } },
+      source: {
+        repoURL: REPO_URL,
+        path: 'helm',
+        targetRevision: 'main',
+        helm: { valueFiles: ['my-values.yaml'] },
+      },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'web' },
     },
   });

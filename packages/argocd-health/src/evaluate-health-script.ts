@@ -14,8 +14,8 @@ export interface EvaluateHealthScriptOptions extends LuaRuntimeOptions {
 
 /**
  * Evaluates one health script against one object offline, the way Argo CD would once the script is in argocd-cm
- * (same sandbox, libraries, budget and result rules) — use it to test a customisation before deploying it. Starts
- * a Lua worker for the call; for many evaluations use `createHealthAssessor`.
+ * (same sandbox, libraries, budget and result rules) — use it to test a customisation before deploying it. The
+ * Lua worker is started on first use and reused by later calls (it never keeps the process alive).
  *
  * Returns null when the script gives no opinion (nil or an empty table); a script error gives `Unknown` with its
  * text, an invalid status `Unknown "Lua returned an invalid health status"`.
@@ -35,10 +35,22 @@ export async function evaluateHealthScript(
   options: EvaluateHealthScriptOptions = {},
 ): Promise<HealthResult | null> {
   const { useOpenLibs = false, ...runtimeOptions } = options;
-  const runtime = await LuaRuntime.create(runtimeOptions);
-  try {
-    return interpretLuaEvaluation(runtime.evaluate(healthLua, toLuaChunk(object), useOpenLibs));
-  } finally {
-    await runtime.close();
+  const runtime = await sharedRuntime(runtimeOptions);
+  return interpretLuaEvaluation(runtime.evaluate(healthLua, toLuaChunk(object), useOpenLibs));
+}
+
+// One runtime per distinct set of limits, started on first use and kept: its worker thread is unref'd, so it
+// never keeps the process alive, and repeated offline evaluations do not pay the VM start-up each time.
+const sharedRuntimes = new Map<string, Promise<LuaRuntime>>();
+
+function sharedRuntime(options: LuaRuntimeOptions): Promise<LuaRuntime> {
+  const key = JSON.stringify(Object.entries(options).sort(([left], [right]) => (left < right ? -1 : 1)));
+  let runtime = sharedRuntimes.get(key);
+  if (runtime === undefined) {
+    runtime = LuaRuntime.create(options);
+    // A failed start is not cached: the next call tries again.
+    runtime.catch(() => sharedRuntimes.delete(key));
+    sharedRuntimes.set(key, runtime);
   }
+  return runtime;
 }

@@ -1,6 +1,7 @@
 export type { AggregatedHealth, AggregateHealthOptions, ApplicationResource } from './aggregate-health.js';
 export { aggregateHealth, isWorseHealth } from './aggregate-health.js';
 export { hasBuiltInHealthCheck } from './builtin/builtin-health.js';
+export { argoCdConfigMapData } from './customizations/config-map-data.js';
 export type { ResourceCustomizationScript } from './customizations/load-resource-customizations.js';
 export { loadResourceCustomizations } from './customizations/load-resource-customizations.js';
 export type { HealthOverride } from './customizations/parse-customizations.js';

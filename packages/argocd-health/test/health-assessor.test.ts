@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  aggregateHealth,
   createHealthAssessor,
   evaluateHealthScript,
   formatHealthResult,
@@ -251,5 +252,48 @@ describe('lifecycle and errors', () => {
     expect(formatHealthResult({ status: 'Degraded', message: 'boom' })).toBe(
       'STATUS: Degraded\nMESSAGE: boom',
     );
+  });
+});
+
+describe('the seed scenario end to end', () => {
+  const resources = [
+    {
+      live: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { replicas: 1 },
+        status: { replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+      },
+    },
+    {
+      live: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: 'shop' },
+        spec: { type: 'ClusterIP' },
+      },
+    },
+    { live: ingress },
+  ];
+
+  it('stays Progressing on the Ingress with the built-in check, and is Healthy with the Lua fix', async () => {
+    const stock = await createHealthAssessor();
+    const fixed = await createHealthAssessor({
+      customizations: { 'resource.customizations.health.networking.k8s.io_Ingress': INGRESS_HEALTH_LUA },
+    });
+    try {
+      expect(aggregateHealth(resources, { assess: (object) => stock.assess(object) })).toMatchObject({
+        status: 'Progressing',
+        message: 'Caused by networking.k8s.io/Ingress:shop/web',
+      });
+      expect(aggregateHealth(resources, { assess: (object) => fixed.assess(object) })).toMatchObject({
+        status: 'Healthy',
+        message: '',
+      });
+    } finally {
+      await stock.close();
+      await fixed.close();
+    }
   });
 });

@@ -193,3 +193,25 @@ describe('results follow Argo CD', () => {
     expect(run('return {')).toMatchObject({ kind: 'error' });
   });
 });
+
+describe('numbers beyond 2^53 and fractions from obj are exact floats', () => {
+  it('prints them as Go prints the float64', () => {
+    expect(
+      messageOf('tostring(obj.big) .. " " .. obj.fraction .. " " .. obj.tiny', {
+        big: 1685906000388294100,
+        fraction: 0.1,
+        tiny: 1e-7,
+      }),
+    ).toBe('1685906000388294144 0.1 1e-07');
+  });
+});
+
+describe('string functions take fractional positions like gopher-lua', () => {
+  it('truncates indexes and counts', () => {
+    expect(
+      messageOf(
+        'string.sub("abcdef", 1.5, 3.9) .. ("abc"):rep(2.7) .. select(2, string.find("abcabc", "c", 3.2))',
+      ),
+    ).toBe('abcabcabc3');
+  });
+});

@@ -12,7 +12,8 @@ const CHUNK_BYTES = 16 * 1024;
 function chunked(text: string): Uint8Array[] {
   const bytes = new TextEncoder().encode(text);
   const chunks: Uint8Array[] = [];
-  for (let start = 0; start < bytes.length; start += CHUNK_BYTES) chunks.push(bytes.subarray(start, start + CHUNK_BYTES));
+  for (let start = 0; start < bytes.length; start += CHUNK_BYTES)
+    chunks.push(bytes.subarray(start, start + CHUNK_BYTES));
   return chunks;
 }
 
@@ -26,15 +27,23 @@ async function measure(label: string, totalBytes: number, run: () => Promise<num
   const items = await run();
   const elapsedMs = performance.now() - startedMs;
   const megabytesPerSecond = totalBytes / 1024 / 1024 / (elapsedMs / 1000);
-  console.log(`${label.padEnd(34)} ${items} items  ${elapsedMs.toFixed(1).padStart(7)} ms  ${megabytesPerSecond.toFixed(1)} MiB/s`);
+  console.log(
+    `${label.padEnd(34)} ${items} items  ${elapsedMs.toFixed(1).padStart(7)} ms  ${megabytesPerSecond.toFixed(1)} MiB/s`,
+  );
 }
 
 const event = JSON.stringify({
   type: 'MODIFIED',
-  object: { metadata: { name: 'build-and-deploy-x7k2p', resourceVersion: '123456' }, status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] } },
+  object: {
+    metadata: { name: 'build-and-deploy-x7k2p', resourceVersion: '123456' },
+    status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+  },
 });
 const ndjson = `${Array.from({ length: 20_000 }, () => event).join('\n')}\n`;
-const sse = Array.from({ length: 20_000 }, (_, index) => `id: ${index}\nevent: update\ndata: {"result":${event}}\n\n`).join('');
+const sse = Array.from(
+  { length: 20_000 },
+  (_, index) => `id: ${index}\nevent: update\ndata: {"result":${event}}\n\n`,
+).join('');
 
 await measure('readLines (NDJSON text)', ndjson.length, async () => {
   let count = 0;
@@ -52,7 +61,10 @@ await measure('readServerSentEvents', sse.length, async () => {
   return count;
 });
 
-const body = JSON.stringify({ metadata: { name: 'demo' }, status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } });
+const body = JSON.stringify({
+  metadata: { name: 'demo' },
+  status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } },
+});
 const server = createServer((_request, response) => {
   response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   response.end(body);
@@ -66,6 +78,8 @@ for (let index = 0; index < 50; index++) await http.request({ path: '/warm' });
 const startedMs = performance.now();
 for (let index = 0; index < requestCount; index++) await http.request({ path: '/api/v1/applications/demo' });
 const elapsedMs = performance.now() - startedMs;
-console.log(`${'HttpClient.request (sequential)'.padEnd(34)} ${requestCount} requests  ${(elapsedMs / requestCount).toFixed(3)} ms each`);
+console.log(
+  `${'HttpClient.request (sequential)'.padEnd(34)} ${requestCount} requests  ${(elapsedMs / requestCount).toFixed(3)} ms each`,
+);
 await http.close();
 server.close();

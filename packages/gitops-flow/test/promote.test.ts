@@ -36,6 +36,7 @@ describe('promote on the testkit', () => {
     const deployment = env.argocd.liveObjects('devops-demo').find((object) => object.kind === 'Deployment');
     expect(JSON.stringify(deployment)).toContain('registry.example.com/team/devops-demo:abc1234');
     expect(report.steps.map((step) => `${step.name}:${step.status}`)).toEqual([
+      'preflight:succeeded',
       'write-back:succeeded',
       'refresh:succeeded',
       'sync:succeeded',

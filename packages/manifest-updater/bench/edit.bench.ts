@@ -4,10 +4,10 @@
  * Also checks the result is byte-exact (identical to the CST exact edit, one line changed).
  *
  * Corpus: ${GITOPS_KIT_CORPUS:-<repo>/../shared/corpus}; without it a generated ~180 KB values file is used.
- * Usage: npm run bench   (writes bench/RESULTS.md; pass --no-write to only print)
+ * Usage: npm run bench:edit   (or npm run bench; writes bench/RESULTS.md; pass --no-write to only print)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Composer, CST, isScalar, Parser, parseDocument } from 'yaml';
 import { parseYamlPath, updateYaml } from '../src/index.js';
@@ -140,8 +140,8 @@ function main(): void {
   const lines = [
     '# Edit benchmark results',
     '',
-    `Command: \`cd packages/manifest-updater && npm run bench\` (tsx bench/edit.bench.ts), ${new Date().toISOString()}`,
-    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; shared and noisy, so read ranges, not digits.`,
+    `Command: \`cd packages/manifest-updater && ${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench:edit\` (tsx bench/edit.bench.ts), ${new Date().toISOString()}`,
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared: absolute times swing with load, the interleaved ratio is what to read).`,
     '',
     `Input: ${target.label} (${Buffer.byteLength(source)} bytes, ${before.length} lines), path \`${path}\`, ${ROUNDS} interleaved rounds, median per edit.`,
     '',

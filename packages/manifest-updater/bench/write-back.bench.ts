@@ -3,7 +3,7 @@
  * push) on a large deploy repository served by the testkit GitServer, interleaved in the same run.
  *
  * Run: `npm run bench:write-back` (or `npx tsx bench/write-back.bench.ts [rounds]`) in packages/manifest-updater.
- * Writes bench/RESULTS.md.
+ * Writes bench/write-back-results.md (with a history of earlier runs) and its own section of bench/RESULTS.md.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -201,8 +201,33 @@ on a loaded machine the absolute figures grow but the ratios hold roughly.
 
 Raw (ms): CLI ${cli.map((entry) => entry.total.toFixed(0)).join(', ')}; partial ${partial.map((value) => value.toFixed(0)).join(', ')}; full ${full.map((value) => value.toFixed(0)).join(', ')}.
 `;
+  // The full record (with one-line summaries of earlier runs: single runs on a shared machine are noisy) lives in
+  // its own file; bench/RESULTS.md, shared with the edit benchmark, gets the latest report in a marked section.
+  const historyPath = join(import.meta.dirname, 'write-back-results.md');
+  const previous = await readFile(historyPath, 'utf8').catch(() => '');
+  const earlier = [
+    ...(previous.match(/^<!-- summary: (.*) -->$/m)?.slice(1, 2) ?? []),
+    ...(previous
+      .split('## Earlier runs\n')[1]
+      ?.split('\n')
+      .filter((line) => line.startsWith('- '))
+      .map((line) => line.slice(2)) ?? []),
+  ].slice(0, 20);
+  const summary = `${new Date().toISOString()}: ${ROUNDS} rounds, CLI ${format(cliMedian)}, partial ${(median(partial) / cliMedian).toFixed(2)}×, full ${(median(full) / cliMedian).toFixed(2)}×, load ${(await import('node:os')).loadavg()[0]?.toFixed(1)}`;
+  const history = `${report}\n<!-- summary: ${summary} -->\n\n## Earlier runs\n\n${earlier.map((line) => `- ${line}`).join('\n')}\n`;
   process.stdout.write(report);
-  await writeFile(join(import.meta.dirname, 'RESULTS.md'), report);
+  await writeFile(historyPath, history);
+
+  const resultsPath = join(import.meta.dirname, 'RESULTS.md');
+  const shared = await readFile(resultsPath, 'utf8').catch(() => '');
+  const section = `<!-- write-back:start -->\n${report.replace(/^# /, '## ')}\nHistory: [write-back-results.md](write-back-results.md).\n<!-- write-back:end -->\n`;
+  const marked = /<!-- write-back:start -->[\s\S]*?<!-- write-back:end -->\n?/;
+  await writeFile(
+    resultsPath,
+    marked.test(shared)
+      ? shared.replace(marked, section)
+      : `${shared.replace(/\s*$/, '')}${shared ? '\n\n' : ''}${section}`,
+  );
 }
 
 main().catch((error: unknown) => {

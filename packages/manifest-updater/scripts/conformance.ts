@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { diffArrays } from 'diff';
-import { parseDocument } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import {
   getYamlValue,
   PathThroughAliasError,
@@ -109,14 +109,18 @@ function checkOne(
   miss: (why: string) => void,
 ): void {
   let aliases: 'error' | 'edit-anchor' = 'error';
+  // Multi-document files: the index names no document, so pick the one that holds the path (the first for a
+  // missing path). Single-document files pass no index, as a caller would.
+  const document = pickDocument(source, path, isMissing);
+  const base = document === undefined ? {} : { document };
   let result: ReturnType<typeof updateYaml>;
   try {
-    result = updateYaml(source, { path, value }, { createMissing: isMissing });
+    result = updateYaml(source, { path, value }, { ...base, createMissing: isMissing });
   } catch (error) {
     if (!PathThroughAliasError.isInstance(error)) throw error;
     counts.aliasRefused += 1;
     aliases = 'edit-anchor';
-    result = updateYaml(source, { path, value }, { createMissing: isMissing, aliases });
+    result = updateYaml(source, { path, value }, { ...base, createMissing: isMissing, aliases });
   }
   const before = source.split('\n');
   const after = result.text.split('\n');
@@ -128,7 +132,7 @@ function checkOne(
   } else {
     const changedLines =
       before.length === after.length ? before.filter((line, i) => line !== after[i]).length : -1;
-    const oldValue = getYamlValue(source, path);
+    const oldValue = getYamlValue(source, path, base);
     const expectChange = !(typeof oldValue === typeof value && oldValue === value);
     if (expectChange ? changedLines !== 1 : changedLines !== 0) {
       miss(`(a) ${changedLines === -1 ? 'line count changed' : `${changedLines} lines changed`}`);
@@ -137,19 +141,34 @@ function checkOne(
   const segments = parseYamlPath(path);
   let equal = true;
   for (const version of ['1.2', '1.1'] as const) {
-    const expected = parseDocument(source, { version }).toJS({ maxAliasCount: 1000 }) as unknown;
-    const root = setIn(expected, segments, value);
-    const actual = parseDocument(result.text, { version }).toJS({ maxAliasCount: 1000 }) as unknown;
-    if (!deepEqual(root, actual)) {
+    const expected = readAll(source, version);
+    expected[document ?? 0] = setIn(expected[document ?? 0], segments, value);
+    const actual = readAll(result.text, version);
+    if (expected.length === 0) expected.push(setIn(null, segments, value));
+    if (!deepEqual(expected, actual)) {
       equal = false;
       miss(`(c) re-parsed document (YAML ${version}) differs from the original with only the value changed`);
       break;
     }
   }
   if (equal) counts.reparsedEqual += 1;
-  const noop = updateYaml(result.text, { path, value }, { aliases });
+  const noop = updateYaml(result.text, { path, value }, { ...base, aliases });
   if (noop.changed || noop.text !== result.text) miss('(d) repeating the edit changed the text');
   else counts.noopIdentical += 1;
+}
+
+function readAll(text: string, version: '1.1' | '1.2'): unknown[] {
+  const documents = parseAllDocuments(text, { version });
+  if (!Array.isArray(documents)) return [];
+  return documents.map((entry) => entry.toJS({ maxAliasCount: 1000 }) as unknown);
+}
+
+function pickDocument(source: string, path: string, isMissing: boolean): number | undefined {
+  const documents = parseAllDocuments(source);
+  if (!Array.isArray(documents) || documents.length < 2) return undefined;
+  if (isMissing) return 0;
+  const index = documents.findIndex((_, at) => getYamlValue(source, path, { document: at }) !== undefined);
+  return index === -1 ? 0 : index;
 }
 
 function setIn(root: unknown, segments: readonly YamlPathSegment[], value: unknown): unknown {

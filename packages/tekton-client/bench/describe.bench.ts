@@ -64,7 +64,8 @@ async function tknWay(): Promise<string> {
   const run = await client.transport.get(RESOURCES.pipelineRuns, 'ci', 'big-run', pipelineRunSchema);
   const taskRuns: TaskRun[] = [];
   for (const child of run.status?.childReferences ?? []) {
-    if (child.kind === 'TaskRun') taskRuns.push(await client.transport.get(RESOURCES.taskRuns, 'ci', child.name, taskRunSchema));
+    if (child.kind === 'TaskRun')
+      taskRuns.push(await client.transport.get(RESOURCES.taskRuns, 'ci', child.name, taskRunSchema));
   }
   return formatDescribe(buildPipelineRunDescription(run, taskRuns));
 }
@@ -88,11 +89,15 @@ const a = await measure('one list (ours)', ours);
 const b = await measure('GET per TaskRun (tkn)', tknWay);
 if (a.output !== b.output) throw new Error('the two ways rendered different text');
 const rows = a.output.split('\n').filter((line) => / big-run-task-\d+ /.test(line)).length;
-console.log(`describe of a PipelineRun with ${TASK_RUNS} TaskRuns (${rows} rows rendered, identical text), ${ITERATIONS} iterations, KubeEmulator on 127.0.0.1`);
+console.log(
+  `describe of a PipelineRun with ${TASK_RUNS} TaskRuns (${rows} rows rendered, identical text), ${ITERATIONS} iterations, KubeEmulator on 127.0.0.1`,
+);
 console.log('| way | requests per describe | median ms | min ms |');
 console.log('| --- | ---: | ---: | ---: |');
 for (const result of [a, b]) {
-  console.log(`| ${result.name} | ${result.requests} | ${result.medianMs.toFixed(1)} | ${result.minMs.toFixed(1)} |`);
+  console.log(
+    `| ${result.name} | ${result.requests} | ${result.medianMs.toFixed(1)} | ${result.minMs.toFixed(1)} |`,
+  );
 }
 console.log(`speed-up (median): ${(b.medianMs / a.medianMs).toFixed(1)}x`);
 await client.close();

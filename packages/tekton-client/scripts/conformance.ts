@@ -13,7 +13,9 @@ import { isTektonKind, validateTektonDocument } from '../src/validation/validate
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
 const corpusRoot = resolve(process.env.GITOPS_KIT_CORPUS ?? join(repoRoot, '..', 'shared', 'corpus'));
-const examples = statSafe(join(corpusRoot, 'tekton-examples')) ? join(corpusRoot, 'tekton-examples') : corpusRoot;
+const examples = statSafe(join(corpusRoot, 'tekton-examples'))
+  ? join(corpusRoot, 'tekton-examples')
+  : corpusRoot;
 
 function statSafe(path: string): boolean {
   try {
@@ -33,7 +35,12 @@ function yamlFiles(directory: string): string[] {
     });
 }
 
-if (!statSafe(examples) || !yamlFiles(examples).some((file) => file.includes(`${sep}pipelineruns${sep}`) || file.includes(`${sep}taskruns${sep}`))) {
+if (
+  !statSafe(examples) ||
+  !yamlFiles(examples).some(
+    (file) => file.includes(`${sep}pipelineruns${sep}`) || file.includes(`${sep}taskruns${sep}`),
+  )
+) {
   console.log(`skipped: corpus not found at ${examples}`);
   process.exit(0);
 }
@@ -70,17 +77,23 @@ for (const file of yamlFiles(examples)) {
     tally[group].documents += 1;
     if (result.valid) tally[group].valid += 1;
     for (const issue of result.issues) {
-      tally[group].misses.push(`${path}#${index} ${result.kind} ${issue.code} at ${issue.path.join('.')}: ${issue.message}`);
+      tally[group].misses.push(
+        `${path}#${index} ${result.kind} ${issue.code} at ${issue.path.join('.')}: ${issue.message}`,
+      );
     }
   }
 }
 
 console.log(`corpus: ${examples}`);
-console.log(`Tekton documents by kind: ${[...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ')}; other kinds skipped: ${otherKinds}`);
+console.log(
+  `Tekton documents by kind: ${[...kinds].map(([kind, count]) => `${kind} ${count}`).join(', ')}; other kinds skipped: ${otherKinds}`,
+);
 for (const group of ['stable', 'beta', 'alpha'] as const) {
   const { files, documents, valid, misses } = tally[group];
   const label = group === 'stable' ? 'stable (incl. no-ci)' : `${group} (needs enable-api-fields=${group})`;
-  console.log(`${label}: ${files} files, ${documents} Tekton documents, ${valid} valid, ${misses.length} issues`);
+  console.log(
+    `${label}: ${files} files, ${documents} Tekton documents, ${valid} valid, ${misses.length} issues`,
+  );
   for (const miss of misses) console.log(`  ${group === 'stable' ? 'MISS' : 'note'} ${miss}`);
 }
 if (parseErrors > 0) console.log(`YAML parse errors: ${parseErrors}`);

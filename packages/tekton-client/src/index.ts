@@ -1,6 +1,44 @@
-export { TektonClient, type FromKubeconfigOptions, type TektonClientOptions } from './client/tekton-client.js';
-
-export { KubeconfigError, ExecCredentialError, UnsupportedAuthProviderError } from './errors/kubeconfig-errors.js';
+export {
+  type DefinePipelineInput,
+  definePipeline,
+  type ParamsFor,
+  type PipelineBuilder,
+  type PipelineContext,
+  type PipelineTaskInput,
+} from './builders/define-pipeline.js';
+export {
+  type AnyTaskDefinition,
+  type DefineTaskInput,
+  defineTask,
+  type ParamDeclaration,
+  type TaskContext,
+  type TaskDefinition,
+} from './builders/define-task.js';
+export {
+  type FromKubeconfigOptions,
+  TektonClient,
+  type TektonClientOptions,
+} from './client/tekton-client.js';
+export {
+  buildPipelineRunDescription,
+  type PipelineRunDescription,
+  type TaskRunRow,
+} from './describe/describe-model.js';
+export { formatAge } from './describe/format-age.js';
+export {
+  type FormatDescribeOptions,
+  formatDescribe,
+  formatParamValue,
+  formatRunDuration,
+  formatWorkspaceBinding,
+} from './describe/format-describe.js';
+export { formatTaskRunDescribe } from './describe/format-task-run-describe.js';
+export { formatGoDuration, parseGoDurationMs } from './describe/go-duration.js';
+export {
+  ExecCredentialError,
+  KubeconfigError,
+  UnsupportedAuthProviderError,
+} from './errors/kubeconfig-errors.js';
 export {
   KubernetesApiError,
   type KubernetesStatus,
@@ -14,112 +52,95 @@ export {
   TriggerError,
   WaitTimeoutError,
 } from './errors/tekton-errors.js';
-
-export { ExecCredentialProvider, type ExecCredential } from './kubeconfig/exec-credential.js';
-export { loadInClusterConfig, SERVICE_ACCOUNT_DIRECTORY, type InClusterOptions } from './kubeconfig/in-cluster.js';
-export type { ExecConfig, KubeconfigCluster, KubeconfigUser } from './kubeconfig/kubeconfig-schema.js';
 export {
-  loadKubeconfig,
-  type CredentialSource,
-  type KubeTlsOptions,
-  type LoadKubeconfigOptions,
-  type ResolvedKubeconfig,
-} from './kubeconfig/load-kubeconfig.js';
-export {
-  credentialsFromSource,
-  DEFAULT_TOKEN_FILE_REFRESH_MS,
-  tokenFileProvider,
-  type BearerTokenProvider,
-  type CredentialOptions,
-} from './kubeconfig/token-providers.js';
-
-export {
+  type KubeCallOptions,
   KubeTransport,
   kubernetesErrorFromResponse,
-  type KubeCallOptions,
   type ListOptions,
   type ListPage,
 } from './kube/kube-transport.js';
-export { streamPodLogs, type PodLogLine, type PodLogOptions } from './kube/pod-logs.js';
-export { apiVersionOf, RESOURCES, resourcePath, type ResourceType } from './kube/resource.js';
+export { type PodLogLine, type PodLogOptions, streamPodLogs } from './kube/pod-logs.js';
+export { apiVersionOf, RESOURCES, type ResourceType, resourcePath } from './kube/resource.js';
 export {
-  watchResource,
   type WatchBackoffOptions,
   type WatchDiagnostic,
   type WatchEvent,
   type WatchOptions,
+  watchResource,
 } from './kube/watch.js';
-
+export { type ExecCredential, ExecCredentialProvider } from './kubeconfig/exec-credential.js';
+export {
+  type InClusterOptions,
+  loadInClusterConfig,
+  SERVICE_ACCOUNT_DIRECTORY,
+} from './kubeconfig/in-cluster.js';
+export type { ExecConfig, KubeconfigCluster, KubeconfigUser } from './kubeconfig/kubeconfig-schema.js';
+export {
+  type CredentialSource,
+  type KubeTlsOptions,
+  type LoadKubeconfigOptions,
+  loadKubeconfig,
+  type ResolvedKubeconfig,
+} from './kubeconfig/load-kubeconfig.js';
+export {
+  type BearerTokenProvider,
+  type CredentialOptions,
+  credentialsFromSource,
+  DEFAULT_TOKEN_FILE_REFRESH_MS,
+  tokenFileProvider,
+} from './kubeconfig/token-providers.js';
+export { DefinitionApplier } from './runs/apply.js';
+export type { CallOptions } from './runs/client-context.js';
+export type { FailedTask, PipelineRunOutcome } from './runs/outcome.js';
+export type { PipelineRunLogOptions } from './runs/pipeline-run-logs.js';
+export {
+  type CancelMode,
+  type ListRunsOptions,
+  PipelineRuns,
+  type WaitForCompletionOptions,
+  type WatchRunsOptions,
+} from './runs/pipeline-runs.js';
+export {
+  formatConditionText,
+  isRunDone,
+  type RunState,
+  runState,
+  succeededCondition,
+} from './runs/run-state.js';
+export type { DurationInput, StartPipelineRunInput } from './runs/start-input.js';
+export type { RunLogEntry } from './runs/task-run-logs.js';
+export { type TaskRunDescription, TaskRuns } from './runs/task-runs.js';
 export * from './schemas/common.js';
 export * from './schemas/pipeline.js';
 export * from './schemas/runs.js';
 export {
+  type Step,
+  type StepAction,
+  type StepState,
   stepActionSchema,
   stepActionSpecSchema,
   stepSchema,
   stepStateSchema,
+  type Task,
+  type TaskSpec,
   taskSchema,
   taskSpecSchema,
   workspaceDeclarationSchema,
-  type Step,
-  type StepAction,
-  type StepState,
-  type Task,
-  type TaskSpec,
 } from './schemas/task.js';
 export * from './schemas/triggers.js';
-
-export type { TektonIssueCode, TektonValidationIssue } from './validation/issues.js';
-export { isTektonKind, validateTektonDocument, type TektonValidationResult } from './validation/validate-document.js';
-
-export { formatConditionText, isRunDone, runState, succeededCondition, type RunState } from './runs/run-state.js';
-export type { CallOptions } from './runs/client-context.js';
-export type { FailedTask, PipelineRunOutcome } from './runs/outcome.js';
 export {
-  PipelineRuns,
-  type CancelMode,
-  type ListRunsOptions,
-  type WaitForCompletionOptions,
-  type WatchRunsOptions,
-} from './runs/pipeline-runs.js';
-export { TaskRuns, type TaskRunDescription } from './runs/task-runs.js';
-export { DefinitionApplier } from './runs/apply.js';
-export type { PipelineRunLogOptions } from './runs/pipeline-run-logs.js';
-export type { RunLogEntry } from './runs/task-run-logs.js';
-export type { DurationInput, StartPipelineRunInput } from './runs/start-input.js';
-
-export { buildPipelineRunDescription, type PipelineRunDescription, type TaskRunRow } from './describe/describe-model.js';
-export {
-  formatDescribe,
-  formatParamValue,
-  formatRunDuration,
-  formatWorkspaceBinding,
-  type FormatDescribeOptions,
-} from './describe/format-describe.js';
-export { formatAge } from './describe/format-age.js';
-export { formatGoDuration, parseGoDurationMs } from './describe/go-duration.js';
-
-export { renderTriggerTemplate, type RenderTriggerTemplateOptions } from './triggers/render-trigger-template.js';
-export {
-  sendGitLabPushEvent,
-  TRIGGERS_EVENT_ID_LABEL,
   type GitLabPushEventOptions,
   type GitLabPushEventResult,
+  sendGitLabPushEvent,
+  TRIGGERS_EVENT_ID_LABEL,
 } from './triggers/gitlab-push-event.js';
-
 export {
-  defineTask,
-  type AnyTaskDefinition,
-  type DefineTaskInput,
-  type ParamDeclaration,
-  type TaskContext,
-  type TaskDefinition,
-} from './builders/define-task.js';
+  type RenderTriggerTemplateOptions,
+  renderTriggerTemplate,
+} from './triggers/render-trigger-template.js';
+export type { TektonIssueCode, TektonValidationIssue } from './validation/issues.js';
 export {
-  definePipeline,
-  type DefinePipelineInput,
-  type ParamsFor,
-  type PipelineBuilder,
-  type PipelineContext,
-  type PipelineTaskInput,
-} from './builders/define-pipeline.js';
+  isTektonKind,
+  type TektonValidationResult,
+  validateTektonDocument,
+} from './validation/validate-document.js';

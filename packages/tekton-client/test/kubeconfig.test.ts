@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { inspect } from 'node:util';
-import { stringify } from 'yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { TektonClient } from '../src/client/tekton-client.js';
 import { KubeconfigError, UnsupportedAuthProviderError } from '../src/errors/kubeconfig-errors.js';
 import { loadKubeconfig } from '../src/kubeconfig/load-kubeconfig.js';
@@ -23,7 +23,12 @@ beforeAll(async () => {
     if (auth?.startsWith('Bearer ') && !acceptedTokens.has(auth.slice(7))) {
       return sendJson(response, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
     }
-    sendJson(response, 200, { apiVersion: 'tekton.dev/v1', kind: 'PipelineRunList', metadata: { resourceVersion: '1' }, items: [] });
+    sendJson(response, 200, {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRunList',
+      metadata: { resourceVersion: '1' },
+      items: [],
+    });
   });
   url = await server.listen();
 });
@@ -37,7 +42,15 @@ afterEach(async () => {
   acceptedTokens = new Set();
 });
 
-function kubeconfig(name: string, options: { user?: Record<string, unknown>; cluster?: Record<string, unknown>; extra?: Record<string, unknown>; current?: string } = {}): string {
+function kubeconfig(
+  name: string,
+  options: {
+    user?: Record<string, unknown>;
+    cluster?: Record<string, unknown>;
+    extra?: Record<string, unknown>;
+    current?: string;
+  } = {},
+): string {
   const path = join(directory, name);
   writeFileSync(
     path,
@@ -80,7 +93,11 @@ describe('kubeconfig auth matrix', () => {
     const tokenPath = join(directory, 'token');
     writeFileSync(tokenPath, 'old-token\n');
     acceptedTokens.add('new-token');
-    const client = TektonClient.fromKubeconfig({ path: kubeconfig('tokenfile.yaml', { user: { tokenFile: 'token' } }), proxy: false, retry: false });
+    const client = TektonClient.fromKubeconfig({
+      path: kubeconfig('tokenfile.yaml', { user: { tokenFile: 'token' } }),
+      proxy: false,
+      retry: false,
+    });
     clients.push(client);
     await expect(client.pipelineRuns.list()).rejects.toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     writeFileSync(tokenPath, 'new-token\n');
@@ -91,7 +108,14 @@ describe('kubeconfig auth matrix', () => {
   it('sends basic auth and impersonation headers', async () => {
     const request = await listWith(
       kubeconfig('basic.yaml', {
-        user: { username: 'admin', password: canary, as: 'jane', 'as-uid': '42', 'as-groups': ['dev', 'ops'], 'as-user-extra': { 'reason/why': ['audit'] } },
+        user: {
+          username: 'admin',
+          password: canary,
+          as: 'jane',
+          'as-uid': '42',
+          'as-groups': ['dev', 'ops'],
+          'as-user-extra': { 'reason/why': ['audit'] },
+        },
       }),
     );
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`admin:${canary}`).toString('base64')}`);
@@ -119,7 +143,10 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
         exec: {
           apiVersion: 'client.authentication.k8s.io/v1',
           command: './exec-plugin.js',
-          env: [{ name: 'TOKEN_PREFIX', value: canary }, { name: 'TTL_MS', value: '3600000' }],
+          env: [
+            { name: 'TOKEN_PREFIX', value: canary },
+            { name: 'TTL_MS', value: '3600000' },
+          ],
           provideClusterInfo: true,
           interactiveMode: 'Never',
         },
@@ -131,11 +158,17 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     clients.push(client);
     await client.pipelineRuns.list();
     await client.pipelineRuns.list();
-    expect(server.requests.map((request) => request.headers.authorization)).toEqual([`Bearer ${token(1)}`, `Bearer ${token(1)}`]);
+    expect(server.requests.map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${token(1)}`,
+      `Bearer ${token(1)}`,
+    ]);
     // The server stops accepting token 1: one 401, one plugin re-run, the call succeeds with token 2.
     acceptedTokens = new Set([token(2)]);
     await client.pipelineRuns.list();
-    expect(server.requests.slice(2).map((request) => request.headers.authorization)).toEqual([`Bearer ${token(1)}`, `Bearer ${token(2)}`]);
+    expect(server.requests.slice(2).map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${token(1)}`,
+      `Bearer ${token(2)}`,
+    ]);
     expect(plugin).toContain('exec-plugin.js');
   });
 
@@ -145,7 +178,9 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
       `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',
   status: { token: 'tok-' + process.hrtime.bigint(), expirationTimestamp: new Date(Date.now() - 1000).toISOString() } }));`,
     );
-    const path = kubeconfig('expiring.yaml', { user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } } });
+    const path = kubeconfig('expiring.yaml', {
+      user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } },
+    });
     const client = TektonClient.fromKubeconfig({ path, proxy: false, retry: false });
     clients.push(client);
     acceptedTokens = new Set();
@@ -159,7 +194,8 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     expect(new Set(seen).size).toBe(2);
     server.setHandler((request, response) => {
       const auth = request.headers.authorization;
-      if (auth?.startsWith('Bearer ') && !acceptedTokens.has(auth.slice(7))) return sendJson(response, 401, statusBody(401, 'Unauthorized', 'no'));
+      if (auth?.startsWith('Bearer ') && !acceptedTokens.has(auth.slice(7)))
+        return sendJson(response, 401, statusBody(401, 'Unauthorized', 'no'));
       sendJson(response, 200, { metadata: {}, items: [] });
     });
   });
@@ -168,27 +204,65 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     writeFileSync(join(directory, 'ca.pem'), 'CA FROM FILE');
     const first = join(directory, 'first.yaml');
     const second = join(directory, 'second.yaml');
-    writeFileSync(first, stringify({ 'current-context': 'a', clusters: [{ name: 'shared', cluster: { server: 'https://first.example', 'certificate-authority': 'ca.pem' } }], contexts: [{ name: 'a', context: { cluster: 'shared' } }] }));
-    writeFileSync(second, stringify({ 'current-context': 'b', clusters: [{ name: 'shared', cluster: { server: 'https://second.example' } }], contexts: [{ name: 'b', context: { cluster: 'shared', namespace: 'two' } }], users: [{ name: 'u', user: { token: 'x' } }] }));
+    writeFileSync(
+      first,
+      stringify({
+        'current-context': 'a',
+        clusters: [
+          { name: 'shared', cluster: { server: 'https://first.example', 'certificate-authority': 'ca.pem' } },
+        ],
+        contexts: [{ name: 'a', context: { cluster: 'shared' } }],
+      }),
+    );
+    writeFileSync(
+      second,
+      stringify({
+        'current-context': 'b',
+        clusters: [{ name: 'shared', cluster: { server: 'https://second.example' } }],
+        contexts: [{ name: 'b', context: { cluster: 'shared', namespace: 'two' } }],
+        users: [{ name: 'u', user: { token: 'x' } }],
+      }),
+    );
     const env = { KUBECONFIG: [first, join(directory, 'missing.yaml'), second, first].join(delimiter) };
     const resolved = loadKubeconfig({ env });
-    expect(resolved).toMatchObject({ contextName: 'a', server: 'https://first.example', namespace: 'default', tls: { ca: 'CA FROM FILE' } });
+    expect(resolved).toMatchObject({
+      contextName: 'a',
+      server: 'https://first.example',
+      namespace: 'default',
+      tls: { ca: 'CA FROM FILE' },
+    });
     expect(resolved.files).toEqual([first, second]);
-    expect(loadKubeconfig({ env, context: 'b' })).toMatchObject({ server: 'https://first.example', namespace: 'two' });
+    expect(loadKubeconfig({ env, context: 'b' })).toMatchObject({
+      server: 'https://first.example',
+      namespace: 'two',
+    });
   });
 
   it('prefers -data over files, and reads insecure-skip-tls-verify, tls-server-name and client certificates', () => {
     writeFileSync(join(directory, 'client.crt'), 'CERT FROM FILE');
     writeFileSync(join(directory, 'client.key'), canary);
     const path = kubeconfig('tls.yaml', {
-      cluster: { 'certificate-authority': 'nope.pem', 'certificate-authority-data': Buffer.from('CA DATA').toString('base64'), 'tls-server-name': 'kubernetes.default', 'insecure-skip-tls-verify': true },
+      cluster: {
+        'certificate-authority': 'nope.pem',
+        'certificate-authority-data': Buffer.from('CA DATA').toString('base64'),
+        'tls-server-name': 'kubernetes.default',
+        'insecure-skip-tls-verify': true,
+      },
       user: { 'client-certificate': 'client.crt', 'client-key': 'client.key' },
     });
-    expect(loadKubeconfig({ path }).tls).toEqual({ ca: 'CA DATA', cert: 'CERT FROM FILE', key: canary, servername: 'kubernetes.default', insecureSkipVerify: true });
+    expect(loadKubeconfig({ path }).tls).toEqual({
+      ca: 'CA DATA',
+      cert: 'CERT FROM FILE',
+      key: canary,
+      servername: 'kubernetes.default',
+      insecureSkipVerify: true,
+    });
   });
 
   it('refuses auth-provider users with a typed error instead of sending anonymous requests', () => {
-    const path = kubeconfig('oidc.yaml', { user: { 'auth-provider': { name: 'oidc', config: { 'id-token': canary } } } });
+    const path = kubeconfig('oidc.yaml', {
+      user: { 'auth-provider': { name: 'oidc', config: { 'id-token': canary } } },
+    });
     expect(() => TektonClient.fromKubeconfig({ path })).toThrow(UnsupportedAuthProviderError);
     try {
       TektonClient.fromKubeconfig({ path });
@@ -201,7 +275,9 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
   it('reports unknown contexts and missing files as KubeconfigError', () => {
     expect(() => loadKubeconfig({ path: kubeconfig('ctx.yaml'), context: 'nope' })).toThrow(KubeconfigError);
     expect(() => loadKubeconfig({ path: join(directory, 'absent.yaml') })).toThrow(/cannot read kubeconfig/);
-    expect(() => loadKubeconfig({ path: kubeconfig('nocurrent.yaml', { current: '' }) })).toThrow(/no current-context/);
+    expect(() => loadKubeconfig({ path: kubeconfig('nocurrent.yaml', { current: '' }) })).toThrow(
+      /no current-context/,
+    );
   });
 
   it('builds an in-cluster client from the service account and re-reads its token', async () => {
@@ -212,12 +288,19 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     writeFileSync(join(serviceAccount, 'ca.crt'), 'CA');
     writeFileSync(join(serviceAccount, 'namespace'), 'builds\n');
     const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(server.port) };
-    const client = TektonClient.inCluster({ serviceAccountDirectory: serviceAccount, env, tokenFileRefreshMs: 0 });
+    const client = TektonClient.inCluster({
+      serviceAccountDirectory: serviceAccount,
+      env,
+      tokenFileRefreshMs: 0,
+    });
     clients.push(client);
     expect(client.namespace).toBe('builds');
     // The in-cluster server is https; just check what would be sent through the resolved config.
     const { loadInClusterConfig } = await import('../src/kubeconfig/in-cluster.js');
-    expect(loadInClusterConfig({ serviceAccountDirectory: serviceAccount, env })).toMatchObject({ server: `https://127.0.0.1:${server.port}`, tls: { ca: 'CA' } });
+    expect(loadInClusterConfig({ serviceAccountDirectory: serviceAccount, env })).toMatchObject({
+      server: `https://127.0.0.1:${server.port}`,
+      tls: { ca: 'CA' },
+    });
     const { tokenFileProvider } = await import('../src/kubeconfig/token-providers.js');
     const provider = tokenFileProvider(join(serviceAccount, 'token'), { refreshIntervalMs: 0 });
     expect(await provider({ forceRefresh: false })).toBe('sa-token-1');
@@ -225,13 +308,48 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     expect(await provider({ forceRefresh: false })).toBe('sa-token-2');
   });
 
-  it('never leaks the canary into errors', async () => {
+  it('never leaks the canary into errors or log output', async () => {
     const path = kubeconfig('leak.yaml', { user: { token: canary } });
-    const client = TektonClient.fromKubeconfig({ path, proxy: false, retry: false });
+    const logged: string[] = [];
+    const capture = (...parts: unknown[]) => logged.push(inspect(parts, { depth: Number.POSITIVE_INFINITY }));
+    const logger = { debug: capture, info: capture, warn: capture, error: capture };
+    const client = TektonClient.fromKubeconfig({ path, proxy: false, retry: false, logger });
     clients.push(client);
     const error = await client.pipelineRuns.list().catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'AUTHENTICATION_FAILED' });
     expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain(canary);
     expect(JSON.stringify(error)).not.toContain(canary);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.join('\n')).not.toContain(canary);
+  });
+});
+
+describe('exec plugin failures', () => {
+  it('reports a failing plugin by exit code without its stderr, and a missing one with the install hint', async () => {
+    const plugin = writeExecPlugin(
+      'failing-plugin.js',
+      `process.stderr.write('token=${canary}'); process.exit(3);`,
+    );
+    const path = kubeconfig('failing.yaml', {
+      user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin } },
+    });
+    const client = TektonClient.fromKubeconfig({ path, proxy: false, retry: false });
+    clients.push(client);
+    const error = await client.pipelineRuns.list().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'EXEC_CREDENTIAL_FAILED' });
+    expect((error as Error).message).toContain('exit code 3');
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain(canary);
+    const missing = kubeconfig('missing-plugin.yaml', {
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1',
+          command: 'no-such-plugin-xyz',
+          installHint: 'install it with brew',
+        },
+      },
+    });
+    const other = TektonClient.fromKubeconfig({ path: missing, proxy: false, retry: false });
+    clients.push(other);
+    await expect(other.pipelineRuns.list()).rejects.toThrow(/not found\. install it with brew/);
   });
 });

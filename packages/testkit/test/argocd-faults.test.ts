@@ -77,6 +77,17 @@ describe('ArgoCDEmulator fault hooks', () => {
     });
     const response = await call(emulator, 'GET', '/api/version');
     expect(response.text).toBe('<html>proxy login</html>');
+    expect(response.headers.get('content-length')).toBe('24');
+    emulator.addFault({
+      kind: 'raw',
+      status: 200,
+      body: 'x'.repeat(100_000),
+      chunked: true,
+      match: { path: '/api/version' },
+    });
+    const chunked = await call(emulator, 'GET', '/api/version');
+    expect(chunked.headers.get('transfer-encoding')).toBe('chunked');
+    expect(chunked.text).toHaveLength(100_000);
   });
 
   it('applies a sync and then fails the response (an ambiguous 502), so the operation exists', async () => {

@@ -85,7 +85,7 @@ describe('ArgoCDEmulator watch streams', () => {
       '/api/v1/stream/applications?name=alpha&fields=result.type,result.application.metadata.name',
       false,
     );
-    const reading = readMessages(response, 3, { sse: false, timeoutMs: 1_000 });
+    const reading = readMessages(response, 3, { sse: false, timeoutMs: 1_500 });
     setTimeout(
       () =>
         emulator.updateApplication('alpha', (app) => {

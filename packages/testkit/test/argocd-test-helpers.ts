@@ -100,11 +100,13 @@ export async function readMessages(
   let keepAlives = 0;
   const deadline = Date.now() + (options.timeoutMs ?? 5_000);
   let buffer = '';
+  const timer = new AbortController();
+  const timedOut = sleep(Math.max(1, deadline - Date.now()), undefined, { signal: timer.signal }).then(
+    () => ({ done: true, value: undefined }) as const,
+    () => ({ done: true, value: undefined }) as const,
+  );
   while (messages.length < count && Date.now() < deadline) {
-    const result = await Promise.race([
-      reader.read(),
-      sleep(Math.max(1, deadline - Date.now())).then(() => ({ done: true, value: undefined }) as const),
-    ]);
+    const result = await Promise.race([reader.read(), timedOut]);
     if (result.done) break;
     const chunk = decoder.decode(result.value, { stream: true });
     raw += chunk;
@@ -124,6 +126,7 @@ export async function readMessages(
       buffer = buffer.slice(2);
     }
   }
+  timer.abort();
   await reader.cancel().catch(() => undefined);
   return { messages, keepAlives, raw };
 }

@@ -327,6 +327,7 @@ describe('GitServer protocol v2 and partial-clone filters', () => {
       const v0 = await advertisement(server, 'v2', false);
       expect(v0).not.toContain('version 2');
       expect(v0).toMatch(/ filter[ \n]/);
+      expect(v0).toContain('allow-reachable-sha1-in-want');
       expect(server.requests[0]?.gitProtocol).toBe('version=2');
 
       const partial = join(workDirectory, 'partial');
@@ -357,6 +358,7 @@ describe('GitServer protocol v2 and partial-clone filters', () => {
       const v2 = await advertisement(v2NoFilter, 'plain', true);
       expect(v2).toContain('version 2');
       expect(v2).not.toMatch(/filter/);
+      expect(await advertisement(v2NoFilter, 'plain', false)).not.toContain('allow-reachable-sha1-in-want');
     } finally {
       await v2NoFilter.stop();
     }

@@ -39,6 +39,17 @@ describe('authentication', () => {
       (await call(kube, 'GET', CONFIG_MAPS, undefined, { authorization: 'Bearer rotated-token' })).status,
     ).toBe(401);
     expect(kube.requests.at(-1)).toMatchObject({ verb: 'list', resource: 'configmaps', status: 401 });
+    await call(kube, 'GET', `${CONFIG_MAPS}/x`, undefined, {
+      'Impersonate-User': 'jane',
+      'Impersonate-Group': 'devs',
+    });
+    expect(kube.requests.at(-1)).toMatchObject({
+      verb: 'get',
+      name: 'x',
+      authentication: 'bearer',
+      impersonation: { 'impersonate-user': 'jane', 'impersonate-group': 'devs' },
+    });
+    expect(JSON.stringify(kube.requests)).not.toContain(kube.token);
   });
 
   it('serves TLS with its own CA, accepts its client certificate and renders a matching kubeconfig', async () => {
@@ -240,6 +251,65 @@ describe('storage', () => {
     expect(replaced.body.status.conditions).toBeDefined();
   });
 
+  it('lists across namespaces, serves cluster-scoped namespaces and deletes collections by selector', async () => {
+    kube.apply([
+      configMap('a', { tier: 'x' }, 'team-a'),
+      configMap('b', { tier: 'x' }, 'team-b'),
+      configMap('c', {}, 'team-b'),
+    ]);
+    const all = await call(kube, 'GET', '/api/v1/configmaps');
+    expect(
+      all.body.items.map(
+        (item: { metadata: { namespace: string; name: string } }) =>
+          `${item.metadata.namespace}/${item.metadata.name}`,
+      ),
+    ).toEqual(['team-a/a', 'team-b/b', 'team-b/c']);
+    expect(
+      (
+        await call(kube, 'POST', '/api/v1/namespaces', {
+          apiVersion: 'v1',
+          kind: 'Namespace',
+          metadata: { name: 'ci' },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await call(kube, 'GET', '/api/v1/namespaces/ci')).body.metadata).not.toHaveProperty('namespace');
+    const removed = await call(kube, 'DELETE', '/api/v1/namespaces/team-b/configmaps?labelSelector=tier%3Dx');
+    expect(removed.body.items.map((item: { metadata: { name: string } }) => item.metadata.name)).toEqual([
+      'b',
+    ]);
+    expect(kube.listObjects('ConfigMap').map((object) => object.metadata.name)).toEqual(['a', 'c']);
+    expect((await call(kube, 'GET', '/apis/tekton.dev/v1/namespaces/x/pipelineruns/r/logs')).status).toBe(
+      404,
+    );
+  });
+
+  it('seeds objects with their status through apply, and leaves them alone without the controller', async () => {
+    const seeded = await KubeEmulator.start({ tekton: false });
+    try {
+      const run = {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: { name: 'old' },
+        spec: { pipelineRef: { name: 'p' } },
+      };
+      seeded.apply({
+        ...run,
+        status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }] },
+      });
+      const [updated] = seeded.apply({
+        ...run,
+        status: { conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }] },
+      });
+      expect(updated?.['status']).toEqual({
+        conditions: [{ type: 'Succeeded', status: 'True', reason: 'Succeeded' }],
+      });
+      expect(seeded.listObjects('TaskRun')).toEqual([]);
+    } finally {
+      await seeded.stop();
+    }
+  });
+
   it('deletes objects and what they own', async () => {
     const owner = kube.createObject(configMap('owner'));
     kube.createObject({
@@ -380,6 +450,26 @@ describe('watch', () => {
       }
     }
     expect(seen).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('answers 429 with Retry-After on watch requests when scripted, then serves the watch', async () => {
+    kube.faults.failRequests({
+      status: 429,
+      retryAfterSeconds: 1,
+      match: { verb: 'watch', resource: 'configmaps' },
+    });
+    const refused = await collectWatch(kube, `${CONFIG_MAPS}?watch=1`);
+    expect(refused.status).toBe(429);
+    expect(refused.events[0]?.object).toMatchObject({
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 1 },
+    });
+    kube.apply(configMap('a'));
+    const served = await collectWatch(kube, `${CONFIG_MAPS}?watch=1`, { maxEvents: 1 });
+    expect(served.events.map((event) => event.type)).toEqual(['ADDED']);
+    expect(
+      kube.requests.filter((request) => request.verb === 'watch').map((request) => request.status),
+    ).toEqual([429, 200]);
   });
 
   it('refuses connections while suspended and keeps state across resume', async () => {

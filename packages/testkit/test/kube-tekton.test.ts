@@ -277,7 +277,7 @@ describe('cancellation and timeouts', () => {
   });
 
   it('StoppedRunFinally: lets running TaskRuns finish, schedules nothing new, runs finally', async () => {
-    kube.scriptTask('build', { steps: { docker: { durationMs: 3000 } } });
+    kube.scriptTask('build', { steps: { docker: { durationMs: 5_000 } } });
     const name = await startRun();
     await kube.waitForObject(
       { kind: 'TaskRun', name: `${name}-build` },
@@ -323,6 +323,38 @@ describe('cancellation and timeouts', () => {
     expect(elapsedMs).toBeLessThan(10_000);
   });
 
+  it('times out tasks (then runs finally) and finally tasks separately', async () => {
+    slowBuild();
+    kube.scriptTask('notify', { steps: { send: { durationMs: 60_000 } } });
+    const name = await startRun({ timeouts: { pipeline: '1h0m0s', tasks: '5s', finally: '3s' } });
+    const running = await kube.waitForObject(
+      { kind: 'PipelineRun', name },
+      (object) => succeeded(object)?.reason === 'PipelineRunTimeoutRunningFinally',
+    );
+    expect(succeeded(running)?.status).toBe('Unknown');
+    const run = await finished(name);
+    expect(succeeded(run)).toMatchObject({
+      status: 'False',
+      reason: 'PipelineRunTimeout',
+      message: `PipelineRun "${name}" failed to finish within "5s"`,
+    });
+    expect(succeeded(taskRun(name, 'build'))).toMatchObject({
+      reason: 'TaskRunCancelled',
+      message: expect.stringContaining('has timed out'),
+    });
+    expect(succeeded(taskRun(name, 'notify'))).toMatchObject({
+      reason: 'TaskRunCancelled',
+      message: expect.stringContaining('has timed out'),
+    });
+    const status = run['status'] as Json;
+    expect(status.skippedTasks).toEqual([
+      { name: 'deploy', reason: 'PipelineRun Tasks timeout has been reached' },
+    ]);
+    expect(Date.parse(status.completionTime) - Date.parse(status.finallyStartTime)).toBeGreaterThanOrEqual(
+      3000,
+    );
+  });
+
   it('times out a single task with TaskRunTimeout', async () => {
     slowBuild();
     const pipeline = kube.getObject({ kind: 'Pipeline', name: 'ci' })!;
@@ -338,6 +370,50 @@ describe('cancellation and timeouts', () => {
       message: `TaskRun "${name}-build" failed to finish within "2s"`,
     });
     expect(succeeded(run)?.reason).toBe('Failed');
+  });
+});
+
+describe('deletion', () => {
+  it('deleting a running PipelineRun removes its TaskRuns and pods and stops the simulation', async () => {
+    kube.scriptTask('build', { steps: { docker: { durationMs: 60_000 } } });
+    const name = await startRun();
+    await kube.waitForObject(
+      { kind: 'TaskRun', name: `${name}-build` },
+      (object) => succeeded(object)?.reason === 'Running',
+    );
+    expect((await call(kube, 'DELETE', `${NS}/pipelineruns/${name}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const owned = (kind: string): string[] =>
+      kube
+        .listObjects(kind)
+        .filter((object) => object.metadata.labels?.['tekton.dev/pipelineRun'] === name)
+        .map((object) => object.metadata.name);
+    expect(owned('TaskRun')).toEqual([]);
+    expect(owned('Pod')).toEqual([]);
+  });
+});
+
+describe('retried timeouts', () => {
+  it('retries an attempt that timed out, deleting its pod', async () => {
+    kube.apply({
+      apiVersion: 'tekton.dev/v1',
+      kind: 'TaskRun',
+      metadata: { name: 'flaky' },
+      spec: { retries: 1, timeout: '5s', taskSpec: { steps: [{ name: 'run', image: 'x' }] } },
+    });
+    kube.scriptTask('flaky', ({ attempt }) => ({
+      steps: { run: { durationMs: attempt === 0 ? 60_000 : 10 } },
+    }));
+    const done = await kube.waitForObject({ kind: 'TaskRun', name: 'flaky' }, isFinished);
+    expect(succeeded(done)).toMatchObject({ status: 'True', reason: 'Succeeded' });
+    const status = done['status'] as Json;
+    expect(status.retriesStatus).toHaveLength(1);
+    expect(status.retriesStatus[0]).toMatchObject({
+      podName: 'flaky-pod',
+      conditions: [{ reason: 'TaskRunTimeout', message: 'TaskRun "flaky" failed to finish within "5s"' }],
+    });
+    expect(kube.getObject({ kind: 'Pod', name: 'flaky-pod' })).toBeUndefined();
+    expect(kube.getObject({ kind: 'Pod', name: 'flaky-pod-retry1' })).toBeDefined();
   });
 });
 

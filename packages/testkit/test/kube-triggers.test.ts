@@ -84,6 +84,11 @@ describe('EventListener', () => {
     expect(reply.eventListenerUID).toBe(
       kube.getObject({ kind: 'EventListener', name: 'gitlab-listener' })?.metadata.uid,
     );
+    const listener = kube.getObject({ kind: 'EventListener', name: 'gitlab-listener' });
+    expect(listener?.['status']).toMatchObject({ address: { url: expect.any(String) } });
+    expect((listener?.['status'] as { address?: { url: string } } | undefined)?.address?.url).toBe(
+      kube.eventListenerUrl('gitlab-listener'),
+    );
     expect(kube.listObjects('PipelineRun')).toEqual([]);
     await kube.eventListenerDeliveries[0]?.settled;
     const runs = kube.listObjects('PipelineRun');
@@ -142,5 +147,31 @@ describe('EventListener', () => {
     });
     const unknown = await fetch(kube.eventListenerUrl('absent'), { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
+  });
+});
+
+describe('namespaces', () => {
+  it('puts objects without a namespace into the emulator namespace and serves the sink there', async () => {
+    const scoped = await KubeEmulator.start({ namespace: 'ci' });
+    try {
+      scoped.apply(SETUP);
+      expect(scoped.getObject({ kind: 'EventListener', name: 'gitlab-listener' })?.metadata.namespace).toBe(
+        'ci',
+      );
+      expect(scoped.listObjects('Secret', 'default')).toEqual([]);
+      expect(scoped.eventListenerUrl('gitlab-listener')).toBe(
+        `${scoped.url}/eventlisteners/ci/gitlab-listener`,
+      );
+      const response = await fetch(scoped.eventListenerUrl('gitlab-listener'), {
+        method: 'POST',
+        headers: { 'X-Gitlab-Event': 'Push Hook', 'X-Gitlab-Token': 'canary-webhook-token' },
+        body: JSON.stringify(PUSH),
+      });
+      expect(response.status).toBe(202);
+      await scoped.eventListenerDeliveries[0]?.settled;
+      expect(scoped.listObjects('PipelineRun', 'ci')).toHaveLength(1);
+    } finally {
+      await scoped.stop();
+    }
   });
 });

@@ -10,6 +10,7 @@ import {
 import type { ZodType, z } from 'zod';
 import { ArgoCDApiError } from '../errors/argocd-api-error.js';
 import { runtimeErrorSchema } from '../schemas/error-schema.js';
+import { validateResponse } from '../schemas/fast-check.js';
 import type { ArgoCDClientOptions, CallOptions } from './client-options.js';
 import { normalizeServerUrl } from './client-options.js';
 import type { SessionManager } from './session-manager.js';
@@ -142,10 +143,12 @@ export class ArgoCDTransport {
         timeoutMs: call.timeoutMs,
         retry: call.retry,
         responseType: call.responseType ?? 'json',
-        ...(call.schema ? { schema: call.schema } : {}),
         ...(call.idempotent === undefined ? {} : { idempotent: call.idempotent }),
       });
-      return response.data;
+      // Validated here rather than by the core transport: the compiled fast path returns the parsed JSON itself.
+      return call.schema
+        ? validateResponse(call.schema, response.data, `${method} ${call.path}`)
+        : response.data;
     } catch (error) {
       throw withMissingOrForbidden(error, call.applicationWithoutProject === true);
     }

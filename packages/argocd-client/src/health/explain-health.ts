@@ -95,7 +95,10 @@ export function explainHealth(app: Application, tree?: ApplicationTree): HealthE
       message: resource.health?.message || undefined,
     });
   };
-  for (const resource of app.status?.resources ?? []) add(nodes.get(key(resource)) ?? resource);
+  for (const resource of app.status?.resources ?? []) {
+    const node = nodes.get(key(resource));
+    add({ ...resource, health: node?.health ?? resource.health });
+  }
   for (const node of nodes.values()) add(node);
 
   const holdingBack = [...seen.values()].sort(

@@ -7,6 +7,7 @@ import {
   applicationSchema,
   applicationSpecSchema,
 } from '../schemas/application-schema.js';
+import { validateResponse } from '../schemas/fast-check.js';
 import { type ApplicationWatchEvent, applicationWatchEventSchema } from '../schemas/stream-schemas.js';
 import { readArgoCDStream } from '../stream/read-argocd-stream.js';
 import {
@@ -257,7 +258,9 @@ export class ApplicationsResource extends ApplicationReads {
             },
             signal,
           });
-          for await (const result of stream) yield applicationWatchEventSchema.parse(result);
+          for await (const result of stream) {
+            yield validateResponse(applicationWatchEventSchema, result, 'GET /api/v1/stream/applications');
+          }
         },
       },
       options,

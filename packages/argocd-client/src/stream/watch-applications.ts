@@ -1,11 +1,5 @@
-import {
-  AuthenticationError,
-  ConnectionError,
-  type HttpClient,
-  type Logger,
-  parseWithSchema,
-  sleep,
-} from '@gitops-kit/core';
+import { AuthenticationError, ConnectionError, type HttpClient, type Logger, sleep } from '@gitops-kit/core';
+import { validateResponse } from '../schemas/fast-check.js';
 import { type ApplicationWatchEvent, applicationWatchEventSchema } from '../schemas/stream-schemas.js';
 import { readArgoCDStream } from './read-argocd-stream.js';
 import {
@@ -83,7 +77,11 @@ export async function* watchApplications(
         idleTimeoutMs: options.idleTimeoutMs,
       });
       for await (const result of stream) {
-        const event = parseWithSchema(applicationWatchEventSchema, result, 'GET /api/v1/stream/applications');
+        const event = validateResponse(
+          applicationWatchEventSchema,
+          result,
+          'GET /api/v1/stream/applications',
+        );
         failures = 0;
         resourceVersion = event.application.metadata.resourceVersion ?? resourceVersion;
         yield event;

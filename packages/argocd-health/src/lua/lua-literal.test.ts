@@ -6,8 +6,13 @@ describe('toLuaChunk', () => {
     expect(toLuaChunk({ a: null, b: [1, null, 2], c: {}, d: [] })).toBe('return {b={1,2,},c={},d={},}');
   });
 
-  it('writes whole numbers as integers and the rest as floats', () => {
-    expect(toLuaChunk([3, -0, 2.5, 1e21, 2 ** 60])).toBe('return {3,0,2.5,1e+21,1152921504606847000.0,}');
+  it('writes whole numbers as integers and the rest as exact floats', () => {
+    expect(toLuaChunk([3, -0, 2.5, -0.75, 2 ** 60, Number.MIN_VALUE])).toBe(
+      'return {3,0,(5*2^-1),(-3*2^-2),(1*2^60),(1*2^-1074),}',
+    );
+    expect(toLuaChunk([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])).toBe(
+      'return {(0/0),(1/0),(-1/0),}',
+    );
   });
 
   it('quotes keys that are not identifiers and escapes strings', () => {

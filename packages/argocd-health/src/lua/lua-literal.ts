@@ -81,7 +81,8 @@ function numberLiteral(value: number): string {
   if (value === Number.POSITIVE_INFINITY) return '(1/0)';
   if (value === Number.NEGATIVE_INFINITY) return '(-1/0)';
   // Whole numbers become Lua integers so they print as gopher-lua prints whole float64 values ("3", not "3.0").
-  if (Number.isInteger(value) && Math.abs(value) < MAX_SAFE_LUA_INTEGER) return Object.is(value, -0) ? '0' : String(value);
+  if (Number.isInteger(value) && Math.abs(value) < MAX_SAFE_LUA_INTEGER)
+    return Object.is(value, -0) ? '0' : String(value);
   return exactFloat(value);
 }
 

@@ -19,6 +19,8 @@ export interface LuaRuntimeOptions {
   maxWorkerHeapMb?: number;
   /** How long to wait for a (re)started worker to load the VM. Default 30,000. */
   startupTimeoutMs?: number;
+  /** Distinct scripts kept compiled; past this the cache is dropped and the worker replaced. Default 1,024 (Argo CD). */
+  maxCachedScripts?: number;
 }
 
 /** What one evaluation produced. `empty`: the script returned nil or an empty table. @internal */
@@ -49,6 +51,7 @@ const DEFAULTS = {
   maxWasmMemoryBytes: 256 * 1024 * 1024,
   maxWorkerHeapMb: 64,
   startupTimeoutMs: 30_000,
+  maxCachedScripts: 1024,
 } as const;
 
 function resolveWasmoon(): string {
@@ -66,9 +69,11 @@ export class LuaRuntime {
   readonly #options: Required<LuaRuntimeOptions>;
   readonly #wasmoonPath: string;
   readonly #scriptIds = new Map<string, number>();
+  readonly #rewritten = new Map<number, string>();
   #handle: WorkerHandle | undefined;
   #closed = false;
   #workersStarted = 0;
+  #nextScriptId = 1;
 
   private constructor(options: LuaRuntimeOptions) {
     this.#options = { ...DEFAULTS, ...definedOnly(options) };
@@ -105,7 +110,8 @@ export class LuaRuntime {
     if (this.#closed) throw new LuaRuntimeError('The Lua runtime is closed; create a new health assessor.');
     let id = this.#scriptIds.get(script);
     if (id === undefined) {
-      id = this.#scriptIds.size + 1;
+      if (this.#scriptIds.size >= this.#options.maxCachedScripts) this.#forgetScripts();
+      id = this.#nextScriptId++;
       this.#scriptIds.set(script, id);
     }
     const handle = this.#handle ?? this.#spawn();
@@ -113,7 +119,7 @@ export class LuaRuntime {
     const firstUse = !handle.knownScripts.has(id);
     const request = {
       id,
-      source: firstUse ? rewriteLuaSource(script) : undefined,
+      source: firstUse ? this.#rewrite(id, script) : undefined,
       useOpenLibs,
       objSource: objChunk,
       budgetMs: this.#options.budgetMs,
@@ -135,7 +141,8 @@ export class LuaRuntime {
       return { kind: 'error', message: 'the Lua worker stopped without answering' };
     }
     const response = received.message;
-    // The script compiled (or failed to and will be sent again): either way the worker has seen this id.
+    // After an error on first use a syntax error (not cached by the worker) cannot be told from a runtime error
+    // (cached), so the source goes along again next time; a worker that already has the script ignores it.
     if (response.kind !== 'error' || !firstUse) handle.knownScripts.add(id);
     if (response.recycle === true) this.#replace(handle);
     if (response.kind === 'ok')
@@ -159,6 +166,25 @@ export class LuaRuntime {
     }
   }
 
+  #rewrite(id: number, script: string): string {
+    let rewritten = this.#rewritten.get(id);
+    if (rewritten === undefined) {
+      rewritten = rewriteLuaSource(script);
+      this.#rewritten.set(id, rewritten);
+    }
+    return rewritten;
+  }
+
+  /**
+   * Bounds the compiled-script cache (Argo CD keeps 1,024 compiled scripts): past the limit, every script is
+   * forgotten and the worker, whose cache cannot shrink otherwise, is replaced.
+   */
+  #forgetScripts(): void {
+    this.#scriptIds.clear();
+    this.#rewritten.clear();
+    if (this.#handle !== undefined) this.#replace(this.#handle);
+  }
+
   #spawn(): WorkerHandle {
     const signal = new SharedArrayBuffer(8);
     const { port1, port2 } = new MessageChannel();
@@ -176,8 +202,6 @@ export class LuaRuntime {
         maxOldGenerationSizeMb: this.#options.maxWorkerHeapMb,
         maxYoungGenerationSizeMb: Math.max(4, Math.floor(this.#options.maxWorkerHeapMb / 4)),
       },
-      stdout: true,
-      stderr: true,
     });
     worker.unref();
     // Errors surface through the protocol; keep an unexpected exit from crashing the host process.

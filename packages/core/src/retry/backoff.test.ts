@@ -7,7 +7,7 @@ describe('computeBackoffDelayMs', () => {
     const random = seededRandom(42);
     for (let retryNumber = 1; retryNumber <= 12; retryNumber++) {
       const ceilingMs = Math.min(20_000, 500 * 2 ** (retryNumber - 1));
-      for (let sample = 0; sample < 200; sample++) {
+      for (let sample = 0; sample < 50; sample++) {
         const delayMs = computeBackoffDelayMs(retryNumber, { baseDelayMs: 500, maxDelayMs: 20_000, random });
         expect(delayMs).toBeGreaterThanOrEqual(0);
         expect(delayMs).toBeLessThanOrEqual(ceilingMs);

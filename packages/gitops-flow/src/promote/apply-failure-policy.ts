@@ -2,6 +2,7 @@ import type { Application, ArgoCDClient, WaitCondition } from '@gitops-kit/argoc
 import { GitOpsKitError } from '@gitops-kit/core';
 import { writeBack } from '@gitops-kit/manifest-updater';
 import type { PromotionEdit } from './promotion-changes.js';
+import { confirmRevision } from './confirm-revision.js';
 import { toRevertChanges } from './promotion-changes.js';
 import type { FailurePolicy, PromotionApplication, PromotionRepository } from './promote-options.js';
 import type { PromotionEvent } from './promotion-events.js';
@@ -128,6 +129,7 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
     message: 'Other writers to the deploy repo (image updaters, pipelines) may push the failed value again',
   });
   const revision = result.commit ?? result.parent;
+  await confirmRevision(client, application, revision, { timeoutMs: context.timeoutMs, signal: context.signal });
   await syncAndWait(context, revision, 'rollback-wait');
   return {
     policy: 'git-revert',

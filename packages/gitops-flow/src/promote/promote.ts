@@ -32,6 +32,23 @@ function isAutoSync(app: Application): boolean {
   return automated !== undefined && automated !== null && automated.enabled !== false;
 }
 
+function normalizeRepositoryUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+}
+
+/** Argo CD must watch the repository we push to; a mismatch is almost always a misconfiguration. */
+function warnOnRepositoryMismatch(app: Application, url: string, emit: (event: PromotionEvent) => void): void {
+  const sources = [app.spec?.source, ...(app.spec?.sources ?? [])].filter((source) => source?.repoURL);
+  if (sources.length === 0) return;
+  const wanted = normalizeRepositoryUrl(url);
+  if (!sources.some((source) => normalizeRepositoryUrl(String(source?.repoURL)) === wanted)) {
+    emit({
+      type: 'warning',
+      message: `Application ${app.metadata?.name ?? ''} does not use ${url} as a source; the commit may never be deployed`,
+    });
+  }
+}
+
 function errorSummary(error: unknown): { name: string; code: string; message: string } {
   if (GitOpsKitError.isInstance(error)) return { name: error.name, code: error.code, message: error.message };
   const plain = new GitOpsKitError(error instanceof Error ? error.message : String(error));
@@ -137,6 +154,20 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
 
   let currentStep: PromotionStepName | undefined;
   try {
+    // 0. Read the application first: wrong Argo CD credentials, a missing app or a repo mismatch stop the
+    // promotion before anything is pushed.
+    currentStep = 'preflight';
+    const initial = await steps.run(
+      'preflight',
+      `reading application ${application.name}`,
+      () => client.applications.get(application.name, scope),
+      (app) =>
+        `${app.metadata?.name ?? application.name}: ${app.status?.sync?.status ?? 'Unknown'}, ${app.status?.health?.status ?? 'Unknown'}${isAutoSync(app) ? ', auto-sync' : ''}`,
+    );
+    report.autoSync = isAutoSync(initial);
+    if (mode === 'git' && options.repository) warnOnRepositoryMismatch(initial, options.repository.url, emit);
+    checkAbort();
+
     // 1. Write the change (or set Helm parameters).
     let previousHelmParameters: Array<{ name: string; value: string }> | undefined;
     if (mode === 'git') {

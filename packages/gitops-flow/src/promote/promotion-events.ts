@@ -1,5 +1,6 @@
 /** The steps of a promotion, in order. */
 export type PromotionStepName =
+  | 'preflight'
   | 'write-back'
   | 'set-parameters'
   | 'refresh'

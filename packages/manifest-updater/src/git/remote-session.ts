@@ -45,7 +45,8 @@ const RACE_REASONS =
 export class RemoteSession {
   readonly store = new ObjectStore();
   readonly #transport: SmartHttpTransport;
-  readonly #allowPartialFetch: boolean;
+  #allowPartialFetch: boolean;
+  #currentHead: string | undefined;
   #uploadPack: UploadPackAdvertisement | undefined;
   #receivePack: ReceivePackAdvertisement | undefined;
   #lastMode: FetchMode = 'full';
@@ -78,6 +79,7 @@ export class RemoteSession {
     if (this.store.has(head)) {
       return { branch: source, head, targetExists, mode: this.#lastMode };
     }
+    this.#currentHead = head;
     const advertisement = this.#uploadPack ?? (await discoverUploadPack(this.#transport));
     this.#uploadPack = advertisement;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
@@ -94,7 +96,21 @@ export class RemoteSession {
 
   async #fetchObjects(oids: readonly string[]): Promise<void> {
     if (this.#uploadPack === undefined) return;
-    readPack(await fetchPack(this.#transport, this.#uploadPack, { wants: oids }), this.store.objects);
+    try {
+      readPack(await fetchPack(this.#transport, this.#uploadPack, { wants: oids }), this.store.objects);
+    } catch (error) {
+      // Some servers advertise filter but refuse wants of single objects: fall back to the whole snapshot.
+      const refused =
+        GitOpsKitError.isInstance(error) &&
+        (error.name === 'GitProtocolError' || (error.name === 'HttpError' && !error.retryable));
+      if (!refused || this.#currentHead === undefined) throw error;
+      this.#allowPartialFetch = false;
+      this.#lastMode = 'full';
+      readPack(
+        await fetchPack(this.#transport, this.#uploadPack, { wants: [this.#currentHead], depth: 1 }),
+        this.store.objects,
+      );
+    }
   }
 
   /** Reads where a branch points on the server now (through receive-pack, which has no cache in front of it). */

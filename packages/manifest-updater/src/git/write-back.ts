@@ -110,10 +110,10 @@ async function applyChanges(
   store: ObjectStore,
   head: string,
   changes: readonly WriteBackChange[],
-  context: { attempt: number; branch: string },
+  context: { attempt: number; branch: string; afterRace: boolean },
 ): Promise<AppliedChanges> {
   const missing = (file: string, cause?: unknown) =>
-    context.attempt === 1 && cause === undefined
+    !context.afterRace && cause === undefined
       ? fileNotFound(file, context.branch)
       : new PushConflictError(
           `after another commit landed on ${context.branch}, ${cause === undefined ? 'file' : 'a path in'} ${JSON.stringify(file)} no longer exists`,
@@ -151,7 +151,7 @@ async function applyChanges(
         const pathGone =
           GitOpsKitError.isInstance(error) &&
           (error.code === 'YAML_PATH_NOT_FOUND' || error.code === 'YAML_PATH_TYPE');
-        if (context.attempt > 1 && pathGone) throw missing(change.file, error);
+        if (context.afterRace && pathGone) throw missing(change.file, error);
         throw error;
       }
       current.text = result.text;
@@ -264,6 +264,7 @@ async function runWriteBack(
   const author = options.author ?? DEFAULT_AUTHOR;
   let lastFailure: unknown;
   let lastRace: string | undefined;
+  let raced = false;
   for (let attempt = 1; ; attempt += 1) {
     if (options.signal?.aborted) throw abortReasonToError(options.signal);
     try {
@@ -274,6 +275,7 @@ async function runWriteBack(
       const applied = await applyChanges(session.store, fetched.head, options.changes, {
         attempt,
         branch: fetched.branch,
+        afterRace: raced,
       });
       const base = {
         attempts: attempt,
@@ -336,10 +338,13 @@ async function runWriteBack(
         }
         lastFailure = outcome.error;
         lastRace = undefined;
+        // The branch may have moved meanwhile; re-applying then is a race like any other.
+        raced = raced || remote !== expected;
         logger.warn(`write-back: the push of ${commit} did not land (connection lost); retrying`);
       } else {
         lastFailure = undefined;
         lastRace = outcome.reason;
+        raced = true;
         logger.info(`write-back: ${pushBranch} moved (${outcome.reason}); re-applying on the new head`);
       }
     } catch (error) {

@@ -86,9 +86,17 @@ describe('updateYaml with createMissing', () => {
     expect(() => updateYaml('a: 1\n', { path: 'a.b', value: 'x' }, { createMissing: true })).toThrow(
       PathTypeError,
     );
-    expect(() => updateYaml('a: null\n', { path: 'a.b', value: 'x' }, { createMissing: true })).toThrow(
-      PathTypeError,
+    expect(() =>
+      updateYaml('a: !!null null\n', { path: 'a.b', value: 'x' }, { createMissing: true }),
+    ).toThrow(PathTypeError);
+  });
+
+  it('grows a map from an explicit ~ or null placeholder', () => {
+    expect(create('image: ~\nz: 1\n', 'image.tag')).toBe('image:\n  tag: v1\nz: 1\n');
+    expect(create('image: null # none yet\nz: 1\n', 'image.tag')).toBe(
+      'image:  # none yet\n  tag: v1\nz: 1\n',
     );
+    expect(() => updateYaml('image: ~\n', { path: 'image.tag', value: 'v1' })).toThrow(PathNotFoundError);
   });
 
   it('reports the first inserted line', () => {

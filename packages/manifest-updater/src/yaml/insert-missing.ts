@@ -56,13 +56,13 @@ export function planInsertion(
     const keyNode = missing.pair.key as Node | null;
     const parentColumn = columnOf(text, keyNode?.range?.[0] ?? 0);
     const first = rest[0]!;
-    if (typeof first !== 'string') {
-      checkNewSequenceIndex(first, pathText);
-      const lines = renderSequenceItem(rest, value, parentColumn + style.sequenceOffset, style, pathText);
-      return insertLinesAfter(text, container.range?.[0] ?? 0, lines, eol);
-    }
-    const lines = renderMapEntry(rest, value, parentColumn + style.indentUnit, style, pathText);
-    return insertLinesAfter(text, container.range?.[0] ?? 0, lines, eol);
+    if (typeof first !== 'string') checkNewSequenceIndex(first, pathText);
+    const lines =
+      typeof first !== 'string'
+        ? renderSequenceItem(rest, value, parentColumn + style.sequenceOffset, style, pathText)
+        : renderMapEntry(rest, value, parentColumn + style.indentUnit, style, pathText);
+    const splice = insertLinesAfter(text, container.range?.[0] ?? 0, lines, eol);
+    return removeNullPlaceholder(text, container, splice);
   }
   // An empty document (empty file, only comments, or `---` alone): the new entry becomes the root map.
   const style = detectIndentStyle(text);
@@ -226,6 +226,28 @@ function planFlowInsertion(
   }
   const end = nodeEnd(container, true);
   return { start: end, end, replacement: `, ${entry}` };
+}
+
+/**
+ * An explicit `~` / `null` placeholder becomes the parent of the new lines: the token (and the spaces before it,
+ * when nothing follows on the line) goes, so `image: ~` turns into `image:` with the new children below.
+ */
+function removeNullPlaceholder(text: string, container: Scalar, splice: TextSplice): TextSplice {
+  const token = container.srcToken;
+  if (!token || !('source' in token) || token.source === '' || typeof token.offset !== 'number')
+    return splice;
+  let start = token.offset;
+  const tokenEnd = token.offset + token.source.length;
+  const lineBreak = text.indexOf('\n', tokenEnd);
+  const restOfLine = text.slice(tokenEnd, lineBreak === -1 ? text.length : lineBreak).replace(/\r$/, '');
+  if (restOfLine.trim() === '') {
+    while (start > 0 && (text[start - 1] === ' ' || text[start - 1] === '\t')) start -= 1;
+  }
+  return {
+    start,
+    end: splice.end,
+    replacement: text.slice(tokenEnd, splice.start) + splice.replacement,
+  };
 }
 
 /** End offset of the last child's value (before trailing comments). */

@@ -82,7 +82,7 @@ export function resolvePath(
     }
     if (index === segments.length) break;
     const segment = segments[index]!;
-    if (current === null || (isScalar(current) && current.value === null && isEmptyScalar(current))) {
+    if (current === null || (isScalar(current) && current.value === null && isNullPlaceholder(current))) {
       return { kind: 'missing', missingAt: index, container: current as Scalar | null, pair, inFlow };
     }
     if (isMap(current)) {
@@ -128,6 +128,12 @@ export function resolvePath(
     throw typeError(pathText, segment, isScalar(current) ? 'scalar' : isPair(current) ? 'pair' : 'node');
   }
   return { kind: 'found', node: current as Node, parent, inFlow, afterKey };
+}
+
+/** A null value a path can grow from: nothing at all (`key:`), or a plain `~` / `null` without a tag. */
+function isNullPlaceholder(node: Scalar): boolean {
+  if (isEmptyScalar(node)) return true;
+  return node.type === 'PLAIN' && node.tag === undefined;
 }
 
 /** A null scalar written as nothing at all (`key:`), as opposed to `~` or `null`. */

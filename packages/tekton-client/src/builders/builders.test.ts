@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { validateTektonDocument } from '../validation/validate-document.js';
 import { buildTask, cloneTask, seedPipeline } from './seed-fixture.js';
 
@@ -8,7 +8,11 @@ describe('typed builders', () => {
     const document = parse(seedPipeline.toYaml('ci'));
     expect(document.apiVersion).toBe('tekton.dev/v1');
     expect(document.metadata).toEqual({ name: 'gitops-ci', namespace: 'ci' });
-    expect(document.spec.tasks.map((task: { name: string }) => task.name)).toEqual(['clone', 'test', 'build']);
+    expect(document.spec.tasks.map((task: { name: string }) => task.name)).toEqual([
+      'clone',
+      'test',
+      'build',
+    ]);
     const build = document.spec.tasks[2];
     expect(build.runAfter).toEqual(['test']);
     expect(build.params).toEqual([
@@ -16,7 +20,10 @@ describe('typed builders', () => {
       { name: 'commit', value: '$(tasks.clone.results.commit)' },
     ]);
     expect(build.retries).toBe(1);
-    expect(document.spec.finally[0].params).toContainEqual({ name: 'status', value: '$(tasks.build.status)' });
+    expect(document.spec.finally[0].params).toContainEqual({
+      name: 'status',
+      value: '$(tasks.build.status)',
+    });
     expect(validateTektonDocument(document)).toMatchObject({ valid: true, issues: [] });
   });
 

@@ -19,8 +19,12 @@ defineTask({
 
 const base = definePipeline({ name: 'p', params: { repoUrl: {} }, workspaces: ['shared'] });
 
-// @ts-expect-error -- runAfter must name an earlier task
-base.task('clone', { task: cloneTask, runAfter: ['nope'], params: ({ params }) => ({ url: params.repoUrl }) });
+base.task('clone', {
+  task: cloneTask,
+  // @ts-expect-error -- runAfter must name an earlier task
+  runAfter: ['nope'],
+  params: ({ params }) => ({ url: params.repoUrl }),
+});
 
 // @ts-expect-error -- the required param `url` of git-clone is missing
 base.task('clone', { task: cloneTask, params: () => ({ revision: 'main' }) });
@@ -28,8 +32,12 @@ base.task('clone', { task: cloneTask, params: () => ({ revision: 'main' }) });
 // @ts-expect-error -- `repoURL` is not a pipeline param
 base.task('clone', { task: cloneTask, params: ({ params }) => ({ url: params.repoURL }) });
 
-// @ts-expect-error -- pipeline workspace `shard` does not exist
-base.task('clone', { task: cloneTask, params: ({ params }) => ({ url: params.repoUrl }), workspaces: { output: 'shard' } });
+base.task('clone', {
+  task: cloneTask,
+  params: ({ params }) => ({ url: params.repoUrl }),
+  // @ts-expect-error -- pipeline workspace `shard` does not exist
+  workspaces: { output: 'shard' },
+});
 
 const withClone = base.task('clone', { task: cloneTask, params: ({ params }) => ({ url: params.repoUrl }) });
 
@@ -44,4 +52,7 @@ withClone.task('build', {
 withClone.task('clone', { task: 'other' });
 
 // Valid: result of an earlier task, optional param omitted.
-withClone.task('build', { task: buildTask, params: ({ tasks }) => ({ image: 'x', commit: tasks.clone.results.commit }) });
+withClone.task('build', {
+  task: buildTask,
+  params: ({ tasks }) => ({ image: 'x', commit: tasks.clone.results.commit }),
+});

@@ -4,13 +4,15 @@ import type { Pipeline, PipelineTask } from '../schemas/pipeline.js';
 import type { AnyTaskDefinition, ParamDeclaration, TaskDefinition } from './define-task.js';
 
 /** Names of params of a task definition that have no default (must be passed). */
-type RequiredParams<P> = { [K in keyof P]: P[K] extends { default: ParamValue } ? never : K }[keyof P] & string;
+type RequiredParams<P> = { [K in keyof P]: P[K] extends { default: ParamValue } ? never : K }[keyof P] &
+  string;
 type OptionalParams<P> = Exclude<keyof P & string, RequiredParams<P>>;
 
 /** The params a pipeline task must pass to a typed Task: required ones mandatory, others optional, no extras. */
-export type ParamsFor<T> = T extends TaskDefinition<infer P, infer _R, infer _W>
-  ? { [K in RequiredParams<P>]: ParamValue } & { [K in OptionalParams<P>]?: ParamValue }
-  : Record<string, ParamValue>;
+export type ParamsFor<T> =
+  T extends TaskDefinition<infer P, infer _R, infer _W>
+    ? { [K in RequiredParams<P>]: ParamValue } & { [K in OptionalParams<P>]?: ParamValue }
+    : Record<string, ParamValue>;
 
 type ResultsOf<T> = T extends TaskDefinition<infer _P, infer R, infer _W> ? R : string;
 type WorkspacesOf<T> = T extends TaskDefinition<infer _P, infer _R, infer W> ? W : string;
@@ -20,11 +22,17 @@ export interface PipelineContext<PP extends string, PW extends string, T extends
   /** `$(params.<name>)` */
   params: { readonly [K in PP]: string };
   /** `$(tasks.<task>.results.<result>)` for earlier tasks, `$(tasks.<task>.status)` */
-  tasks: { readonly [K in keyof T]: { readonly results: { readonly [R in T[K]]: string }; readonly status: string } };
+  tasks: {
+    readonly [K in keyof T]: { readonly results: { readonly [R in T[K]]: string }; readonly status: string };
+  };
   /** `$(workspaces.<name>.bound)` */
   workspaces: { readonly [K in PW]: { readonly bound: string } };
   /** `$(context.pipelineRun.name)` and friends */
-  context: { readonly pipelineRunName: string; readonly pipelineRunNamespace: string; readonly pipelineRunUid: string };
+  context: {
+    readonly pipelineRunName: string;
+    readonly pipelineRunNamespace: string;
+    readonly pipelineRunUid: string;
+  };
 }
 
 /** How one task of the pipeline is declared. */
@@ -72,7 +80,10 @@ export interface DefinePipelineInput<P extends Record<string, ParamDeclaration>,
   workspaces?: readonly W[];
 }
 
-function buildContext(params: readonly string[], workspaces: readonly string[]): PipelineContext<string, string, Record<string, string>> {
+function buildContext(
+  params: readonly string[],
+  workspaces: readonly string[],
+): PipelineContext<string, string, Record<string, string>> {
   const taskProxy = new Proxy(
     {},
     {
@@ -85,7 +96,9 @@ function buildContext(params: readonly string[], workspaces: readonly string[]):
   return {
     params: Object.fromEntries(params.map((name) => [name, `$(params.${name})`])),
     tasks: taskProxy as PipelineContext<string, string, Record<string, string>>['tasks'],
-    workspaces: Object.fromEntries(workspaces.map((name) => [name, { bound: `$(workspaces.${name}.bound)` }])),
+    workspaces: Object.fromEntries(
+      workspaces.map((name) => [name, { bound: `$(workspaces.${name}.bound)` }]),
+    ),
     context: {
       pipelineRunName: '$(context.pipelineRun.name)',
       pipelineRunNamespace: '$(context.pipelineRun.namespace)',
@@ -107,7 +120,10 @@ function buildContext(params: readonly string[], workspaces: readonly string[]):
  * console.log(pipeline.toYaml());
  * ```
  */
-export function definePipeline<const P extends Record<string, ParamDeclaration> = Record<never, ParamDeclaration>, const W extends string = never>(
+export function definePipeline<
+  const P extends Record<string, ParamDeclaration> = Record<never, ParamDeclaration>,
+  const W extends string = never,
+>(
   input: DefinePipelineInput<P, W>,
   // biome-ignore lint/complexity/noBannedTypes: the empty task map grows with each task()
 ): PipelineBuilder<keyof P & string, W, {}> {
@@ -117,7 +133,12 @@ export function definePipeline<const P extends Record<string, ParamDeclaration> 
   const tasks: PipelineTask[] = [];
   const finallyTasks: PipelineTask[] = [];
 
-  const toPipelineTask = (name: string, task: PipelineTaskInput<AnyTaskDefinition | string, string, string, Record<string, string>> & { runAfter?: readonly string[] }): PipelineTask => {
+  const toPipelineTask = (
+    name: string,
+    task: PipelineTaskInput<AnyTaskDefinition | string, string, string, Record<string, string>> & {
+      runAfter?: readonly string[];
+    },
+  ): PipelineTask => {
     const out: PipelineTask = { name };
     if (task.displayName) out.displayName = task.displayName;
     if (typeof task.task === 'string') out.taskRef = { name: task.task };
@@ -125,7 +146,8 @@ export function definePipeline<const P extends Record<string, ParamDeclaration> 
     else out.taskRef = { name: task.task.name };
     if (task.runAfter && task.runAfter.length > 0) out.runAfter = [...task.runAfter];
     const params = task.params?.(context) as Record<string, ParamValue> | undefined;
-    if (params && Object.keys(params).length > 0) out.params = Object.entries(params).map(([key, value]) => ({ name: key, value }));
+    if (params && Object.keys(params).length > 0)
+      out.params = Object.entries(params).map(([key, value]) => ({ name: key, value }));
     const bindings = Object.entries(task.workspaces ?? {}) as Array<[string, string]>;
     if (bindings.length > 0) out.workspaces = bindings.map(([key, workspace]) => ({ name: key, workspace }));
     const when = task.when?.(context);
@@ -138,12 +160,20 @@ export function definePipeline<const P extends Record<string, ParamDeclaration> 
   const toObject = (namespace?: string): Pipeline => {
     const spec: Pipeline['spec'] = {};
     if (input.description) spec.description = input.description;
-    const params = Object.entries(input.params ?? {}).map(([name, declaration]) => ({ name, ...declaration }));
+    const params = Object.entries(input.params ?? {}).map(([name, declaration]) => ({
+      name,
+      ...declaration,
+    }));
     if (params.length > 0) spec.params = params;
     if (workspaceNames.length > 0) spec.workspaces = workspaceNames.map((name) => ({ name }));
     spec.tasks = tasks;
     if (finallyTasks.length > 0) spec.finally = finallyTasks;
-    return { apiVersion: 'tekton.dev/v1', kind: 'Pipeline', metadata: { name: input.name, ...(namespace ? { namespace } : {}) }, spec };
+    return {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'Pipeline',
+      metadata: { name: input.name, ...(namespace ? { namespace } : {}) },
+      spec,
+    };
   };
 
   // biome-ignore lint/suspicious/noExplicitAny: the runtime builder is untyped; the interface carries the types

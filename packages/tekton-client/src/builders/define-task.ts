@@ -20,7 +20,11 @@ export interface TaskContext<P extends string, R extends string, W extends strin
 }
 
 /** Input of {@link defineTask}. */
-export interface DefineTaskInput<P extends Record<string, ParamDeclaration>, R extends string, W extends string> {
+export interface DefineTaskInput<
+  P extends Record<string, ParamDeclaration>,
+  R extends string,
+  W extends string,
+> {
   name: string;
   description?: string;
   params?: P;
@@ -30,7 +34,11 @@ export interface DefineTaskInput<P extends Record<string, ParamDeclaration>, R e
 }
 
 /** A typed Task definition; carries its param, result and workspace names in its type. */
-export interface TaskDefinition<P extends Record<string, ParamDeclaration>, R extends string, W extends string> {
+export interface TaskDefinition<
+  P extends Record<string, ParamDeclaration>,
+  R extends string,
+  W extends string,
+> {
   readonly name: string;
   readonly params: P;
   readonly resultNames: readonly R[];

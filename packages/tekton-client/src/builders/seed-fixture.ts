@@ -18,14 +18,22 @@ export const cloneTask = defineTask({
 
 export const buildTask = defineTask({
   name: 'build-image',
-  params: { image: { type: 'string' }, commit: { type: 'string' }, extraArgs: { type: 'array', default: [] } },
+  params: {
+    image: { type: 'string' },
+    commit: { type: 'string' },
+    extraArgs: { type: 'array', default: [] },
+  },
   results: ['digest'],
   workspaces: ['source'],
   steps: ({ params, results, workspaces }) => [
     {
       name: 'build',
       image: 'gcr.io/kaniko-project/executor',
-      args: [`--context=${workspaces.source.path}`, `--destination=${params.image}:${params.commit}`, `--digest-file=${results.digest.path}`],
+      args: [
+        `--context=${workspaces.source.path}`,
+        `--destination=${params.image}:${params.commit}`,
+        `--digest-file=${results.digest.path}`,
+      ],
     },
   ],
 });

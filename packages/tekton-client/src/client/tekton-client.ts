@@ -5,12 +5,20 @@ import {
   type Logger,
   registerSecret,
 } from '@gitops-kit/core';
-import { type InClusterOptions, loadInClusterConfig } from '../kubeconfig/in-cluster.js';
-import { type LoadKubeconfigOptions, loadKubeconfig, type ResolvedKubeconfig } from '../kubeconfig/load-kubeconfig.js';
-import { type BearerTokenProvider, type CredentialOptions, credentialsFromSource } from '../kubeconfig/token-providers.js';
 import { KubeTransport } from '../kube/kube-transport.js';
 import { RESOURCES } from '../kube/resource.js';
 import type { WatchBackoffOptions, WatchDiagnostic } from '../kube/watch.js';
+import { type InClusterOptions, loadInClusterConfig } from '../kubeconfig/in-cluster.js';
+import {
+  type LoadKubeconfigOptions,
+  loadKubeconfig,
+  type ResolvedKubeconfig,
+} from '../kubeconfig/load-kubeconfig.js';
+import {
+  type BearerTokenProvider,
+  type CredentialOptions,
+  credentialsFromSource,
+} from '../kubeconfig/token-providers.js';
 import { DefinitionApplier } from '../runs/apply.js';
 import type { ClientContext } from '../runs/client-context.js';
 import { PipelineRuns } from '../runs/pipeline-runs.js';
@@ -65,7 +73,18 @@ export type FromKubeconfigOptions = LoadKubeconfigOptions &
   CredentialOptions & {
     /** Override the context's namespace. */
     namespace?: string;
-  } & Omit<TektonClientOptions, 'server' | 'namespace' | 'token' | 'tokenProvider' | 'ca' | 'cert' | 'key' | 'servername' | 'insecureSkipVerify'>;
+  } & Omit<
+    TektonClientOptions,
+    | 'server'
+    | 'namespace'
+    | 'token'
+    | 'tokenProvider'
+    | 'ca'
+    | 'cert'
+    | 'key'
+    | 'servername'
+    | 'insecureSkipVerify'
+  >;
 
 /**
  * A Tekton Pipelines v1 client on a small Kubernetes transport (undici via core's `HttpClient`).
@@ -152,7 +171,10 @@ export class TektonClient {
     if (tokenFileRefreshMs !== undefined) credentialOptions.tokenFileRefreshMs = tokenFileRefreshMs;
     if (execTimeoutMs !== undefined) credentialOptions.execTimeoutMs = execTimeoutMs;
     if (now) credentialOptions.now = now;
-    return TektonClient.fromResolved(loadKubeconfig(loadOptions), credentialOptions, { ...rest, ...(namespace ? { namespace } : {}) });
+    return TektonClient.fromResolved(loadKubeconfig(loadOptions), credentialOptions, {
+      ...rest,
+      ...(namespace ? { namespace } : {}),
+    });
   }
 
   /**
@@ -162,9 +184,12 @@ export class TektonClient {
    * @throws {KubeconfigError} outside a cluster.
    */
   static inCluster(
-    options: InClusterOptions & CredentialOptions & Omit<TektonClientOptions, 'server' | 'token' | 'tokenProvider' | 'ca'> = {},
+    options: InClusterOptions &
+      CredentialOptions &
+      Omit<TektonClientOptions, 'server' | 'token' | 'tokenProvider' | 'ca'> = {},
   ): TektonClient {
-    const { serviceAccountDirectory, env, namespace, tokenFileRefreshMs, execTimeoutMs, now, ...rest } = options;
+    const { serviceAccountDirectory, env, namespace, tokenFileRefreshMs, execTimeoutMs, now, ...rest } =
+      options;
     const inClusterOptions: InClusterOptions = {};
     if (serviceAccountDirectory) inClusterOptions.serviceAccountDirectory = serviceAccountDirectory;
     if (env) inClusterOptions.env = env;
@@ -183,8 +208,16 @@ export class TektonClient {
     overrides: Omit<TektonClientOptions, 'server'> = {},
   ): TektonClient {
     const credentials = credentialsFromSource(resolved.credentials, credentialOptions);
-    const headers = { ...resolved.impersonationHeaders, ...credentials.headers, ...(overrides.headers ?? {}) };
-    const options: TektonClientOptions = { ...overrides, server: resolved.server, namespace: overrides.namespace ?? resolved.namespace };
+    const headers = {
+      ...resolved.impersonationHeaders,
+      ...credentials.headers,
+      ...(overrides.headers ?? {}),
+    };
+    const options: TektonClientOptions = {
+      ...overrides,
+      server: resolved.server,
+      namespace: overrides.namespace ?? resolved.namespace,
+    };
     if (Object.keys(headers).length > 0) options.headers = headers;
     if (credentials.tokenProvider) options.tokenProvider = credentials.tokenProvider;
     if (resolved.tls.ca) options.ca = resolved.tls.ca;
@@ -199,7 +232,11 @@ export class TektonClient {
    * Sends a GitLab push event to an EventListener and finds the PipelineRun it created (by the event-id label).
    * See {@link sendGitLabPushEvent}.
    */
-  sendGitLabPushEvent(listenerUrl: string, payload: unknown, options: GitLabPushEventOptions = {}): Promise<GitLabPushEventResult> {
+  sendGitLabPushEvent(
+    listenerUrl: string,
+    payload: unknown,
+    options: GitLabPushEventOptions = {},
+  ): Promise<GitLabPushEventResult> {
     return sendGitLabPushEvent(this.pipelineRuns, listenerUrl, payload, options);
   }
 

@@ -37,7 +37,10 @@ export interface PipelineRunDescription {
   skippedTasks: Array<{ name: string; reason: string | undefined }>;
 }
 
-function sortedRecord(record: Record<string, string> | null | undefined, omit?: string): Record<string, string> {
+function sortedRecord(
+  record: Record<string, string> | null | undefined,
+  omit?: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of Object.keys(record ?? {}).sort()) {
     if (key !== omit) out[key] = record![key]!;
@@ -58,7 +61,10 @@ function compareRows(a: TaskRunRow, b: TaskRunRow): number {
  * Only children listed in `status.childReferences` with kind TaskRun are shown, like tkn; when the run has no
  * child references yet (old controllers), every TaskRun labelled with the run is shown.
  */
-export function buildPipelineRunDescription(run: PipelineRun, taskRuns: readonly TaskRun[]): PipelineRunDescription {
+export function buildPipelineRunDescription(
+  run: PipelineRun,
+  taskRuns: readonly TaskRun[],
+): PipelineRunDescription {
   const byName = new Map(taskRuns.map((taskRun) => [taskRun.metadata.name ?? '', taskRun]));
   const children = run.status?.childReferences;
   const rows: TaskRunRow[] = [];
@@ -77,7 +83,8 @@ export function buildPipelineRunDescription(run: PipelineRun, taskRuns: readonly
     }
   } else {
     for (const taskRun of taskRuns) {
-      if (taskRun.status) rows.push(toRow(taskRun, taskRun.metadata.labels?.['tekton.dev/pipelineTask'] ?? ''));
+      if (taskRun.status)
+        rows.push(toRow(taskRun, taskRun.metadata.labels?.['tekton.dev/pipelineTask'] ?? ''));
     }
   }
   rows.sort(compareRows);

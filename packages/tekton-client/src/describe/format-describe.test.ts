@@ -9,10 +9,20 @@ import { alignColumns } from './tabwriter.js';
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString().replace('.000Z', 'Z');
 
-const taskRun = (name: string, task: string, started: number | undefined, finished: number | undefined, status: string, reason?: string): TaskRun => ({
+const taskRun = (
+  name: string,
+  task: string,
+  started: number | undefined,
+  finished: number | undefined,
+  status: string,
+  reason?: string,
+): TaskRun => ({
   apiVersion: 'tekton.dev/v1',
   kind: 'TaskRun',
-  metadata: { name, labels: { 'tekton.dev/pipelineRun': 'gitlab-run-x7k2p', 'tekton.dev/pipelineTask': task } },
+  metadata: {
+    name,
+    labels: { 'tekton.dev/pipelineRun': 'gitlab-run-x7k2p', 'tekton.dev/pipelineTask': task },
+  },
   spec: {},
   status: {
     ...(started === undefined ? {} : { startTime: at(started) }),
@@ -27,7 +37,7 @@ const run: PipelineRun = {
   metadata: {
     name: 'gitlab-run-x7k2p',
     namespace: 'ci',
-    labels: { 'triggers.tekton.dev/eventlistener': 'gitlab', 'app': 'demo' },
+    labels: { 'triggers.tekton.dev/eventlistener': 'gitlab', app: 'demo' },
     annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{}', note: 'seed' },
   },
   spec: {
@@ -48,7 +58,14 @@ const run: PipelineRun = {
   status: {
     startTime: at(10),
     completionTime: at(4),
-    conditions: [{ type: 'Succeeded', status: 'False', reason: 'Failed', message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1' }],
+    conditions: [
+      {
+        type: 'Succeeded',
+        status: 'False',
+        reason: 'Failed',
+        message: 'Tasks Completed: 3 (Failed: 1, Cancelled 0), Skipped: 1',
+      },
+    ],
     childReferences: [
       { kind: 'TaskRun', name: 'gitlab-run-x7k2p-clone', pipelineTaskName: 'clone' },
       { kind: 'TaskRun', name: 'gitlab-run-x7k2p-test', pipelineTaskName: 'test' },
@@ -131,16 +148,31 @@ describe('formatDescribe', () => {
   });
 
   it('puts TaskRuns without a start time first and shows a running run with ---', () => {
-    const running: PipelineRun = { ...run, status: { startTime: at(1), conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }], childReferences: run.status?.childReferences?.slice(0, 2) } };
+    const running: PipelineRun = {
+      ...run,
+      status: {
+        startTime: at(1),
+        conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running' }],
+        childReferences: run.status?.childReferences?.slice(0, 2),
+      },
+    };
     const description = buildPipelineRunDescription(running, [
       taskRun('gitlab-run-x7k2p-clone', 'clone', 1, 0.5, 'True'),
-      { ...taskRun('gitlab-run-x7k2p-test', 'test', undefined, undefined, 'Unknown', 'Pending'), status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Pending' }] } },
+      {
+        ...taskRun('gitlab-run-x7k2p-test', 'test', undefined, undefined, 'Unknown', 'Pending'),
+        status: { conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Pending' }] },
+      },
     ]);
-    expect(description.taskRuns.map((row) => row.name)).toEqual(['gitlab-run-x7k2p-test', 'gitlab-run-x7k2p-clone']);
+    expect(description.taskRuns.map((row) => row.name)).toEqual([
+      'gitlab-run-x7k2p-test',
+      'gitlab-run-x7k2p-clone',
+    ]);
     const text = formatDescribe(description, { nowMs: NOW });
     expect(text).toContain('STARTED        DURATION   STATUS\n1 minute ago   ---        Running\n');
     expect(text).not.toContain('Message');
-    expect(text).toContain(' gitlab-run-x7k2p-test    test        ---            ---        Running(Pending)');
+    expect(text).toContain(
+      ' gitlab-run-x7k2p-test    test        ---            ---        Running(Pending)',
+    );
   });
 });
 
@@ -168,6 +200,8 @@ describe('time formatting', () => {
   });
 
   it('aligns columns per contiguous block like text/tabwriter', () => {
-    expect(alignColumns('a\tbb\tc\nccc\td\te\n\nx\ty', { padding: 3 })).toBe('a     bb   c\nccc   d    e\n\nx   y');
+    expect(alignColumns('a\tbb\tc\nccc\td\te\n\nx\ty', { padding: 3 })).toBe(
+      'a     bb   c\nccc   d    e\n\nx   y',
+    );
   });
 });

@@ -1,5 +1,5 @@
-import type { ParamValue, WorkspaceBinding } from '../schemas/common.js';
 import { formatConditionText } from '../runs/run-state.js';
+import type { ParamValue, WorkspaceBinding } from '../schemas/common.js';
 import type { PipelineRunDescription } from './describe-model.js';
 import { formatAge } from './format-age.js';
 import { formatGoDuration } from './go-duration.js';
@@ -40,13 +40,16 @@ function items(list: unknown[] | undefined): string {
 /** The WORKSPACE BINDING column text tkn prints for a binding. */
 export function formatWorkspaceBinding(binding: WorkspaceBinding): string {
   if (binding.volumeClaimTemplate) return 'VolumeClaimTemplate';
-  if (binding.persistentVolumeClaim) return `PersistentVolumeClaim (claimName=${binding.persistentVolumeClaim.claimName})`;
+  if (binding.persistentVolumeClaim)
+    return `PersistentVolumeClaim (claimName=${binding.persistentVolumeClaim.claimName})`;
   if (binding.emptyDir) {
     const medium = binding.emptyDir.medium;
     return `EmptyDir (emptyDir=${medium === 'Memory' || medium === 'HugePages' ? medium : ''})`;
   }
-  if (binding.configMap) return `ConfigMap (config=${binding.configMap.name ?? ''}${items(binding.configMap.items)})`;
-  if (binding.secret) return `Secret (secret=${binding.secret.secretName ?? ''}${items(binding.secret.items)})`;
+  if (binding.configMap)
+    return `ConfigMap (config=${binding.configMap.name ?? ''}${items(binding.configMap.items)})`;
+  if (binding.secret)
+    return `Secret (secret=${binding.secret.secretName ?? ''}${items(binding.secret.items)})`;
   if (binding.csi) return `CSI (Driver=${binding.csi.driver ?? ''})`;
   return '';
 }
@@ -61,7 +64,10 @@ export function formatWorkspaceBinding(binding: WorkspaceBinding): string {
  * console.log(formatDescribe(await client.pipelineRuns.describe('gitlab-run-x7k2p')));
  * ```
  */
-export function formatDescribe(description: PipelineRunDescription, options: FormatDescribeOptions = {}): string {
+export function formatDescribe(
+  description: PipelineRunDescription,
+  options: FormatDescribeOptions = {},
+): string {
   const now = options.nowMs ?? Date.now();
   const out: string[] = [`Name:\t${description.name}`, `Namespace:\t${description.namespace}`];
   if (description.pipelineRef) out.push(`Pipeline Ref:\t${description.pipelineRef}`);
@@ -69,7 +75,8 @@ export function formatDescribe(description: PipelineRunDescription, options: For
   const labels = Object.entries(description.labels);
   if (labels.length > 0) out.push('Labels:', ...labels.map(([key, value]) => ` ${key}=${value}`));
   const annotations = Object.entries(description.annotations);
-  if (annotations.length > 0) out.push('Annotations:', ...annotations.map(([key, value]) => ` ${key}=${value}`));
+  if (annotations.length > 0)
+    out.push('Annotations:', ...annotations.map(([key, value]) => ` ${key}=${value}`));
   out.push(
     '',
     'Status',

@@ -26,7 +26,9 @@ export function parseGoDurationMs(text: string): number | undefined {
   if (!match) return undefined;
   const sign = match[1] === '-' ? -1 : 1;
   let totalNanoseconds = 0;
-  for (const part of trimmed.slice(match[1]?.length ?? 0).matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
+  for (const part of trimmed
+    .slice(match[1]?.length ?? 0)
+    .matchAll(/(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g)) {
     totalNanoseconds += Number(part[1]) * (UNIT_NANOSECONDS[part[2] ?? 's'] ?? 0);
   }
   return (sign * totalNanoseconds) / NANOSECONDS_PER_MILLISECOND;
@@ -52,7 +54,8 @@ export function formatGoDuration(milliseconds: number): string {
   const sign = nanoseconds < 0n ? '-' : '';
   if (nanoseconds < 0n) nanoseconds = -nanoseconds;
   if (nanoseconds < 1_000n) return `${sign}${nanoseconds}ns`;
-  if (nanoseconds < 1_000_000n) return `${sign}${trimFraction(nanoseconds / 1_000n, nanoseconds % 1_000n, 3)}µs`;
+  if (nanoseconds < 1_000_000n)
+    return `${sign}${trimFraction(nanoseconds / 1_000n, nanoseconds % 1_000n, 3)}µs`;
   if (nanoseconds < 1_000_000_000n) {
     return `${sign}${trimFraction(nanoseconds / 1_000_000n, nanoseconds % 1_000_000n, 6)}ms`;
   }

@@ -39,7 +39,9 @@ export function alignColumns(text: string, options: AlignColumnsOptions = {}): s
     .map((cells, index) =>
       cells
         .map((cell, column) =>
-          column < cells.length - 1 ? cell.padEnd(cell.length + (widths[index]![column]! - width(cell)), ' ') : cell,
+          column < cells.length - 1
+            ? cell.padEnd(cell.length + (widths[index]![column]! - width(cell)), ' ')
+            : cell,
         )
         .join(''),
     )

@@ -1,4 +1,4 @@
-import { GitOpsKitError, HttpError, type HttpErrorOptions } from '@gitops-kit/core';
+import { HttpError, type HttpErrorOptions } from '@gitops-kit/core';
 
 /** One entry of a Kubernetes `Status.details.causes`. */
 export interface KubernetesStatusCause {
@@ -12,7 +12,13 @@ export interface KubernetesStatus {
   code: number;
   reason: string;
   message: string;
-  details?: { name?: string; group?: string; kind?: string; causes?: KubernetesStatusCause[]; retryAfterSeconds?: number };
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: KubernetesStatusCause[];
+    retryAfterSeconds?: number;
+  };
 }
 
 /** Reads a `Status` object, tolerating missing fields. Returns undefined when `value` is not a Status. */
@@ -90,15 +96,13 @@ export class KubernetesApiError extends HttpError {
 }
 
 /** Builds the message for a Status: the server's message with reason, no body dump. */
-export function kubernetesErrorMessage(method: string, url: string, status: number, kubeStatus?: KubernetesStatus): string {
+export function kubernetesErrorMessage(
+  method: string,
+  url: string,
+  status: number,
+  kubeStatus?: KubernetesStatus,
+): string {
   if (!kubeStatus) return `${method} ${url} failed with HTTP ${status}`;
   const reason = kubeStatus.reason ? ` (${kubeStatus.reason})` : '';
   return `${method} ${url} failed with HTTP ${status}${reason}: ${kubeStatus.message}`;
 }
-
-/** Whether an error from a watch attempt means "start over with a fresh list". */
-export function isExpiredError(error: unknown): boolean {
-  return KubernetesApiError.isGone(error);
-}
-
-export { GitOpsKitError };

@@ -5,11 +5,14 @@ export class PodGoneError extends GitOpsKitError {
   static override readonly kind: string = 'PodGoneError';
   readonly pod: string;
   constructor(pod: string, options: GitOpsKitErrorOptions = {}) {
-    super(`pod "${pod}" no longer exists; its logs are gone (Tekton deletes pods of cancelled or timed-out runs)`, {
-      code: 'POD_GONE',
-      retryable: false,
-      ...options,
-    });
+    super(
+      `pod "${pod}" no longer exists; its logs are gone (Tekton deletes pods of cancelled or timed-out runs)`,
+      {
+        code: 'POD_GONE',
+        retryable: false,
+        ...options,
+      },
+    );
     this.pod = pod;
   }
 }
@@ -57,7 +60,9 @@ export class TektonValidationError extends GitOpsKitError {
   readonly issues: ReadonlyArray<{ code: string; path: Array<string | number>; message: string }>;
   constructor(
     message: string,
-    options: GitOpsKitErrorOptions & { issues: ReadonlyArray<{ code: string; path: Array<string | number>; message: string }> },
+    options: GitOpsKitErrorOptions & {
+      issues: ReadonlyArray<{ code: string; path: Array<string | number>; message: string }>;
+    },
   ) {
     super(message, { code: 'TEKTON_VALIDATION_FAILED', retryable: false, ...options });
     this.issues = options.issues;

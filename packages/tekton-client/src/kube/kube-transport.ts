@@ -1,6 +1,15 @@
-import { HttpClient, type HttpClientOptions, type HttpErrorResponseInfo, type Logger } from '@gitops-kit/core';
+import {
+  HttpClient,
+  type HttpClientOptions,
+  type HttpErrorResponseInfo,
+  type Logger,
+} from '@gitops-kit/core';
 import type { ZodType, z } from 'zod';
-import { KubernetesApiError, kubernetesErrorMessage, parseKubernetesStatus } from '../errors/kubernetes-api-error.js';
+import {
+  KubernetesApiError,
+  kubernetesErrorMessage,
+  parseKubernetesStatus,
+} from '../errors/kubernetes-api-error.js';
 import { type ResourceType, resourcePath } from './resource.js';
 
 /** Per-call options every verb accepts. */
@@ -60,7 +69,10 @@ export class KubeTransport {
     this.http =
       options instanceof HttpClient
         ? options
-        : new HttpClient({ ...options, errorFromResponse: options.errorFromResponse ?? kubernetesErrorFromResponse });
+        : new HttpClient({
+            ...options,
+            errorFromResponse: options.errorFromResponse ?? kubernetesErrorFromResponse,
+          });
     this.logger = logger;
   }
 
@@ -77,7 +89,9 @@ export class KubeTransport {
     options: KubeCallOptions = {},
   ): Promise<z.output<S>> {
     this.requestCount += 1;
-    const response = await this.http.request(withCall({ path: resourcePath(type, namespace, name), schema }, options));
+    const response = await this.http.request(
+      withCall({ path: resourcePath(type, namespace, name), schema }, options),
+    );
     return response.data as z.output<S>;
   }
 
@@ -96,8 +110,13 @@ export class KubeTransport {
       continue: options.continue,
       resourceVersion: options.resourceVersion,
     };
-    const response = await this.http.request(withCall({ path: resourcePath(type, namespace), query }, options));
-    const body = response.data as { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };
+    const response = await this.http.request(
+      withCall({ path: resourcePath(type, namespace), query }, options),
+    );
+    const body = response.data as {
+      items?: unknown[];
+      metadata?: { resourceVersion?: string; continue?: string };
+    };
     const items = (body.items ?? []).map((item) => schema.parse(item) as z.output<S>);
     return {
       items,
@@ -142,7 +161,10 @@ export class KubeTransport {
   ): AsyncGenerator<z.output<S>> {
     let token = options.continue;
     do {
-      const page = await this.listPage(type, namespace, schema, { ...options, ...(token ? { continue: token } : {}) });
+      const page = await this.listPage(type, namespace, schema, {
+        ...options,
+        ...(token ? { continue: token } : {}),
+      });
       yield* page.items;
       token = page.continue;
     } while (token);
@@ -163,7 +185,10 @@ export class KubeTransport {
   ): Promise<z.output<S>> {
     this.requestCount += 1;
     const response = await this.http.request(
-      withCall({ method: 'POST', path: resourcePath(type, namespace), body, schema, idempotent: false }, options),
+      withCall(
+        { method: 'POST', path: resourcePath(type, namespace), body, schema, idempotent: false },
+        options,
+      ),
     );
     return response.data as z.output<S>;
   }
@@ -223,7 +248,15 @@ export class KubeTransport {
     this.requestCount += 1;
     const query = options.propagationPolicy ? { propagationPolicy: options.propagationPolicy } : undefined;
     await this.http.request(
-      withCall({ method: 'DELETE', path: resourcePath(type, namespace, name), responseType: 'none', ...(query ? { query } : {}) }, options),
+      withCall(
+        {
+          method: 'DELETE',
+          path: resourcePath(type, namespace, name),
+          responseType: 'none',
+          ...(query ? { query } : {}),
+        },
+        options,
+      ),
     );
   }
 

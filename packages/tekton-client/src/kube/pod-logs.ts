@@ -1,4 +1,5 @@
 import { ConnectionError, GitOpsKitError, readLines, sleep, TimeoutError } from '@gitops-kit/core';
+import { z } from 'zod';
 import { KubernetesApiError } from '../errors/kubernetes-api-error.js';
 import { PodGoneError, WaitTimeoutError } from '../errors/tekton-errors.js';
 import type { KubeTransport } from './kube-transport.js';
@@ -24,11 +25,13 @@ export interface PodLogOptions {
   startTimeoutMs?: number;
   /** Poll interval while waiting for the container to start; default 500 ms. */
   pollIntervalMs?: number;
-  /** Reconnections of a followed stream that broke before the container ended; default 10. */
+  /** Consecutive reconnections without a new line before giving up; default 10. */
   maxReconnects?: number;
 }
 
-const WAITING = /waiting to start|PodInitializing|ContainerCreating|is not yet|not available|pending/i;
+// The apiserver's 400s for containers that will start later: init containers running, image pulling, no node yet.
+const WAITING =
+  /waiting to start|PodInitializing|ContainerCreating|does not have a host assigned|is not yet|pending/i;
 
 /** Normalises an RFC 3339 timestamp to nanosecond digits so equal instants compare equal as strings. */
 function normaliseTimestamp(time: string): string {
@@ -40,7 +43,8 @@ function normaliseTimestamp(time: string): string {
 function splitTimestamp(raw: string): PodLogLine {
   const space = raw.indexOf(' ');
   const candidate = space > 0 ? raw.slice(0, space) : raw;
-  if (/^\d{4}-\d\d-\d\dT/.test(candidate)) return { time: candidate, line: space > 0 ? raw.slice(space + 1) : '' };
+  if (/^\d{4}-\d\d-\d\dT/.test(candidate))
+    return { time: candidate, line: space > 0 ? raw.slice(space + 1) : '' };
   return { time: undefined, line: raw };
 }
 
@@ -48,12 +52,31 @@ function isWaiting(error: unknown): boolean {
   return KubernetesApiError.isInstance(error) && error.status === 400 && WAITING.test(error.message);
 }
 
+const podStatusSchema = z.looseObject({
+  status: z
+    .looseObject({
+      phase: z.string().optional(),
+      containerStatuses: z
+        .array(
+          z.looseObject({
+            name: z.string(),
+            state: z.looseObject({ terminated: z.unknown().optional() }).optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
 async function containerTerminated(transport: KubeTransport, options: PodLogOptions): Promise<boolean> {
-  const pod = (await transport.http.request({
-    path: resourcePath(RESOURCES.pods, options.namespace, options.pod),
-    ...(options.signal ? { signal: options.signal } : {}),
-  })) as { data: { status?: { containerStatuses?: Array<{ name: string; state?: { terminated?: unknown } }>; phase?: string } } };
-  const status = pod.data.status;
+  const pod = await transport.get(
+    RESOURCES.pods,
+    options.namespace,
+    options.pod,
+    podStatusSchema,
+    options.signal ? { signal: options.signal } : {},
+  );
+  const status = pod.status;
   if (status?.phase === 'Succeeded' || status?.phase === 'Failed') return true;
   const container = status?.containerStatuses?.find((entry) => entry.name === options.container);
   return Boolean(container?.state?.terminated);
@@ -61,9 +84,9 @@ async function containerTerminated(transport: KubeTransport, options: PodLogOpti
 
 /**
  * Streams a container's log (`GET …/pods/{pod}/log`) with timestamps. Waits — instead of failing — while the
- * container is not started yet ("waiting to start: PodInitializing", unscheduled pods). When following, a stream
- * that breaks before the container terminated is reopened with `sinceTime` at the last line's time, and lines
- * already delivered are skipped, so nothing is lost or repeated.
+ * container is not started yet ("waiting to start: PodInitializing", unscheduled pods). A stream that breaks (or,
+ * when following, ends before the container terminated) is reopened with `sinceTime` at the last line's second,
+ * and lines already delivered are skipped by timestamp, so nothing is lost or repeated.
  *
  * @throws {PodGoneError} when the pod does not exist (deleted by cancellation or timeout).
  * @throws {WaitTimeoutError} when the container does not start within `startTimeoutMs`.
@@ -72,7 +95,10 @@ async function containerTerminated(transport: KubeTransport, options: PodLogOpti
  * for await (const { line } of streamPodLogs(transport, { namespace: 'ci', pod: 'run-build-pod', container: 'step-build', follow: true })) console.log(line);
  * ```
  */
-export async function* streamPodLogs(transport: KubeTransport, options: PodLogOptions): AsyncGenerator<PodLogLine> {
+export async function* streamPodLogs(
+  transport: KubeTransport,
+  options: PodLogOptions,
+): AsyncGenerator<PodLogLine> {
   const startTimeoutMs = options.startTimeoutMs ?? 600_000;
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const maxReconnects = options.maxReconnects ?? 10;
@@ -112,6 +138,7 @@ export async function* streamPodLogs(transport: KubeTransport, options: PodLogOp
           atLastTime = normalised === lastTime ? atLastTime + 1 : 1;
           lastTime = normalised;
         }
+        reconnects = 0; // progress: the budget is for consecutive failures
         yield entry;
       }
       if (!options.follow || !options.container) return;
@@ -121,15 +148,18 @@ export async function* streamPodLogs(transport: KubeTransport, options: PodLogOp
       if (KubernetesApiError.isNotFound(error)) throw new PodGoneError(options.pod, { cause: error });
       if (isWaiting(error)) {
         if (Date.now() + pollIntervalMs > waitDeadline) {
-          throw new WaitTimeoutError(`container ${options.container ?? ''} of pod "${options.pod}" did not start in time`, {
-            timeoutMs: startTimeoutMs,
-          });
+          throw new WaitTimeoutError(
+            `container ${options.container ?? ''} of pod "${options.pod}" did not start in time`,
+            {
+              timeoutMs: startTimeoutMs,
+            },
+          );
         }
         await sleep(pollIntervalMs, options.signal);
         continue;
       }
       const broken = ConnectionError.isInstance(error) || TimeoutError.isInstance(error);
-      if (!options.follow || !broken || reconnects >= maxReconnects || !GitOpsKitError.isInstance(error)) throw error;
+      if (!broken || reconnects >= maxReconnects || !GitOpsKitError.isInstance(error)) throw error;
       reconnects += 1;
       if (lastTime !== undefined) sinceTime = `${lastTime.slice(0, 19)}Z`;
       await sleep(Math.min(100 * 2 ** reconnects, 2_000), options.signal);

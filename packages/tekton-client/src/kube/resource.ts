@@ -23,7 +23,12 @@ export function apiVersionOf(type: ResourceType): string {
 }
 
 /** The collection or object path of a namespaced resource. */
-export function resourcePath(type: ResourceType, namespace: string, name?: string, subresource?: string): string {
+export function resourcePath(
+  type: ResourceType,
+  namespace: string,
+  name?: string,
+  subresource?: string,
+): string {
   const prefix = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
   let path = `${prefix}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
   if (name !== undefined) path += `/${encodeURIComponent(name)}`;

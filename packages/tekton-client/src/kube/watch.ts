@@ -7,7 +7,11 @@ import {
   sleep,
 } from '@gitops-kit/core';
 import type { ZodType, z } from 'zod';
-import { KubernetesApiError, kubernetesErrorMessage, parseKubernetesStatus } from '../errors/kubernetes-api-error.js';
+import {
+  KubernetesApiError,
+  kubernetesErrorMessage,
+  parseKubernetesStatus,
+} from '../errors/kubernetes-api-error.js';
 import type { KubeTransport } from './kube-transport.js';
 import { type ResourceType, resourcePath } from './resource.js';
 
@@ -125,7 +129,11 @@ export async function* watchResource<S extends ZodType>(
         await backOff(`list failed: ${(error as Error).message}`, (error as HttpError).retryAfterMs);
         continue;
       }
-      options.onEvent?.({ type: 'list', resourceVersion: listed.resourceVersion, itemCount: listed.items.length });
+      options.onEvent?.({
+        type: 'list',
+        resourceVersion: listed.resourceVersion,
+        itemCount: listed.items.length,
+      });
       const seen = new Set<string>();
       for (const object of listed.items) {
         const key = keyOf(object as Meta);

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { ExecCredentialError } from '../errors/kubeconfig-errors.js';
 import type { ExecConfig, KubeconfigCluster } from './kubeconfig-schema.js';
 
-const SUPPORTED_API_VERSIONS = new Set(['client.authentication.k8s.io/v1', 'client.authentication.k8s.io/v1beta1']);
+const SUPPORTED_API_VERSIONS = new Set([
+  'client.authentication.k8s.io/v1',
+  'client.authentication.k8s.io/v1beta1',
+]);
 const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 const MAXIMUM_OUTPUT_BYTES = 1024 * 1024;
 
@@ -114,14 +117,21 @@ export class ExecCredentialProvider {
         },
         (error, stdout) => {
           if (error) {
-            const code = (error as NodeJS.ErrnoException).code;
+            // Node's error message embeds the plugin's stderr, which may hold credentials: keep only the code.
+            const code = (error as NodeJS.ErrnoException & { code?: string | number }).code;
             const hint = code === 'ENOENT' && exec.installHint ? ` ${exec.installHint}` : '';
+            const how =
+              typeof code === 'number'
+                ? `exit code ${code}`
+                : error.killed
+                  ? 'killed after the timeout'
+                  : String(code ?? 'unknown failure');
             reject(
               new ExecCredentialError(
                 code === 'ENOENT'
                   ? `exec plugin "${exec.command}" was not found.${hint}`
-                  : `exec plugin "${exec.command}" failed (${typeof code === 'number' ? `exit code ${code}` : (code ?? error.name)})`,
-                { command: exec.command, cause: error },
+                  : `exec plugin "${exec.command}" failed (${how})`,
+                { command: exec.command },
               ),
             );
             return;
@@ -143,7 +153,9 @@ export class ExecCredentialProvider {
     try {
       json = JSON.parse(stdout);
     } catch {
-      throw new ExecCredentialError(`exec plugin "${exec.command}" did not print JSON`, { command: exec.command });
+      throw new ExecCredentialError(`exec plugin "${exec.command}" did not print JSON`, {
+        command: exec.command,
+      });
     }
     const parsed = execCredentialSchema.safeParse(json);
     if (!parsed.success) {
@@ -173,9 +185,12 @@ export class ExecCredentialProvider {
     if (status.expirationTimestamp) {
       expiresAtMs = Date.parse(status.expirationTimestamp);
       if (Number.isNaN(expiresAtMs)) {
-        throw new ExecCredentialError(`exec plugin "${exec.command}" returned an invalid expirationTimestamp`, {
-          command: exec.command,
-        });
+        throw new ExecCredentialError(
+          `exec plugin "${exec.command}" returned an invalid expirationTimestamp`,
+          {
+            command: exec.command,
+          },
+        );
       }
     }
     return { token: status.token, expiresAtMs };

@@ -42,7 +42,9 @@ export const kubeconfigUserSchema = z.looseObject({
   'as-user-extra': z.record(z.string(), z.array(z.string())).nullable().optional(),
   username: z.string().optional(),
   password: z.string().optional(),
-  'auth-provider': z.looseObject({ name: z.string(), config: z.record(z.string(), z.string()).optional() }).optional(),
+  'auth-provider': z
+    .looseObject({ name: z.string(), config: z.record(z.string(), z.string()).optional() })
+    .optional(),
   exec: execConfigSchema.optional(),
 });
 /** A kubeconfig user entry. */

@@ -75,7 +75,9 @@ function kubeconfigPaths(options: LoadKubeconfigOptions): { paths: string[]; exp
   const env = options.env ?? process.env;
   const list = env.KUBECONFIG;
   if (list) {
-    const unique = [...new Set(list.split(delimiter).filter((part) => part.length > 0))].map((p) => resolve(p));
+    const unique = [...new Set(list.split(delimiter).filter((part) => part.length > 0))].map((p) =>
+      resolve(p),
+    );
     return { paths: unique, explicit: false };
   }
   return { paths: [join(env.HOME ?? homedir(), '.kube', 'config')], explicit: false };
@@ -98,7 +100,7 @@ function resolveUserPaths(user: KubeconfigUser, base: string): KubeconfigUser {
     if (value !== undefined) copy[key] = value;
   }
   // client-go resolves an exec command relative to the file only when it names a path, not a bare program.
-  if (copy.exec && copy.exec.command.includes(sep) && !isAbsolute(copy.exec.command)) {
+  if (copy.exec?.command.includes(sep) && !isAbsolute(copy.exec.command)) {
     copy.exec = { ...copy.exec, command: join(base, copy.exec.command) };
   }
   return copy;
@@ -143,7 +145,8 @@ function mergeKubeconfigFiles(options: LoadKubeconfigOptions): MergedKubeconfig 
     merged.currentContext ??= parsed.data['current-context'] || undefined;
     for (const entry of parsed.data.clusters ?? []) {
       const cluster = entry.cluster;
-      if (!merged.clusters.has(entry.name)) merged.clusters.set(entry.name, resolveClusterPaths(cluster ?? {}, base));
+      if (!merged.clusters.has(entry.name))
+        merged.clusters.set(entry.name, resolveClusterPaths(cluster ?? {}, base));
     }
     for (const entry of parsed.data.users ?? []) {
       const user = entry.user;
@@ -154,7 +157,8 @@ function mergeKubeconfigFiles(options: LoadKubeconfigOptions): MergedKubeconfig 
       if (context && !merged.contexts.has(entry.name)) merged.contexts.set(entry.name, context);
     }
   }
-  if (merged.files.length === 0) throw new KubeconfigError(`no kubeconfig found (looked at ${paths.join(', ')})`);
+  if (merged.files.length === 0)
+    throw new KubeconfigError(`no kubeconfig found (looked at ${paths.join(', ')})`);
   return merged;
 }
 
@@ -175,7 +179,8 @@ function impersonationHeaders(user: KubeconfigUser): Record<string, string | str
   const headers: Record<string, string | string[]> = {};
   if (user.as) headers['Impersonate-User'] = user.as;
   if (user['as-uid']) headers['Impersonate-Uid'] = user['as-uid'];
-  if (user['as-groups'] && user['as-groups'].length > 0) headers['Impersonate-Group'] = [...user['as-groups']];
+  if (user['as-groups'] && user['as-groups'].length > 0)
+    headers['Impersonate-Group'] = [...user['as-groups']];
   for (const [key, values] of Object.entries(user['as-user-extra'] ?? {})) {
     headers[`Impersonate-Extra-${encodeURIComponent(key)}`] = [...values];
   }
@@ -190,10 +195,14 @@ function credentialsFor(
   const hasToken = Boolean(user.token || user.tokenFile);
   const hasBasic = Boolean(user.username || user.password);
   if (hasToken && hasBasic) {
-    throw new KubeconfigError(`kubeconfig user "${userName}" sets both a token and basic auth; only one is allowed`);
+    throw new KubeconfigError(
+      `kubeconfig user "${userName}" sets both a token and basic auth; only one is allowed`,
+    );
   }
   if (user['auth-provider'] && user.exec) {
-    throw new KubeconfigError(`kubeconfig user "${userName}" sets both auth-provider and exec; only one is allowed`);
+    throw new KubeconfigError(
+      `kubeconfig user "${userName}" sets both auth-provider and exec; only one is allowed`,
+    );
   }
   if (user['auth-provider']) throw new UnsupportedAuthProviderError(user['auth-provider'].name, userName);
   if (hasToken) {
@@ -231,7 +240,8 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
   const context = merged.contexts.get(contextName);
   if (!context) throw new KubeconfigError(`context "${contextName}" not found in kubeconfig`);
   const cluster = merged.clusters.get(context.cluster);
-  if (!cluster) throw new KubeconfigError(`cluster "${context.cluster}" of context "${contextName}" not found`);
+  if (!cluster)
+    throw new KubeconfigError(`cluster "${context.cluster}" of context "${contextName}" not found`);
   if (!cluster.server) throw new KubeconfigError(`cluster "${context.cluster}" has no server`);
   const userName = context.user || undefined;
   const user: KubeconfigUser = userName ? (merged.users.get(userName) ?? {}) : {};
@@ -239,12 +249,18 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
     throw new KubeconfigError(`user "${userName}" of context "${contextName}" not found`);
   }
   const tls: KubeTlsOptions = {};
-  const ca = dataOrFile(cluster['certificate-authority-data'], cluster['certificate-authority'], 'certificate-authority');
+  const ca = dataOrFile(
+    cluster['certificate-authority-data'],
+    cluster['certificate-authority'],
+    'certificate-authority',
+  );
   if (ca) tls.ca = ca;
   const cert = dataOrFile(user['client-certificate-data'], user['client-certificate'], 'client-certificate');
   const key = dataOrFile(user['client-key-data'], user['client-key'], 'client-key');
   if (Boolean(cert) !== Boolean(key)) {
-    throw new KubeconfigError(`kubeconfig user "${userName}" needs both a client certificate and a client key`);
+    throw new KubeconfigError(
+      `kubeconfig user "${userName}" needs both a client certificate and a client key`,
+    );
   }
   if (cert && key) {
     registerSecret(key);

@@ -83,7 +83,8 @@ export function credentialsFromSource(
       if (source.tokenFile) {
         const providerOptions: TokenFileProviderOptions = {};
         if (source.token) providerOptions.fallbackToken = source.token;
-        if (options.tokenFileRefreshMs !== undefined) providerOptions.refreshIntervalMs = options.tokenFileRefreshMs;
+        if (options.tokenFileRefreshMs !== undefined)
+          providerOptions.refreshIntervalMs = options.tokenFileRefreshMs;
         if (options.now) providerOptions.now = options.now;
         return { headers: {}, tokenProvider: tokenFileProvider(source.tokenFile, providerOptions) };
       }

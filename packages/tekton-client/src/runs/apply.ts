@@ -48,13 +48,36 @@ export class DefinitionApplier<S extends ZodType> {
       try {
         let current: { metadata?: { resourceVersion?: string } } | undefined;
         try {
-          current = (await this.#context.transport.get(this.#type, namespace, name, this.#schema, callOptions(options))) as typeof current;
+          current = (await this.#context.transport.get(
+            this.#type,
+            namespace,
+            name,
+            this.#schema,
+            callOptions(options),
+          )) as typeof current;
         } catch (error) {
           if (!KubernetesApiError.isNotFound(error)) throw error;
         }
-        if (!current) return await this.#context.transport.create(this.#type, namespace, body, this.#schema, callOptions(options));
-        const replacement = { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } };
-        return await this.#context.transport.replace(this.#type, namespace, name, replacement, this.#schema, callOptions(options));
+        if (!current)
+          return await this.#context.transport.create(
+            this.#type,
+            namespace,
+            body,
+            this.#schema,
+            callOptions(options),
+          );
+        const replacement = {
+          ...body,
+          metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion },
+        };
+        return await this.#context.transport.replace(
+          this.#type,
+          namespace,
+          name,
+          replacement,
+          this.#schema,
+          callOptions(options),
+        );
       } catch (error) {
         if (attempt >= APPLY_ATTEMPTS || !KubernetesApiError.isConflict(error)) throw error;
       }
@@ -63,11 +86,22 @@ export class DefinitionApplier<S extends ZodType> {
 
   /** GETs a definition. @throws {KubernetesApiError} `NotFound`. */
   get(name: string, options: CallOptions = {}): Promise<z.output<S>> {
-    return this.#context.transport.get(this.#type, options.namespace ?? this.#context.namespace, name, this.#schema, callOptions(options));
+    return this.#context.transport.get(
+      this.#type,
+      options.namespace ?? this.#context.namespace,
+      name,
+      this.#schema,
+      callOptions(options),
+    );
   }
 
   /** Deletes a definition. @throws {KubernetesApiError} `NotFound`. */
   delete(name: string, options: CallOptions = {}): Promise<void> {
-    return this.#context.transport.delete(this.#type, options.namespace ?? this.#context.namespace, name, callOptions(options));
+    return this.#context.transport.delete(
+      this.#type,
+      options.namespace ?? this.#context.namespace,
+      name,
+      callOptions(options),
+    );
   }
 }

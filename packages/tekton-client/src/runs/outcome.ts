@@ -27,7 +27,13 @@ export function outcomeOf(run: PipelineRun, taskRuns: readonly TaskRun[]): Pipel
   const state = runState(run);
   const condition = succeededCondition(run);
   const status =
-    state === 'succeeded' ? 'Succeeded' : state === 'cancelled' ? 'Cancelled' : state === 'timedOut' ? 'TimedOut' : 'Failed';
+    state === 'succeeded'
+      ? 'Succeeded'
+      : state === 'cancelled'
+        ? 'Cancelled'
+        : state === 'timedOut'
+          ? 'TimedOut'
+          : 'Failed';
   const failedTasks: FailedTask[] = taskRuns
     .filter((taskRun) => succeededCondition(taskRun)?.status === 'False')
     .map((taskRun) => ({

@@ -42,7 +42,9 @@ export async function listChildTaskRuns(
 function pipelineTaskOf(taskRun: TaskRun, run: PipelineRun): string {
   const fromLabel = taskRun.metadata.labels?.[PIPELINE_TASK_LABEL];
   if (fromLabel) return fromLabel;
-  return run.status?.childReferences?.find((child) => child.name === taskRun.metadata.name)?.pipelineTaskName ?? '';
+  return (
+    run.status?.childReferences?.find((child) => child.name === taskRun.metadata.name)?.pipelineTaskName ?? ''
+  );
 }
 
 /**
@@ -156,7 +158,12 @@ async function* followLive(
       } else if (event.type !== 'DELETED') {
         const updates = new Changes(event.object);
         states.set(taskRunName, updates);
-        followers.push(follow(event.object, updates));
+        const follower = follow(event.object, updates);
+        // A follower that fails (not a cancelled pod: those are entries) ends the stream now, not after the drain.
+        follower.catch((error: unknown) => {
+          if (!followerStop.signal.aborted) queue.fail(error);
+        });
+        followers.push(follower);
       }
     }
   })();
@@ -188,7 +195,9 @@ async function* followLive(
       followerStop.abort();
       stop.abort();
       const results = await Promise.allSettled(followers);
-      const failure = results.find((result) => result.status === 'rejected' && !AbortError.isInstance(result.reason));
+      const failure = results.find(
+        (result) => result.status === 'rejected' && !AbortError.isInstance(result.reason),
+      );
       if (failure && failure.status === 'rejected') queue.fail(failure.reason);
       else queue.end();
     } catch (error) {

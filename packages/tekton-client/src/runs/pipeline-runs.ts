@@ -68,10 +68,17 @@ export class PipelineRuns {
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#context.transport.create(RESOURCES.pipelineRuns, namespace, body, pipelineRunSchema, callOptions(options));
+        return await this.#context.transport.create(
+          RESOURCES.pipelineRuns,
+          namespace,
+          body,
+          pipelineRunSchema,
+          callOptions(options),
+        );
       } catch (error) {
         const generated = !input.name;
-        if (!generated || attempt >= GENERATE_NAME_ATTEMPTS || !KubernetesApiError.isConflict(error)) throw error;
+        if (!generated || attempt >= GENERATE_NAME_ATTEMPTS || !KubernetesApiError.isConflict(error))
+          throw error;
       }
     }
   }
@@ -102,7 +109,12 @@ export class PipelineRuns {
   /** Lists runs page by page as an async iterable. */
   iterate(options: ListRunsOptions = {}): AsyncIterable<PipelineRun> {
     const { namespace, ...rest } = options;
-    return this.#context.transport.iterate(RESOURCES.pipelineRuns, namespace ?? this.#context.namespace, pipelineRunSchema, rest);
+    return this.#context.transport.iterate(
+      RESOURCES.pipelineRuns,
+      namespace ?? this.#context.namespace,
+      pipelineRunSchema,
+      rest,
+    );
   }
 
   /**
@@ -144,7 +156,8 @@ export class PipelineRuns {
     // A GET first: a missing run fails fast with NotFound instead of waiting on an empty watch.
     const first = await this.get(name, { ...options, namespace });
     options.onUpdate?.(first);
-    if (isRunDone(first)) return outcomeOf(first, await listChildTaskRuns(this.#context, first, namespace, options.signal));
+    if (isRunDone(first))
+      return outcomeOf(first, await listChildTaskRuns(this.#context, first, namespace, options.signal));
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -208,7 +221,9 @@ export class PipelineRuns {
     const namespace = options.namespace ?? this.#context.namespace;
     const run = await this.get(name, options);
     if (isRunDone(run)) {
-      throw new TektonUsageError(`PipelineRun "${name}" has already finished`, { code: 'RUN_ALREADY_FINISHED' });
+      throw new TektonUsageError(`PipelineRun "${name}" has already finished`, {
+        code: 'RUN_ALREADY_FINISHED',
+      });
     }
     return this.#context.transport.mergePatch(
       RESOURCES.pipelineRuns,

@@ -1,7 +1,14 @@
 import type { Condition } from '../schemas/common.js';
 
 /** The state of a PipelineRun or TaskRun, derived from `spec.status` and the `Succeeded` condition. */
-export type RunState = 'pending' | 'running' | 'cancelling' | 'succeeded' | 'failed' | 'cancelled' | 'timedOut';
+export type RunState =
+  | 'pending'
+  | 'running'
+  | 'cancelling'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'timedOut';
 
 const CANCELLED_REASONS = new Set(['Cancelled', 'PipelineRunCancelled', 'TaskRunCancelled']);
 const TIMEOUT_REASONS = new Set(['PipelineRunTimeout', 'TaskRunTimeout']);

@@ -1,6 +1,6 @@
+import { formatGoDuration } from '../describe/go-duration.js';
 import type { Param, ParamValue, WorkspaceBinding } from '../schemas/common.js';
 import type { PipelineSpec } from '../schemas/pipeline.js';
-import { formatGoDuration } from '../describe/go-duration.js';
 
 /** A timeout as milliseconds or a Go duration string (`1h0m0s`). */
 export type DurationInput = number | string;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { PodGoneError, WaitTimeoutError } from '../errors/tekton-errors.js';
 import { KubernetesApiError } from '../errors/kubernetes-api-error.js';
+import { PodGoneError, WaitTimeoutError } from '../errors/tekton-errors.js';
 import { streamPodLogs } from '../kube/pod-logs.js';
 import { RESOURCES } from '../kube/resource.js';
 import type { TaskRun } from '../schemas/runs.js';
@@ -49,7 +49,11 @@ export function podAttempts(taskRun: TaskRun): PodAttempt[] {
   });
   const podName = taskRun.status?.podName;
   if (podName && !seen.has(podName)) {
-    attempts.push({ podName, attempt: taskRun.status?.retriesStatus?.length ?? 0, steps: taskRun.status?.steps });
+    attempts.push({
+      podName,
+      attempt: taskRun.status?.retriesStatus?.length ?? 0,
+      steps: taskRun.status?.steps,
+    });
   }
   return attempts;
 }
@@ -60,10 +64,20 @@ async function stepContainers(
   attempt: PodAttempt,
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
-  const fromStatus = (attempt.steps ?? []).map((step) => step.container ?? (step.name ? `step-${step.name}` : ''));
+  const fromStatus = (attempt.steps ?? []).map(
+    (step) => step.container ?? (step.name ? `step-${step.name}` : ''),
+  );
   if (fromStatus.length > 0 && fromStatus.every((name) => name !== '')) return fromStatus;
-  const pod = await context.transport.get(RESOURCES.pods, namespace, attempt.podName, podSchema, signal ? { signal } : {});
-  return (pod.spec?.containers ?? []).map((container) => container.name).filter((name) => name.startsWith('step-'));
+  const pod = await context.transport.get(
+    RESOURCES.pods,
+    namespace,
+    attempt.podName,
+    podSchema,
+    signal ? { signal } : {},
+  );
+  return (pod.spec?.containers ?? [])
+    .map((container) => container.name)
+    .filter((name) => name.startsWith('step-'));
 }
 
 /** Options of {@link taskRunLogEntries}. */
@@ -95,14 +109,28 @@ export async function* taskRunLogEntries(
       if (followed.has(attempt.podName)) continue;
       followed.add(attempt.podName);
       if (attempt.attempt > 0) {
-        yield { ...base, kind: 'retry', step: '', line: `retry ${attempt.attempt}: pod ${attempt.podName}`, time: undefined, attempt: attempt.attempt };
+        yield {
+          ...base,
+          kind: 'retry',
+          step: '',
+          line: `retry ${attempt.attempt}: pod ${attempt.podName}`,
+          time: undefined,
+          attempt: attempt.attempt,
+        };
       }
       let containers: string[];
       try {
         containers = await stepContainers(context, options.namespace, attempt, options.signal);
       } catch (error) {
         if (!KubernetesApiError.isNotFound(error)) throw error;
-        yield { ...base, kind: 'pod-gone', step: '', line: `pod ${attempt.podName} was deleted; its logs are gone`, time: undefined, attempt: attempt.attempt };
+        yield {
+          ...base,
+          kind: 'pod-gone',
+          step: '',
+          line: `pod ${attempt.podName} was deleted; its logs are gone`,
+          time: undefined,
+          attempt: attempt.attempt,
+        };
         continue;
       }
       for (const container of containers) {
@@ -116,15 +144,36 @@ export async function* taskRunLogEntries(
             ...(options.signal ? { signal: options.signal } : {}),
             ...(context.logPollIntervalMs !== undefined ? { pollIntervalMs: context.logPollIntervalMs } : {}),
           })) {
-            yield { ...base, kind: 'log', step, line: entry.line, time: entry.time, attempt: attempt.attempt };
+            yield {
+              ...base,
+              kind: 'log',
+              step,
+              line: entry.line,
+              time: entry.time,
+              attempt: attempt.attempt,
+            };
           }
         } catch (error) {
           if (PodGoneError.isInstance(error)) {
-            yield { ...base, kind: 'pod-gone', step, line: `pod ${attempt.podName} was deleted; its logs are gone`, time: undefined, attempt: attempt.attempt };
+            yield {
+              ...base,
+              kind: 'pod-gone',
+              step,
+              line: `pod ${attempt.podName} was deleted; its logs are gone`,
+              time: undefined,
+              attempt: attempt.attempt,
+            };
             break;
           }
           if (WaitTimeoutError.isInstance(error) || (options.signal?.aborted && options.follow)) {
-            yield { ...base, kind: 'not-started', step, line: `step ${step} produced no log before the run ended`, time: undefined, attempt: attempt.attempt };
+            yield {
+              ...base,
+              kind: 'not-started',
+              step,
+              line: `step ${step} produced no log before the run ended`,
+              time: undefined,
+              attempt: attempt.attempt,
+            };
             if (options.signal?.aborted) return;
             continue;
           }

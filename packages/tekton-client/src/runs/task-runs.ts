@@ -1,6 +1,6 @@
-import type { Condition, Param } from '../schemas/common.js';
 import { RESOURCES } from '../kube/resource.js';
 import { type WatchEvent, watchResource } from '../kube/watch.js';
+import type { Condition, Param } from '../schemas/common.js';
 import { type TaskRun, taskRunSchema } from '../schemas/runs.js';
 import { Changes } from './async-queue.js';
 import { type CallOptions, type ClientContext, callOptions } from './client-context.js';
@@ -84,7 +84,12 @@ export class TaskRuns {
     const taskRun = await this.get(name, options);
     const pipelineTask = taskRun.metadata.labels?.['tekton.dev/pipelineTask'] ?? '';
     if (!options.follow || isRunDone(taskRun)) {
-      yield* taskRunLogEntries(this.#context, taskRun, { namespace, follow: false, pipelineTask, signal: options.signal });
+      yield* taskRunLogEntries(this.#context, taskRun, {
+        namespace,
+        follow: false,
+        pipelineTask,
+        signal: options.signal,
+      });
       return;
     }
     const stop = new AbortController();
@@ -98,7 +103,13 @@ export class TaskRuns {
       }
     })().catch(() => undefined);
     try {
-      yield* taskRunLogEntries(this.#context, taskRun, { namespace, follow: true, pipelineTask, signal: stop.signal, updates });
+      yield* taskRunLogEntries(this.#context, taskRun, {
+        namespace,
+        follow: true,
+        pipelineTask,
+        signal: stop.signal,
+        updates,
+      });
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
       stop.abort();

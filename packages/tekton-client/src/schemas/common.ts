@@ -93,10 +93,16 @@ export const workspaceBindingSchema = z.looseObject({
   name: z.string().min(1),
   subPath: z.string().optional(),
   volumeClaimTemplate: z.record(z.string(), z.unknown()).optional(),
-  persistentVolumeClaim: z.looseObject({ claimName: z.string(), readOnly: z.boolean().optional() }).optional(),
+  persistentVolumeClaim: z
+    .looseObject({ claimName: z.string(), readOnly: z.boolean().optional() })
+    .optional(),
   emptyDir: z.looseObject({ medium: z.string().optional(), sizeLimit: z.unknown().optional() }).optional(),
-  configMap: z.looseObject({ name: z.string().optional(), items: z.array(z.unknown()).optional() }).optional(),
-  secret: z.looseObject({ secretName: z.string().optional(), items: z.array(z.unknown()).optional() }).optional(),
+  configMap: z
+    .looseObject({ name: z.string().optional(), items: z.array(z.unknown()).optional() })
+    .optional(),
+  secret: z
+    .looseObject({ secretName: z.string().optional(), items: z.array(z.unknown()).optional() })
+    .optional(),
   projected: z.record(z.string(), z.unknown()).optional(),
   csi: z.looseObject({ driver: z.string().optional() }).optional(),
 });

@@ -32,7 +32,9 @@ export const pipelineTaskSchema = z.looseObject({
   matrix: z
     .looseObject({
       params: z.array(paramSchema).optional(),
-      include: z.array(z.looseObject({ name: z.string().optional(), params: z.array(paramSchema).optional() })).optional(),
+      include: z
+        .array(z.looseObject({ name: z.string().optional(), params: z.array(paramSchema).optional() }))
+        .optional(),
     })
     .optional(),
   workspaces: z.array(pipelineWorkspaceBindingSchema).optional(),
@@ -48,10 +50,23 @@ export const pipelineSpecSchema = z.looseObject({
   description: z.string().optional(),
   params: z.array(paramSpecSchema).optional(),
   workspaces: z
-    .array(z.looseObject({ name: z.string().min(1), description: z.string().optional(), optional: z.boolean().optional() }))
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        description: z.string().optional(),
+        optional: z.boolean().optional(),
+      }),
+    )
     .optional(),
   results: z
-    .array(z.looseObject({ name: z.string().min(1), type: z.string().optional(), description: z.string().optional(), value: paramValueSchema }))
+    .array(
+      z.looseObject({
+        name: z.string().min(1),
+        type: z.string().optional(),
+        description: z.string().optional(),
+        value: paramValueSchema,
+      }),
+    )
     .optional(),
   tasks: z.array(pipelineTaskSchema).optional(),
   finally: z.array(pipelineTaskSchema).optional(),

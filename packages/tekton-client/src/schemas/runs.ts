@@ -65,7 +65,11 @@ export const pipelineRunStatusSchema = z.looseObject({
 });
 
 /** `tekton.dev/v1` PipelineRun. */
-export const pipelineRunSchema = kubeObjectSchema('PipelineRun', pipelineRunSpecSchema, pipelineRunStatusSchema);
+export const pipelineRunSchema = kubeObjectSchema(
+  'PipelineRun',
+  pipelineRunSpecSchema,
+  pipelineRunStatusSchema,
+);
 /** A PipelineRun. */
 export type PipelineRun = z.infer<typeof pipelineRunSchema>;
 

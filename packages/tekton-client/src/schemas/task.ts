@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  conditionSchema,
   kubeObjectSchema,
   paramSchema,
   paramSpecSchema,
@@ -93,5 +92,3 @@ export const stepStateSchema = z.looseObject({
 });
 /** The state of one step. */
 export type StepState = z.infer<typeof stepStateSchema>;
-
-export { conditionSchema };

@@ -6,7 +6,13 @@ export const triggerTemplateSchema = kubeObjectSchema(
   'TriggerTemplate',
   z.looseObject({
     params: z
-      .array(z.looseObject({ name: z.string().min(1), description: z.string().optional(), default: z.string().optional() }))
+      .array(
+        z.looseObject({
+          name: z.string().min(1),
+          description: z.string().optional(),
+          default: z.string().optional(),
+        }),
+      )
       .optional(),
     resourcetemplates: z.array(z.record(z.string(), z.unknown())).optional(),
   }),
@@ -18,7 +24,9 @@ export type TriggerTemplate = z.infer<typeof triggerTemplateSchema>;
 /** TriggerBinding: params whose values are `$(body.x)`, `$(header.X)`, `$(extensions.x)` expressions. */
 export const triggerBindingSchema = kubeObjectSchema(
   'TriggerBinding',
-  z.looseObject({ params: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })).optional() }),
+  z.looseObject({
+    params: z.array(z.looseObject({ name: z.string().min(1), value: z.string() })).optional(),
+  }),
   z.unknown(),
 );
 /** A TriggerBinding. */

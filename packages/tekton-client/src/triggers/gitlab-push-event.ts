@@ -1,8 +1,8 @@
 import { HttpClient, type HttpClientOptions, registerSecret } from '@gitops-kit/core';
 import { z } from 'zod';
 import { TriggerError, WaitTimeoutError } from '../errors/tekton-errors.js';
-import type { PipelineRun } from '../schemas/runs.js';
 import type { PipelineRuns } from '../runs/pipeline-runs.js';
+import type { PipelineRun } from '../schemas/runs.js';
 
 /** The label Tekton Triggers puts on everything it creates for an event (the code's spelling, not the docs'). */
 export const TRIGGERS_EVENT_ID_LABEL = 'triggers.tekton.dev/triggers-eventid';
@@ -78,7 +78,10 @@ export async function sendGitLabPushEvent(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const parsed = sinkResponseSchema.safeParse(response.data);
-    if (!parsed.success) throw new TriggerError('the EventListener accepted the event but sent no eventID', { status: response.status });
+    if (!parsed.success)
+      throw new TriggerError('the EventListener accepted the event but sent no eventID', {
+        status: response.status,
+      });
     accepted = parsed.data;
     eventId = parsed.data.eventID;
   } catch (error) {

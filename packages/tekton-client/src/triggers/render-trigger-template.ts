@@ -28,7 +28,7 @@ export function renderTriggerTemplate(
   params: Record<string, string>,
   options: RenderTriggerTemplateOptions = {},
 ): Array<Record<string, unknown>> {
-  const escape = options.escapeTektonVariables ?? true;
+  const escapeVariables = options.escapeTektonVariables ?? true;
   const values = new Map<string, string>();
   for (const declared of template.spec.params ?? []) {
     const given = params[declared.name];
@@ -36,7 +36,7 @@ export function renderTriggerTemplate(
     if (value === undefined) {
       throw new TektonUsageError(`TriggerTemplate param "${declared.name}" has no value and no default`);
     }
-    values.set(declared.name, escape ? value.replaceAll('$(', () => '$$(') : value);
+    values.set(declared.name, escapeVariables ? value.replaceAll('$(', () => '$$(') : value);
   }
   const uid = options.uid ?? randomUUID();
   return (template.spec.resourcetemplates ?? []).map((resource, index) => {
@@ -50,7 +50,9 @@ export function renderTriggerTemplate(
     try {
       return JSON.parse(text) as Record<string, unknown>;
     } catch (error) {
-      throw new TektonUsageError(`resourcetemplates[${index}] is not valid JSON after substitution`, { cause: error });
+      throw new TektonUsageError(`resourcetemplates[${index}] is not valid JSON after substitution`, {
+        cause: error,
+      });
     }
   });
 }

@@ -22,10 +22,7 @@ function valueShape(value: ParamValue): 'string' | 'array' | 'object' {
 export function isParamValueCompatible(type: 'string' | 'array' | 'object', value: ParamValue): boolean {
   const shape = valueShape(value);
   if (shape === type) return true;
-  if (shape === 'string') return (value as string).includes('$(');
-  if (type === 'string') return false;
-  // An array whose single item is a whole-array reference is how array params are forwarded.
-  return false;
+  return shape === 'string' && (value as string).includes('$(');
 }
 
 /** Checks each given param against its declaration and reports missing required params. */
@@ -50,14 +47,14 @@ export function checkParamBindings(
     }
   });
   for (const spec of declared) {
-    if (spec.default !== undefined && !isParamValueCompatible(declaredParamType(spec), spec.default)) {
-      // Reported where declared, by the caller that owns the declaration path.
-      continue;
-    }
     if (!options.reportMissing || spec.default !== undefined) continue;
     if (given.some((param) => param.name === spec.name)) continue;
     if (options.implicitlyAvailable?.has(spec.name)) continue;
-    issues.push({ code: 'missing-param', path: basePath, message: `param "${spec.name}" has no default and is not given` });
+    issues.push({
+      code: 'missing-param',
+      path: basePath,
+      message: `param "${spec.name}" has no default and is not given`,
+    });
   }
   return issues;
 }

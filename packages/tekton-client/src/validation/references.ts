@@ -5,20 +5,6 @@ export interface VariableReference {
   path: Array<string | number>;
 }
 
-/** Walks a value and yields every string with its path. */
-export function* stringsIn(value: unknown, path: Array<string | number> = []): Generator<[string, Array<string | number>]> {
-  if (typeof value === 'string') {
-    yield [value, path];
-  } else if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index += 1) yield* stringsIn(value[index], [...path, index]);
-  } else if (value !== null && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      // Object keys can hold variables too (e.g. object params); values are what matter for references.
-      yield* stringsIn(child, [...path, key]);
-    }
-  }
-}
-
 /**
  * Finds Tekton variables in a string. `$$(` is an escaped literal and is skipped; shell command substitution such
  * as `$(cat file)` is not a Tekton variable because it does not start with a known root.
@@ -30,7 +16,8 @@ export function variablesIn(text: string): string[] {
     const start = match.index ?? 0;
     if (start > 0 && text[start - 1] === '$') continue;
     const expression = (match[1] ?? '').trim();
-    if (/^(params|tasks|finally|workspaces|results|steps|step|context)\b/.test(expression)) found.push(expression);
+    if (/^(params|tasks|finally|workspaces|results|steps|step|context)\b/.test(expression))
+      found.push(expression);
   }
   return found;
 }
@@ -46,7 +33,7 @@ export function collectReferences(
     if (typeof node === 'string') {
       for (const expression of variablesIn(node)) out.push({ expression, path });
     } else if (Array.isArray(node)) {
-      node.forEach((item, index) => walk(item, [...path, index]));
+      for (const [index, item] of node.entries()) walk(item, [...path, index]);
     } else if (node !== null && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         if (!skipKeys.has(key)) walk(child, [...path, key]);
@@ -72,9 +59,10 @@ export function referencedParamName(expression: string): string | undefined {
 export function parseTaskReference(
   expression: string,
 ): { root: 'tasks' | 'finally'; task: string; field: string; result?: string } | undefined {
-  const match = /^(tasks|finally)\.([A-Za-z0-9_-]+)\.(results|status|reason)(?:\.([A-Za-z0-9_.-]+?))?(?:\[[^\]]*\])?$/.exec(
-    expression,
-  );
+  const match =
+    /^(tasks|finally)\.([A-Za-z0-9_-]+)\.(results|status|reason)(?:\.([A-Za-z0-9_.-]+?))?(?:\[[^\]]*\])?$/.exec(
+      expression,
+    );
   if (!match) return undefined;
   const reference: { root: 'tasks' | 'finally'; task: string; field: string; result?: string } = {
     root: match[1] as 'tasks' | 'finally',

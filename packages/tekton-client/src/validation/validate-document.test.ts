@@ -12,7 +12,9 @@ const codes = (document: unknown) => validateTektonDocument(document).issues.map
 
 describe('validateTektonDocument: true positives', () => {
   it('reports an unknown runAfter target with its path', () => {
-    const result = validateTektonDocument(pipeline({ tasks: [{ name: 'a', taskRef: { name: 't' }, runAfter: ['ghost'] }] }));
+    const result = validateTektonDocument(
+      pipeline({ tasks: [{ name: 'a', taskRef: { name: 't' }, runAfter: ['ghost'] }] }),
+    );
     expect(result.valid).toBe(false);
     expect(result.issues).toEqual([
       expect.objectContaining({ code: 'unknown-run-after', path: ['spec', 'tasks', 0, 'runAfter', 0] }),
@@ -33,10 +35,17 @@ describe('validateTektonDocument: true positives', () => {
   });
 
   it('reports runAfter in finally, and finally without tasks', () => {
-    expect(codes(pipeline({ tasks: [{ name: 'a', taskRef: { name: 't' } }], finally: [{ name: 'f', taskRef: { name: 't' }, runAfter: ['a'] }] }))).toEqual([
-      'finally-run-after',
+    expect(
+      codes(
+        pipeline({
+          tasks: [{ name: 'a', taskRef: { name: 't' } }],
+          finally: [{ name: 'f', taskRef: { name: 't' }, runAfter: ['a'] }],
+        }),
+      ),
+    ).toEqual(['finally-run-after']);
+    expect(codes(pipeline({ finally: [{ name: 'f', taskRef: { name: 't' } }] }))).toEqual([
+      'finally-without-tasks',
     ]);
-    expect(codes(pipeline({ finally: [{ name: 'f', taskRef: { name: 't' } }] }))).toEqual(['finally-without-tasks']);
   });
 
   it('reports unresolved params, task results, workspaces and result paths', () => {
@@ -47,7 +56,10 @@ describe('validateTektonDocument: true positives', () => {
         tasks: [
           {
             name: 'clone',
-            taskSpec: { results: [{ name: 'commit' }], steps: [step('echo $(params.revison) > $(results.comit.path)')] },
+            taskSpec: {
+              results: [{ name: 'commit' }],
+              steps: [step('echo $(params.revison) > $(results.comit.path)')],
+            },
           },
           {
             name: 'build',
@@ -84,7 +96,11 @@ describe('validateTektonDocument: true positives', () => {
         },
       },
     });
-    expect(result.issues.map((issue) => issue.code).sort()).toEqual(['missing-param', 'param-type-mismatch', 'unbound-workspace']);
+    expect(result.issues.map((issue) => issue.code).sort()).toEqual([
+      'missing-param',
+      'param-type-mismatch',
+      'unbound-workspace',
+    ]);
   });
 
   it('reports schema errors with paths and rejects non-Tekton kinds', () => {
@@ -105,8 +121,17 @@ describe('validateTektonDocument: no false positives', () => {
         workspaces: [{ name: 'data', emptyDir: {} }],
         pipelineSpec: {
           tasks: [
-            { name: 'one', taskSpec: { results: [{ name: 'uid' }], steps: [step('echo $(params.greeting) > $(results.uid.path)')] } },
-            { name: 'two', taskSpec: { steps: [step('cat $(workspaces.data.path)/x; echo $(tasks.one.results.uid)')] } },
+            {
+              name: 'one',
+              taskSpec: {
+                results: [{ name: 'uid' }],
+                steps: [step('echo $(params.greeting) > $(results.uid.path)')],
+              },
+            },
+            {
+              name: 'two',
+              taskSpec: { steps: [step('cat $(workspaces.data.path)/x; echo $(tasks.one.results.uid)')] },
+            },
           ],
         },
       },
@@ -120,7 +145,11 @@ describe('validateTektonDocument: no false positives', () => {
       kind: 'Task',
       metadata: { name: 't' },
       spec: {
-        params: [{ name: 'args', type: 'array' }, { name: 'git', properties: { url: { type: 'string' } } }, { name: 'dotted.name' }],
+        params: [
+          { name: 'args', type: 'array' },
+          { name: 'git', properties: { url: { type: 'string' } } },
+          { name: 'dotted.name' },
+        ],
         steps: [
           { name: 'a', image: 'x', args: ['$(params.args[*])', '$(params.args[0])', '$(params.git.url)'] },
           step('echo $(date) $$(params.nope) $(context.taskRun.name) $(params["dotted.name"]) $(( 1 + 2 ))'),
@@ -138,10 +167,20 @@ describe('validateTektonDocument: no false positives', () => {
             name: 'm',
             displayName: 'build $(params.platform)',
             matrix: { params: [{ name: 'platform', value: ['linux', 'mac'] }] },
-            taskSpec: { params: [{ name: 'platform' }], results: [{ name: 'out' }], steps: [step('echo $(params.platform)')] },
+            taskSpec: {
+              params: [{ name: 'platform' }],
+              results: [{ name: 'out' }],
+              steps: [step('echo $(params.platform)')],
+            },
           },
         ],
-        finally: [{ name: 'f', taskRef: { name: 't' }, params: [{ name: 's', value: '$(tasks.m.status) $(tasks.m.results.out[*]) $(tasks.status)' }] }],
+        finally: [
+          {
+            name: 'f',
+            taskRef: { name: 't' },
+            params: [{ name: 's', value: '$(tasks.m.status) $(tasks.m.results.out[*]) $(tasks.status)' }],
+          },
+        ],
       }),
     );
     expect(result.issues).toEqual([]);

@@ -37,7 +37,15 @@ export function isTektonKind(document: unknown): boolean {
   return Boolean(entry && typeof apiVersion === 'string' && apiVersion.startsWith(`${entry.group}/`));
 }
 
-const SOURCES = ['volumeClaimTemplate', 'persistentVolumeClaim', 'emptyDir', 'configMap', 'secret', 'projected', 'csi'];
+const SOURCES = [
+  'volumeClaimTemplate',
+  'persistentVolumeClaim',
+  'emptyDir',
+  'configMap',
+  'secret',
+  'projected',
+  'csi',
+];
 
 function checkWorkspaceBindings(
   bindings: readonly WorkspaceBinding[],
@@ -46,7 +54,9 @@ function checkWorkspaceBindings(
 ): TektonValidationIssue[] {
   const issues: TektonValidationIssue[] = [];
   bindings.forEach((binding, index) => {
-    const count = SOURCES.filter((source) => (binding as Record<string, unknown>)[source] !== undefined).length;
+    const count = SOURCES.filter(
+      (source) => (binding as Record<string, unknown>)[source] !== undefined,
+    ).length;
     if (count !== 1) {
       issues.push({
         code: 'schema',
@@ -68,7 +78,12 @@ function checkWorkspaceBindings(
   return issues;
 }
 
-function exactlyOne(spec: Record<string, unknown>, a: string, b: string, path: Array<string | number>): TektonValidationIssue[] {
+function exactlyOne(
+  spec: Record<string, unknown>,
+  a: string,
+  b: string,
+  path: Array<string | number>,
+): TektonValidationIssue[] {
   const count = (spec[a] === undefined ? 0 : 1) + (spec[b] === undefined ? 0 : 1);
   return count === 1 ? [] : [{ code: 'schema', path, message: `exactly one of ${a} and ${b} is required` }];
 }
@@ -91,7 +106,9 @@ function semanticIssues(kind: string, document: Record<string, unknown>): Tekton
             params: new Set(params.map((param) => param.name)),
             workspaces: new Set(bindings.map((binding) => binding.name)),
           }),
-          ...checkParamBindings(spec.pipelineSpec.params ?? [], params, ['spec', 'params'], { reportMissing: true }),
+          ...checkParamBindings(spec.pipelineSpec.params ?? [], params, ['spec', 'params'], {
+            reportMissing: true,
+          }),
         );
       }
       return issues;
@@ -108,7 +125,9 @@ function semanticIssues(kind: string, document: Record<string, unknown>): Tekton
             params: new Set(params.map((param) => param.name)),
             workspaces: new Set(bindings.map((binding) => binding.name)),
           }),
-          ...checkParamBindings(spec.taskSpec.params ?? [], params, ['spec', 'params'], { reportMissing: true }),
+          ...checkParamBindings(spec.taskSpec.params ?? [], params, ['spec', 'params'], {
+            reportMissing: true,
+          }),
         );
       }
       return issues;
@@ -121,7 +140,11 @@ function semanticIssues(kind: string, document: Record<string, unknown>): Tekton
       for (const { expression, path } of collectReferences(body, ['spec'])) {
         const name = expression.startsWith('params') ? referencedParamName(expression) : undefined;
         if (name !== undefined && !declared.has(name)) {
-          issues.push({ code: 'unknown-param', path, message: `"$(${expression})" refers to undeclared param "${name}"` });
+          issues.push({
+            code: 'unknown-param',
+            path,
+            message: `"$(${expression})" refers to undeclared param "${name}"`,
+          });
         }
       }
       return issues;

@@ -1,7 +1,12 @@
 import type { PipelineSpec, PipelineTask } from '../schemas/pipeline.js';
 import type { Scope, TektonValidationIssue } from './issues.js';
 import { checkParamBindings, checkParamDeclarations } from './param-types.js';
-import { collectReferences, parseTaskReference, referencedParamName, referencedWorkspaceName } from './references.js';
+import {
+  collectReferences,
+  parseTaskReference,
+  referencedParamName,
+  referencedWorkspaceName,
+} from './references.js';
 import { checkTaskReference, type InheritedScope, validateTaskSpec } from './validate-task-spec.js';
 
 /** Fields of a pipeline task that open a nested scope and are checked separately. */
@@ -61,22 +66,34 @@ function checkPipelineTask(
     ...(task.matrix?.include ?? []).flatMap((include) => (include.params ?? []).map((param) => param.name)),
   ]);
   // A pipeline task's own workspace bindings and matrix params are visible in its fields (displayName, params).
-  const taskWorkspaces = new Set([...scope.workspaces, ...(task.workspaces ?? []).map((binding) => binding.name)]);
+  const taskWorkspaces = new Set([
+    ...scope.workspaces,
+    ...(task.workspaces ?? []).map((binding) => binding.name),
+  ]);
   for (const { expression, path: where } of collectReferences(task, path, NESTED_SCOPES)) {
     if (expression.startsWith('params')) {
       const name = referencedParamName(expression);
       // displayName and matrix include names may use the task's own (matrix) params.
       const local = where[path.length] === 'displayName' || where[path.length] === 'matrix';
-      const own = local && (matrixParams.has(name ?? '') || (task.params ?? []).some((param) => param.name === name));
+      const own =
+        local && (matrixParams.has(name ?? '') || (task.params ?? []).some((param) => param.name === name));
       if (name !== undefined && !scope.params.has(name) && !own) {
-        issues.push({ code: 'unknown-param', path: where, message: `"$(${expression})" refers to undeclared param "${name}"` });
+        issues.push({
+          code: 'unknown-param',
+          path: where,
+          message: `"$(${expression})" refers to undeclared param "${name}"`,
+        });
       }
     } else if (expression.startsWith('tasks.') || expression.startsWith('finally.')) {
       checkTaskReference(expression, where, pool, issues);
     } else if (expression.startsWith('workspaces.')) {
       const name = referencedWorkspaceName(expression);
       if (name !== undefined && !taskWorkspaces.has(name)) {
-        issues.push({ code: 'unknown-workspace', path: where, message: `"$(${expression})" refers to undeclared workspace "${name}"` });
+        issues.push({
+          code: 'unknown-workspace',
+          path: where,
+          message: `"$(${expression})" refers to undeclared workspace "${name}"`,
+        });
       }
     }
   }
@@ -131,13 +148,20 @@ export function validatePipelineSpec(
   const finallyTasks = spec.finally ?? [];
   const scope: Scope = {
     params: new Set([...(spec.params ?? []).map((param) => param.name), ...(inherited.params ?? [])]),
-    workspaces: new Set([...(spec.workspaces ?? []).map((workspace) => workspace.name), ...(inherited.workspaces ?? [])]),
+    workspaces: new Set([
+      ...(spec.workspaces ?? []).map((workspace) => workspace.name),
+      ...(inherited.workspaces ?? []),
+    ]),
     tasks: new Map(tasks.map((task) => [task.name, resultsOf(task)])),
     finallyTasks: new Map(finallyTasks.map((task) => [task.name, resultsOf(task)])),
   };
   issues.push(...checkParamDeclarations(spec.params ?? [], [...basePath, 'params']));
   if (finallyTasks.length > 0 && tasks.length === 0) {
-    issues.push({ code: 'finally-without-tasks', path: [...basePath, 'finally'], message: 'finally tasks need at least one task in tasks' });
+    issues.push({
+      code: 'finally-without-tasks',
+      path: [...basePath, 'finally'],
+      message: 'finally tasks need at least one task in tasks',
+    });
   }
   const seen = new Set<string>();
   const all: Array<[PipelineTask, 'tasks' | 'finally', number]> = [
@@ -147,11 +171,19 @@ export function validatePipelineSpec(
   for (const [task, list, index] of all) {
     const path = [...basePath, list, index];
     if (seen.has(task.name)) {
-      issues.push({ code: 'duplicate-task', path: [...path, 'name'], message: `task name "${task.name}" is used twice` });
+      issues.push({
+        code: 'duplicate-task',
+        path: [...path, 'name'],
+        message: `task name "${task.name}" is used twice`,
+      });
     }
     seen.add(task.name);
     if (list === 'finally' && task.runAfter && task.runAfter.length > 0) {
-      issues.push({ code: 'finally-run-after', path: [...path, 'runAfter'], message: `finally task "${task.name}" cannot have runAfter` });
+      issues.push({
+        code: 'finally-run-after',
+        path: [...path, 'runAfter'],
+        message: `finally task "${task.name}" cannot have runAfter`,
+      });
     } else {
       (task.runAfter ?? []).forEach((target, position) => {
         if (!scope.tasks?.has(target)) {
@@ -166,9 +198,19 @@ export function validatePipelineSpec(
     checkPipelineTask(task, path, scope, list === 'finally', issues);
   }
   const cycle = findCycle(tasks);
-  if (cycle) issues.push({ code: 'cycle', path: [...basePath, 'tasks'], message: `tasks form a cycle: ${cycle.join(' → ')}` });
+  if (cycle)
+    issues.push({
+      code: 'cycle',
+      path: [...basePath, 'tasks'],
+      message: `tasks form a cycle: ${cycle.join(' → ')}`,
+    });
   (spec.results ?? []).forEach((result, index) => {
-    for (const { expression, path } of collectReferences(result.value, [...basePath, 'results', index, 'value'])) {
+    for (const { expression, path } of collectReferences(result.value, [
+      ...basePath,
+      'results',
+      index,
+      'value',
+    ])) {
       if (expression.startsWith('tasks.') || expression.startsWith('finally.')) {
         checkTaskReference(expression, path, scope, issues);
       }

@@ -70,7 +70,11 @@ export function validateTaskSpec(
     for (const { expression, path } of collectReferences(value, [...basePath, area])) {
       const param = expression.startsWith('params') ? referencedParamName(expression) : undefined;
       if (param !== undefined && !params.has(param)) {
-        issues.push({ code: 'unknown-param', path, message: `"$(${expression})" refers to undeclared param "${param}"` });
+        issues.push({
+          code: 'unknown-param',
+          path,
+          message: `"$(${expression})" refers to undeclared param "${param}"`,
+        });
         continue;
       }
       const workspace = referencedWorkspaceName(expression);
@@ -84,7 +88,11 @@ export function validateTaskSpec(
       }
       const result = referencedResultName(expression);
       if (result !== undefined && !results.has(result)) {
-        issues.push({ code: 'unknown-result', path, message: `"$(${expression})" refers to undeclared result "${result}"` });
+        issues.push({
+          code: 'unknown-result',
+          path,
+          message: `"$(${expression})" refers to undeclared result "${result}"`,
+        });
         continue;
       }
       if (inherited.pipeline && (expression.startsWith('tasks.') || expression.startsWith('finally.'))) {

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * An HTTP proxy for tests and benchmarks that forwards everything to `target` but cuts every pod log response
- * (path ending in `/log`) after `cutEveryLines` lines by destroying the socket mid-stream, as a flaky network or
- * a restarted apiserver would.
+ * (path ending in `/log`) `cutAfterMs` after its headers by destroying the socket mid-stream, as a flaky network
+ * or a restarted apiserver would.
  */
 export class CuttingProxy {
   readonly server: Server;
@@ -12,33 +12,39 @@ export class CuttingProxy {
   logRequests = 0;
   #port = 0;
 
-  constructor(target: string, cutEveryLines: number) {
+  constructor(target: string, cutAfterMs: number) {
     const targetUrl = new URL(target);
     this.server = createServer((incoming, outgoing) => {
       const isLog = (incoming.url ?? '').split('?')[0]?.endsWith('/log') ?? false;
       if (isLog) this.logRequests += 1;
       const upstream = httpRequest(
-        { host: targetUrl.hostname, port: targetUrl.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, host: targetUrl.host } },
+        {
+          host: targetUrl.hostname,
+          port: targetUrl.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: targetUrl.host },
+        },
         (response) => {
           outgoing.writeHead(response.statusCode ?? 502, response.headers);
-          let lines = 0;
+          let cut = false;
+          const timer =
+            isLog && response.statusCode === 200
+              ? setTimeout(() => {
+                  cut = true;
+                  this.cuts += 1;
+                  response.destroy();
+                  outgoing.socket?.destroy();
+                }, cutAfterMs)
+              : undefined;
           response.on('data', (chunk: Buffer) => {
-            if (!isLog || response.statusCode !== 200) return void outgoing.write(chunk);
-            let offset = 0;
-            for (let index = chunk.indexOf(10); index !== -1; index = chunk.indexOf(10, index + 1)) {
-              lines += 1;
-              if (lines >= cutEveryLines) {
-                outgoing.write(chunk.subarray(offset, index + 1));
-                this.cuts += 1;
-                response.destroy();
-                outgoing.socket?.destroy();
-                return;
-              }
-            }
-            outgoing.write(chunk.subarray(offset));
-            offset = chunk.length;
+            if (!cut) outgoing.write(chunk);
           });
-          response.on('end', () => outgoing.end());
+          response.on('end', () => {
+            clearTimeout(timer);
+            outgoing.end();
+          });
+          response.on('close', () => clearTimeout(timer));
           response.on('error', () => outgoing.destroy());
         },
       );

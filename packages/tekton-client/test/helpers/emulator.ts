@@ -36,10 +36,31 @@ export const PIPELINE = {
     params: [{ name: 'revision', type: 'string' }],
     workspaces: [{ name: 'shared' }],
     tasks: [
-      { name: 'clone', taskSpec: { results: [{ name: 'commit' }], steps: [{ name: 'clone', image: 'alpine/git', script: 'git clone' }] }, workspaces: [{ name: 'output', workspace: 'shared' }] },
-      { name: 'test', runAfter: ['clone'], taskSpec: { steps: [{ name: 'unit', image: 'node' }, { name: 'e2e', image: 'node' }] } },
+      {
+        name: 'clone',
+        taskSpec: {
+          results: [{ name: 'commit' }],
+          steps: [{ name: 'clone', image: 'alpine/git', script: 'git clone' }],
+        },
+        workspaces: [{ name: 'output', workspace: 'shared' }],
+      },
+      {
+        name: 'test',
+        runAfter: ['clone'],
+        taskSpec: {
+          steps: [
+            { name: 'unit', image: 'node' },
+            { name: 'e2e', image: 'node' },
+          ],
+        },
+      },
       { name: 'lint', runAfter: ['clone'], taskSpec: { steps: [{ name: 'lint', image: 'node' }] } },
-      { name: 'build', runAfter: ['test', 'lint'], retries: 1, taskSpec: { steps: [{ name: 'build', image: 'kaniko' }] } },
+      {
+        name: 'build',
+        runAfter: ['test', 'lint'],
+        retries: 1,
+        taskSpec: { steps: [{ name: 'build', image: 'kaniko' }] },
+      },
     ],
     finally: [{ name: 'report', taskSpec: { steps: [{ name: 'notify', image: 'curl' }] } }],
   },

@@ -10,7 +10,11 @@ export interface SeenRequest {
   body: string;
 }
 
-export type Handler = (request: SeenRequest, response: ServerResponse, raw: IncomingMessage) => void | Promise<void>;
+export type Handler = (
+  request: SeenRequest,
+  response: ServerResponse,
+  raw: IncomingMessage,
+) => void | Promise<void>;
 
 /** A bounded loopback HTTP server for tests: records requests, delegates to a handler, closes every socket. */
 export class TestServer {

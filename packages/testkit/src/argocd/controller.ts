@@ -1,13 +1,13 @@
 import type { GitAccess, GitRevisionReader } from './git-revisions.js';
 import { createResourceHealthAssessor, type ResourceHealthAssessor } from './health.js';
-import type { HealthScript, HealthScriptStep, LiveObject } from './live-state.js';
-import { isSynthesized, objectKey, scriptMatches, stepAt, synthesizeLiveObject } from './live-state.js';
-import { imagesOf, type ManifestRenderer, mergeHelmValues } from './manifest-renderer.js';
-import type { Application, ApplicationSource, HealthStatus, KubeObject, ResourceStatus } from './model.js';
-import { formatKubeTime, splitApiVersion } from './model.js';
-import { type AssessedObject, buildResourceTree } from './resource-tree.js';
+import { compareLiveState } from './live-comparison.js';
+import type { HealthScript, LiveObject } from './live-state.js';
+import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
+import { type ManifestRenderer, renderApplicationSource } from './manifest-renderer.js';
+import type { Application, ApplicationSource, KubeObject } from './model.js';
+import { formatKubeTime } from './model.js';
 import type { ArgoCDStore } from './store.js';
-import { executeSync, recordSyncOutcome, type SyncOutcome } from './sync-runner.js';
+import { autoSyncOperation, beginOperation, performSync, recordSyncOutcome } from './sync-runner.js';
 
 /** Settings for {@link ApplicationController}. */
 export interface ApplicationControllerOptions {
@@ -38,13 +38,13 @@ interface AppRuntime {
   nextOperationDurationMs: number | undefined;
   lastRenderKey: string | undefined;
   lastRender: KubeObject[];
+  /** Target objects of the last successful comparison (for managed-resources). */
+  lastTarget: KubeObject[];
   /** Write status (new reconciledAt) on the next comparison even if nothing else changed. */
   forceWrite: boolean;
   /** Resolve the target revision with a fresh `ls-remote` on the next comparison (refresh, after operations). */
   freshRevision: boolean;
 }
-
-const HEALTH_ORDER = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
 
 /**
  * The emulator's application controller: runs sync operations (Running → Succeeded/Failed/Error, history),
@@ -62,8 +62,11 @@ export class ApplicationController {
 
   start(): void {
     if (this.options.reconciliationIntervalMs > 0) {
+      // Only git-backed apps need polling: in-memory repositories notify on every seeded commit (like a webhook).
       this.interval = setInterval(() => {
-        for (const app of this.options.store.listApplications()) void this.reconcile(app.metadata.name);
+        for (const { name, repoURL } of this.options.store.applicationSources()) {
+          if (!repoURL || !this.options.git.isSeeded(repoURL)) void this.reconcile(name);
+        }
       }, this.options.reconciliationIntervalMs);
       this.interval.unref();
     }
@@ -85,7 +88,7 @@ export class ApplicationController {
     const previous = this.assessor;
     this.assessor = undefined;
     void previous?.then((assessor) => assessor.close()).catch(() => undefined);
-    for (const app of this.options.store.listApplications()) void this.reconcile(app.metadata.name);
+    for (const { name } of this.options.store.applicationSources()) void this.reconcile(name);
   }
 
   failNextSync(name: string, message: string): void {
@@ -107,6 +110,13 @@ export class ApplicationController {
     return [...this.runtime(name).live.values()].map((live) => structuredClone(live.desired));
   }
 
+  /** Refreshes every app whose source is `repoURL` (a push webhook). */
+  repositoryChanged(repoURL: string): void {
+    for (const app of this.options.store.applicationSources()) {
+      if (app.repoURL === repoURL) void this.refresh(app.name);
+    }
+  }
+
   /** A refresh (`?refresh=normal|hard`): reconcile now and always record a new `reconciledAt`. */
   refresh(name: string): Promise<void> {
     this.runtime(name).forceWrite = true;
@@ -117,11 +127,11 @@ export class ApplicationController {
   /** Target and live state per resource for `GET …/managed-resources` (from the last comparison). */
   managedResources(name: string): Array<{ target: KubeObject | undefined; live: KubeObject | undefined }> {
     const runtime = this.runtime(name);
-    const keys = new Set([...runtime.lastRender.map(objectKey), ...runtime.live.keys()]);
+    const keys = new Set([...runtime.lastTarget.map(objectKey), ...runtime.live.keys()]);
     return [...keys].sort().map((key) => {
       const live = runtime.live.get(key);
       return {
-        target: runtime.lastRender.find((object) => objectKey(object) === key),
+        target: runtime.lastTarget.find((object) => objectKey(object) === key),
         live: live ? synthesizeLiveObject(name, live, undefined) : undefined,
       };
     });
@@ -167,6 +177,7 @@ export class ApplicationController {
         nextOperationDurationMs: undefined,
         lastRenderKey: undefined,
         lastRender: [],
+        lastTarget: [],
         forceWrite: true,
         freshRevision: true,
       };
@@ -230,34 +241,18 @@ export class ApplicationController {
       this.startOperation(app);
       return;
     }
-    if (state?.phase === 'Running') return;
-    await this.compare(app);
+    // The real controller keeps comparing while an operation runs, so health and sync stay live; only
+    // reconciles outside operations move `reconciledAt` (what `argocd app wait` compares with `finishedAt`).
+    await this.compare(app, { recordReconcile: state?.phase !== 'Running' });
   }
 
   private startOperation(app: Application): void {
     const { store, clock } = this.options;
     const name = app.metadata.name;
     const runtime = this.runtime(name);
-    const operation = app.operation ?? {};
-    const previousRetries =
-      app.status?.operationState?.phase === 'Running' ? (app.status.operationState.retryCount ?? 0) : 0;
-    app.status = app.status ?? {};
-    app.status.operationState = {
-      operation: structuredClone(operation),
-      phase: 'Running',
-      message: 'one or more tasks are running',
-      startedAt: formatKubeTime(clock()),
-      ...(previousRetries > 0 ? { retryCount: previousRetries } : {}),
-    };
+    const eventMessage = beginOperation(app, clock());
     store.putApplication(app);
-    const who = operation.initiatedBy?.automated
-      ? 'Initiated automated sync'
-      : `${operation.initiatedBy?.username ?? 'Unknown user'} initiated sync`;
-    store.recordEvent(name, {
-      reason: 'OperationStarted',
-      message: `${who} to ${operation.sync?.revision ?? 'HEAD'}`,
-      type: 'Normal',
-    });
+    store.recordEvent(name, { reason: 'OperationStarted', message: eventMessage, type: 'Normal' });
     const durationMs = runtime.nextOperationDurationMs ?? this.options.syncDurationMs;
     runtime.nextOperationDurationMs = undefined;
     if (Number.isFinite(durationMs)) {
@@ -272,36 +267,15 @@ export class ApplicationController {
     if (!app?.operation || state?.phase !== 'Running') return;
     const runtime = this.runtime(name);
     clearTimeout(runtime.operationTimer);
-    const sync = app.operation.sync ?? {};
-    const source: ApplicationSource | undefined = sync.source ?? app.spec.source;
-    let outcome: SyncOutcome;
-    try {
-      if (!source?.repoURL) throw new Error('application source is missing repoURL');
-      const revision = await git.resolve(
-        source.repoURL,
-        sync.revision ?? source.targetRevision,
-        this.options.repositoryAccess(source.repoURL),
-      );
-      const desired = await this.render(app, source, revision);
-      const scriptedFailure = runtime.scriptedFailures.shift();
-      outcome = executeSync({
-        app,
-        live: runtime.live,
-        desired,
-        revision,
-        source,
-        nowMs: clock(),
-        ...(scriptedFailure !== undefined ? { scriptedFailure } : {}),
-      });
-    } catch (error) {
-      outcome = {
-        phase: 'Error',
-        message: `ComparisonError: ${(error as Error).message}`,
-        revision: sync.revision ?? '',
-        source,
-        resources: [],
-      };
-    }
+    const scriptedFailure = runtime.scriptedFailures.shift();
+    const outcome = await performSync({
+      app,
+      live: runtime.live,
+      nowMs: clock,
+      resolve: (repoURL, revision) => git.resolve(repoURL, revision, this.options.repositoryAccess(repoURL)),
+      render: (source, revision) => this.render(app, source, revision),
+      ...(scriptedFailure !== undefined ? { scriptedFailure } : {}),
+    });
     const retryLimit = Number((app.operation.retry as { limit?: number } | undefined)?.limit ?? 0);
     const retries = state.retryCount ?? 0;
     if (outcome.phase !== 'Succeeded' && retries < retryLimit) {
@@ -313,7 +287,9 @@ export class ApplicationController {
       return;
     }
     recordSyncOutcome(app, outcome, clock());
-    store.putApplication(app);
+    // Store the finished operation together with a fresh comparison (sync and health after the apply), but
+    // leave `reconciledAt` to the reconcile that follows, as Argo CD's controller does.
+    await this.compare(app, { recordReconcile: false, forcePut: true });
     const result = outcome.phase === 'Succeeded' ? 'succeeded' : 'failed';
     runtime.forceWrite = true;
     store.recordEvent(name, {
@@ -327,23 +303,17 @@ export class ApplicationController {
   private async render(app: Application, source: ApplicationSource, revision: string): Promise<KubeObject[]> {
     const runtime = this.runtime(app.metadata.name);
     const key = JSON.stringify([revision, source, app.spec.destination]);
-    if (runtime.lastRenderKey === key) return structuredClone(runtime.lastRender);
-    const repoURL = source.repoURL ?? '';
-    const readFile = (path: string) => this.options.git.readFile(repoURL, revision, path);
-    const values = await mergeHelmValues(source, readFile);
-    const namespace = app.spec.destination?.namespace ?? 'default';
-    const objects = await this.options.renderer({
-      appName: app.metadata.name,
-      namespace,
-      source,
-      revision,
-      values,
-      readFile,
-    });
-    for (const object of objects) object.metadata.namespace ??= namespace;
-    runtime.lastRenderKey = key;
-    runtime.lastRender = structuredClone(objects);
-    return objects;
+    if (runtime.lastRenderKey !== key) {
+      runtime.lastRender = await renderApplicationSource(
+        this.options.renderer,
+        this.options.git,
+        app,
+        source,
+        revision,
+      );
+      runtime.lastRenderKey = key;
+    }
+    return structuredClone(runtime.lastRender);
   }
 
   /** Renders the manifests for a revision without touching live state (`GET …/manifests`). */
@@ -358,16 +328,20 @@ export class ApplicationController {
       revision || source.targetRevision,
       this.options.repositoryAccess(source.repoURL),
     );
-    return { revision: sha, objects: await this.render(app, source, sha) };
+    const objects = await renderApplicationSource(this.options.renderer, this.options.git, app, source, sha);
+    return { revision: sha, objects };
   }
 
-  private async compare(app: Application): Promise<void> {
+  private async compare(
+    app: Application,
+    options: { recordReconcile: boolean; forcePut?: boolean },
+  ): Promise<void> {
     const { store, clock, git } = this.options;
     const name = app.metadata.name;
     const runtime = this.runtime(name);
     const source = app.spec.source;
     const now = clock();
-    const before = JSON.stringify({ status: app.status, operation: app.operation });
+    const before = options.forcePut ? '' : JSON.stringify({ status: app.status, operation: app.operation });
     app.status ??= {};
     const status = app.status;
     let revision: string;
@@ -383,6 +357,7 @@ export class ApplicationController {
         maxAgeMs,
       );
       desired = await this.render(app, source, revision);
+      runtime.lastTarget = desired;
       delete status.conditions;
     } catch (error) {
       status.sync = {
@@ -396,144 +371,63 @@ export class ApplicationController {
           lastTransitionTime: formatKubeTime(now),
         },
       ];
-      this.finishCompare(app, before, now);
+      this.finishCompare(app, before, now, options.recordReconcile);
       return;
     }
-    const assessor = await this.healthAssessor();
-    const wanted = new Map(desired.map((object) => [objectKey(object), object]));
-    const assessed: AssessedObject[] = [];
-    const resources: ResourceStatus[] = [];
-    let nextChangeInMs = Number.POSITIVE_INFINITY;
-    let outOfSync = false;
-    for (const [key, live] of runtime.live) {
-      const { step, nextChangeInMs: untilNext } = stepAt(
-        this.stepsFor(name, live.desired),
-        now - live.appliedAtMs,
-      );
-      if (untilNext !== undefined) nextChangeInMs = Math.min(nextChangeInMs, untilNext);
-      const synthesized = isSynthesized(live.desired.kind, step);
-      const object = synthesizeLiveObject(name, live, synthesized ? step : undefined);
-      const result = synthesized
-        ? assessor.assess(object)
-        : { status: step?.status ?? 'Unknown', message: step?.message ?? '' };
-      const health: HealthStatus | undefined = result
-        ? { status: result.status, ...(result.message ? { message: result.message } : {}) }
-        : undefined;
-      assessed.push({ object, health, appliedAtMs: live.appliedAtMs });
-      const target = wanted.get(key);
-      const synced = target !== undefined && JSON.stringify(target) === JSON.stringify(live.desired);
-      outOfSync ||= !synced;
-      resources.push({
-        ...this.resourceIdentity(live.desired),
-        status: synced ? 'Synced' : 'OutOfSync',
-        ...(health ? { health } : {}),
-      });
-    }
-    for (const [key, object] of wanted) {
-      if (runtime.live.has(key)) continue;
-      outOfSync = true;
-      resources.push({
-        ...this.resourceIdentity(object),
-        status: 'OutOfSync',
-        health: { status: 'Missing' },
-      });
-    }
-    resources.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
-    status.resources = resources;
+    const comparison = compareLiveState({
+      appName: name,
+      live: runtime.live,
+      desired,
+      nowMs: now,
+      assessor: await this.healthAssessor(),
+      stepsFor: (object) =>
+        stepsForObject(this.options.healthScripts(), name, object, this.options.defaultRolloutMs),
+    });
+    const outOfSync = comparison.outOfSync;
+    const nextChangeInMs = comparison.nextChangeInMs;
+    status.resources = comparison.resources;
     status.sync = {
       status: outOfSync ? 'OutOfSync' : 'Synced',
       revision,
       comparedTo: { source: source ?? {}, destination: app.spec.destination ?? {} },
     };
-    const appHealth = aggregateHealth(assessed, desired.length);
-    if (status.health?.status !== appHealth.status)
-      status.health = { ...appHealth, lastTransitionTime: formatKubeTime(now) };
-    else
-      status.health = {
-        ...appHealth,
-        ...(status.health.lastTransitionTime ? { lastTransitionTime: status.health.lastTransitionTime } : {}),
-      };
+    const appHealth = comparison.health;
+    const lastTransitionTime =
+      status.health?.status === appHealth.status ? status.health.lastTransitionTime : formatKubeTime(now);
+    status.health = { ...appHealth, ...(lastTransitionTime ? { lastTransitionTime } : {}) };
     status.sourceType = source.helm || source.chart ? 'Helm' : 'Directory';
     status.resourceHealthSource = 'appTree';
-    status.summary = { images: [...new Set(assessed.flatMap(({ object }) => imagesOf(object)))].sort() };
-    store.setTree(name, buildResourceTree(assessed));
-    this.autoSync(app, revision, outOfSync);
-    this.finishCompare(app, before, now);
+    status.summary = { images: comparison.images };
+    store.setTree(name, comparison.tree);
+    const autoSync = autoSyncOperation(app, revision, outOfSync);
+    if (autoSync) app.operation = autoSync;
+    this.finishCompare(app, before, now, options.recordReconcile);
     if (Number.isFinite(nextChangeInMs)) this.schedule(name, nextChangeInMs + 1);
   }
 
-  private finishCompare(app: Application, before: string, now: number): void {
+  private finishCompare(app: Application, before: string, now: number, recordReconcile: boolean): void {
     const status = app.status ?? {};
     const finishedAt = status.operationState?.finishedAt;
     const runtime = this.runtime(app.metadata.name);
     const needsReconciledAt =
-      runtime.forceWrite ||
-      !status.reconciledAt ||
-      (finishedAt !== undefined && status.reconciledAt < finishedAt);
-    runtime.forceWrite = false;
+      recordReconcile &&
+      (runtime.forceWrite ||
+        !status.reconciledAt ||
+        (finishedAt !== undefined && status.reconciledAt < finishedAt));
+    if (recordReconcile) runtime.forceWrite = false;
     const changed = JSON.stringify({ status: app.status, operation: app.operation }) !== before;
     if (!changed && !needsReconciledAt) return;
-    status.reconciledAt = formatKubeTime(now);
-    status.observedAt = status.reconciledAt;
+    if (needsReconciledAt || (recordReconcile && changed)) {
+      status.reconciledAt = formatKubeTime(now);
+      status.observedAt = status.reconciledAt;
+    }
     this.options.store.putApplication(app);
-    if (app.operation) void this.reconcile(app.metadata.name);
-  }
-
-  private autoSync(app: Application, revision: string, outOfSync: boolean): void {
-    const automated = app.spec.syncPolicy?.automated;
-    if (!automated || automated.enabled === false || !outOfSync || app.operation) return;
-    const last = app.status?.operationState;
-    // Argo CD skips auto-sync when the most recent sync already went to this revision (unless self-heal applies).
-    if (
-      last?.syncResult?.revision === revision &&
-      (last.phase !== 'Succeeded' || automated.selfHeal !== true)
-    )
-      return;
-    app.operation = {
-      sync: {
-        revision,
-        prune: automated.prune === true,
-        ...(app.spec.syncPolicy?.syncOptions ? { syncOptions: app.spec.syncPolicy.syncOptions } : {}),
-      },
-      initiatedBy: { automated: true },
-    };
-  }
-
-  private resourceIdentity(object: KubeObject): Omit<ResourceStatus, 'status'> {
-    const { group, version } = splitApiVersion(object.apiVersion);
-    return {
-      group,
-      version,
-      kind: object.kind,
-      namespace: object.metadata.namespace ?? '',
-      name: object.metadata.name,
-    };
-  }
-
-  private stepsFor(appName: string, object: KubeObject): readonly HealthScriptStep[] {
-    const scripts = this.options.healthScripts();
-    for (let index = scripts.length - 1; index >= 0; index -= 1) {
-      const script = scripts[index];
-      if (script && scriptMatches(script.match, appName, object)) return script.steps;
-    }
-    if (object.kind === 'Deployment' && this.options.defaultRolloutMs > 0) {
-      return [{ status: 'Progressing', forMs: this.options.defaultRolloutMs }, { status: 'Healthy' }];
-    }
-    return [];
+    // An operation set by auto-sync starts on the next pass.
+    if (app.operation && status.operationState?.phase !== 'Running') void this.reconcile(app.metadata.name);
   }
 
   private healthAssessor(): Promise<ResourceHealthAssessor> {
     this.assessor ??= createResourceHealthAssessor(this.options.argocdCm());
     return this.assessor;
   }
-}
-
-function aggregateHealth(assessed: readonly AssessedObject[], desiredCount: number): HealthStatus {
-  if (assessed.length === 0) return { status: desiredCount > 0 ? 'Missing' : 'Healthy' };
-  let worst = 'Healthy';
-  for (const { health } of assessed) {
-    if (!health) continue;
-    if (HEALTH_ORDER.indexOf(health.status) > HEALTH_ORDER.indexOf(worst)) worst = health.status;
-  }
-  return { status: worst };
 }

@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { GitOpsKitError } from '@gitops-kit/core';
+import { GitOpsKitError, registerSecret } from '@gitops-kit/core';
 import { generate } from 'selfsigned';
 import { ApplicationController } from './controller.js';
 import {
@@ -25,7 +25,11 @@ import { ArgoCDStore } from './store.js';
 import { streamRoutes } from './streams.js';
 import { createArgoCDSwaggerValidator } from './swagger-validator.js';
 
-/** Misuse of the emulator's scripting API (e.g. naming an application that does not exist). */
+/**
+ * Misuse of the emulator's scripting API (e.g. naming an application that does not exist).
+ * @example
+ * try { argocd.updateApplication('ghost', () => {}); } catch (error) { ArgoCDEmulatorError.isInstance(error); }
+ */
 export class ArgoCDEmulatorError extends GitOpsKitError {
   static override readonly kind: string = 'ArgoCDEmulatorError';
   constructor(message: string) {
@@ -96,6 +100,7 @@ export class ArgoCDEmulator {
       loginFailureWindowMs: resolved.loginFailureWindowMs,
       isProjectTokenValid: (project, role, iat, id) => isProjectTokenRecorded(store, project, role, iat, id),
     });
+    registerSecret(resolved.adminPassword, ...Object.values(resolved.accounts));
     sessions.setAccount('admin', resolved.adminPassword);
     for (const [username, password] of Object.entries(resolved.accounts))
       sessions.setAccount(username, password);
@@ -202,15 +207,20 @@ export class ArgoCDEmulator {
     return stored;
   }
 
+  /** A copy of the stored application, or undefined. */
   getApplication(name: string): Application | undefined {
     return this.state.store.getApplication(name);
   }
 
+  /** Copies of all applications, sorted by name. */
   listApplications(): Application[] {
     return this.state.store.listApplications();
   }
 
-  /** Changes an application as another writer would (the change is broadcast to watchers). */
+  /**
+   * Changes an application as another writer would (the change is broadcast to watchers).
+   * @throws ArgoCDEmulatorError when the application does not exist.
+   */
   updateApplication(name: string, change: (app: Application) => void): Application {
     const updated = this.state.store.updateApplication(name, change);
     if (!updated) throw new ArgoCDEmulatorError(`application "${name}" does not exist in the emulator`);
@@ -218,6 +228,7 @@ export class ArgoCDEmulator {
     return updated;
   }
 
+  /** Adds or replaces an AppProject. */
   seedProject(project: Pick<AppProject, 'metadata' | 'spec'>): AppProject {
     return this.state.store.putProject({
       metadata: { ...project.metadata },
@@ -225,12 +236,14 @@ export class ArgoCDEmulator {
     });
   }
 
+  /** A copy of the stored project (including `status.jwtTokensByRole`), or undefined. */
   getProject(name: string): AppProject | undefined {
     return this.state.store.getProject(name);
   }
 
   /** Registers a repository (with credentials the emulator then uses to fetch it). */
   seedRepository(repository: Repository): void {
+    registerSecret(repository.password);
     this.state.store.putRepository({
       type: 'git',
       ...repository,
@@ -238,13 +251,17 @@ export class ArgoCDEmulator {
     });
   }
 
+  /** The stored repository including credentials (the API never returns them). */
   getRepository(url: string): Repository | undefined {
     return this.state.store.getRepository(url);
   }
 
   /** Adds a commit to an in-memory repository (no git server needed); returns its SHA. */
   seedRepositoryCommit(repoURL: string, commit: SeededCommit): string {
-    return this.state.git.seedCommit(repoURL, commit);
+    const sha = this.state.git.seedCommit(repoURL, commit);
+    // In-memory repositories behave as if a push webhook were configured: apps using them refresh at once.
+    this.state.controller.repositoryChanged(repoURL);
+    return sha;
   }
 
   /** The objects the emulator considers deployed for an app. */
@@ -259,7 +276,9 @@ export class ArgoCDEmulator {
 
   // Accounts and tokens ---------------------------------------------------------------------------------------------
 
+  /** Adds or changes a local account (clears its failed-login count). */
   setAccount(username: string, password: string, enabled = true): void {
+    registerSecret(password);
     this.state.sessions.setAccount(username, password, enabled);
   }
 
@@ -283,8 +302,9 @@ export class ArgoCDEmulator {
   /** Scripts the health of matching resources from the moment they are (re)applied; later scripts win. */
   scriptHealth(match: HealthScriptMatch, steps: HealthScriptStep[]): void {
     this.healthScripts.push({ match, steps });
-    for (const app of this.state.store.listApplications())
-      void this.state.controller.reconcile(app.metadata.name);
+    for (const { name } of this.state.store.applicationSources()) {
+      if (match.app === undefined || match.app === name) void this.state.controller.reconcile(name);
+    }
   }
 
   /** Replaces argocd-cm data (e.g. `resource.customizations.health.networking.k8s.io_Ingress`) and re-assesses health. */

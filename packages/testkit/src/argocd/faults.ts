@@ -27,7 +27,14 @@ export type ArgoCDFault =
     })
   | (FaultBase & { kind: 'delay'; delayMs: number; phase?: 'headers' | 'body' })
   | (FaultBase & { kind: 'reset'; afterHandling?: boolean })
-  | (FaultBase & { kind: 'raw'; status: number; headers?: Record<string, string>; body: string | Uint8Array })
+  | (FaultBase & {
+      kind: 'raw';
+      status: number;
+      headers?: Record<string, string>;
+      body: string | Uint8Array;
+      /** Send with `Transfer-Encoding: chunked` (no Content-Length), e.g. to test size caps on streamed bodies. */
+      chunked?: boolean;
+    })
   | (FaultBase & { kind: 'stream-drop'; afterEvents: number })
   | (FaultBase & { kind: 'stream-error'; afterEvents: number; code: number; message: string });
 

@@ -85,6 +85,11 @@ export class GitRevisionReader {
     return sha;
   }
 
+  /** Whether the repository lives in memory (seeded), so only {@link seedCommit} can change it. */
+  isSeeded(repoURL: string): boolean {
+    return this.virtual.has(repoURL);
+  }
+
   /** Maps a revision to a commit SHA. @throws RpcStatusError (Unknown/NotFound) when it cannot be resolved. */
   async resolve(
     repoURL: string,

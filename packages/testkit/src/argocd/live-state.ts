@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { imagesOf } from './manifest-renderer.js';
 import type { JsonObject, KubeObject } from './model.js';
 import { splitApiVersion } from './model.js';
 
@@ -21,6 +22,8 @@ export interface HealthScriptMatch {
   group?: string;
   name?: string;
   namespace?: string;
+  /** Matches only objects whose pod template runs an image containing this text (e.g. a tag: `:v2`). */
+  image?: string;
 }
 
 /** A per-resource health script registered with `ArgoCDEmulator.scriptHealth`. */
@@ -57,7 +60,8 @@ export function scriptMatches(match: HealthScriptMatch, appName: string, object:
     (match.app === undefined || match.app === appName) &&
     (match.group === undefined || match.group === group) &&
     (match.name === undefined || match.name === object.metadata.name) &&
-    (match.namespace === undefined || match.namespace === object.metadata.namespace)
+    (match.namespace === undefined || match.namespace === object.metadata.namespace) &&
+    (match.image === undefined || imagesOf(object).some((image) => image.includes(match.image as string)))
   );
 }
 
@@ -141,4 +145,21 @@ export function synthesizeLiveObject(
       break;
   }
   return object;
+}
+
+/** The steps for an object: the latest matching script, else (Deployments) `defaultRolloutMs` of Progressing. */
+export function stepsForObject(
+  scripts: readonly HealthScript[],
+  appName: string,
+  object: KubeObject,
+  defaultRolloutMs: number,
+): readonly HealthScriptStep[] {
+  for (let index = scripts.length - 1; index >= 0; index -= 1) {
+    const script = scripts[index];
+    if (script && scriptMatches(script.match, appName, object)) return script.steps;
+  }
+  if (object.kind === 'Deployment' && defaultRolloutMs > 0) {
+    return [{ status: 'Progressing', forMs: defaultRolloutMs }, { status: 'Healthy' }];
+  }
+  return [];
 }

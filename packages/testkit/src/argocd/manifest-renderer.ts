@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
-import type { ApplicationSource, JsonObject, KubeObject } from './model.js';
+import type { GitRevisionReader } from './git-revisions.js';
+import type { Application, ApplicationSource, JsonObject, KubeObject } from './model.js';
 
 /** What a renderer gets: the app, its source at the resolved commit and the merged Helm values. */
 export interface RenderContext {
@@ -62,6 +63,11 @@ function joinSourcePath(base: string | undefined, file: string): string {
  * finally `parameters`.
  *
  * @throws Error when a listed value file is missing or is not valid YAML.
+ * @example
+ * const values = await mergeHelmValues(
+ *   { path: 'helm', helm: { valueFiles: ['my-values.yaml'], parameters: [{ name: 'image.tag', value: 'v2' }] } },
+ *   async (path) => (path === 'helm/my-values.yaml' ? 'image: {tag: v1}' : undefined),
+ * ); // { image: { tag: 'v2' } }
  */
 export async function mergeHelmValues(
   source: ApplicationSource,
@@ -105,6 +111,12 @@ function readPath(values: JsonObject, path: string): unknown {
  * The default renderer: a small, chart-like mapping of common Helm values to a Deployment (image from
  * `image.repository`/`image.tag`, `replicaCount`), a Service (`service.type`, `service.port`) and, when
  * `ingress.enabled`, an Ingress. Enough for the resource tree to show the image a commit actually deploys.
+ * Never throws; missing values fall back to `nginx:latest`, one replica, port 80.
+ *
+ * @example
+ * const argocd = await ArgoCDEmulator.start({
+ *   renderer: async (context) => [...(await defaultManifestRenderer(context)), myConfigMap(context.values)],
+ * });
  */
 export const defaultManifestRenderer: ManifestRenderer = ({ appName, namespace, source, values }) => {
   const releaseName = source.helm?.releaseName ?? appName;
@@ -170,4 +182,28 @@ export function imagesOf(object: KubeObject): string[] {
     | undefined;
   const containers = Array.isArray(podSpec?.containers) ? (podSpec.containers as JsonObject[]) : [];
   return containers.map((container) => String(container.image ?? '')).filter(Boolean);
+}
+
+/** Renders an app's source at a resolved commit: merged Helm values, then the renderer; namespaces defaulted. */
+export async function renderApplicationSource(
+  renderer: ManifestRenderer,
+  git: GitRevisionReader,
+  app: Application,
+  source: ApplicationSource,
+  revision: string,
+): Promise<KubeObject[]> {
+  const repoURL = source.repoURL ?? '';
+  const readFile = (path: string) => git.readFile(repoURL, revision, path);
+  const values = await mergeHelmValues(source, readFile);
+  const namespace = app.spec.destination?.namespace ?? 'default';
+  const objects = await renderer({
+    appName: app.metadata.name,
+    namespace,
+    source,
+    revision,
+    values,
+    readFile,
+  });
+  for (const object of objects) object.metadata.namespace ??= namespace;
+  return objects;
 }

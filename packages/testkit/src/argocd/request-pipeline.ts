@@ -121,11 +121,28 @@ export async function handleRequest(
   const { faults } = state;
 
   const delay = faults.take(['delay'], method, path);
-  if (delay && (delay.phase ?? 'headers') === 'headers') await sleep(delay.delayMs);
+  // A delayed answer is abandoned when the client goes away, so long delays never outlive the test.
+  const gone = new AbortController();
+  response.on('close', () => gone.abort());
+  const pause = (ms: number) =>
+    sleep(ms, undefined, { signal: gone.signal }).then(
+      () => true,
+      () => false,
+    );
+  if (delay && (delay.phase ?? 'headers') === 'headers' && !(await pause(delay.delayMs))) return;
   const raw = faults.take(['raw'], method, path);
   if (raw) {
-    response.writeHead(raw.status, raw.headers ?? { 'Content-Type': 'text/html' });
-    response.end(raw.body);
+    request.resume();
+    const headers: Record<string, string | number> = { ...(raw.headers ?? { 'Content-Type': 'text/html' }) };
+    if (!raw.chunked) headers['Content-Length'] = Buffer.byteLength(raw.body);
+    response.writeHead(raw.status, headers);
+    if (raw.chunked) {
+      // Writing before end() makes Node use chunked encoding instead of a Content-Length.
+      response.write(raw.body);
+      response.end();
+    } else {
+      response.end(raw.body);
+    }
     return;
   }
   const early = faults.take(['status', 'reset'], method, path, (fault) => fault.afterHandling !== true);
@@ -210,7 +227,7 @@ export async function handleRequest(
       const textBody = JSON.stringify(result ?? {});
       response.writeHead(200, { 'Content-Type': 'application/json', ...responseHeaders });
       response.flushHeaders();
-      await sleep(delay.delayMs);
+      if (!(await pause(delay.delayMs))) return;
       response.end(textBody);
       return;
     }

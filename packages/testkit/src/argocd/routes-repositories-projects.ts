@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { registerSecret } from '@gitops-kit/core';
 import { GrpcCode, rpcError } from './grpc-status.js';
 import type { AppProject, JsonObject, Repository } from './model.js';
 import { formatKubeTime } from './model.js';
@@ -58,6 +59,11 @@ export const repositoryRoutes: Route[] = [
       const body = { ...((context.body ?? {}) as Repository) };
       if (!body.repo) throw rpcError(GrpcCode.InvalidArgument, 'repository URL is required');
       body.type ||= 'git';
+      registerSecret(
+        body.password,
+        body.sshPrivateKey as string | undefined,
+        body.bearerToken as string | undefined,
+      );
       delete body.connectionState;
       if (!body.project) {
         // server/repository/repository.go: the connection is tested before saving unless the repo is project-scoped.

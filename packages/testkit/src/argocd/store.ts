@@ -86,6 +86,14 @@ export class ArgoCDStore {
       .map((app) => structuredClone(app));
   }
 
+  /** Names and source repositories of all apps, without copying them (for controller loops). */
+  applicationSources(): Array<{ name: string; repoURL: string | undefined }> {
+    return [...this.applications.values()].map((app) => ({
+      name: app.metadata.name,
+      repoURL: app.spec.source?.repoURL,
+    }));
+  }
+
   hasApplication(name: string): boolean {
     return this.applications.has(name);
   }

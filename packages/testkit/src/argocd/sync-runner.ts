@@ -5,6 +5,7 @@ import type {
   Application,
   ApplicationSource,
   KubeObject,
+  Operation,
   OperationState,
   ResourceResult,
   RevisionHistory,
@@ -151,4 +152,85 @@ export function recordSyncOutcome(app: Application, outcome: SyncOutcome, nowMs:
     status.history = [...history, entry].slice(-Math.max(1, limit));
   }
   delete app.operation;
+}
+
+/**
+ * The operation the controller sets when auto-sync applies: enabled, OutOfSync, no operation running, and the most
+ * recent sync did not already go to this revision (Argo CD skips that unless self-heal applies to a success).
+ */
+export function autoSyncOperation(
+  app: Application,
+  revision: string,
+  outOfSync: boolean,
+): Operation | undefined {
+  const automated = app.spec.syncPolicy?.automated;
+  if (!automated || automated.enabled === false || !outOfSync || app.operation) return undefined;
+  const last = app.status?.operationState;
+  if (
+    last?.syncResult?.revision === revision &&
+    (last.phase !== 'Succeeded' || automated.selfHeal !== true)
+  ) {
+    return undefined;
+  }
+  const syncOptions = app.spec.syncPolicy?.syncOptions;
+  return {
+    sync: { revision, prune: automated.prune === true, ...(syncOptions ? { syncOptions } : {}) },
+    initiatedBy: { automated: true },
+  };
+}
+
+/** Marks an operation Running (keeping the retry count of a retried one); returns the OperationStarted message. */
+export function beginOperation(app: Application, nowMs: number): string {
+  const operation = app.operation ?? {};
+  const previous = app.status?.operationState;
+  const retryCount = previous?.phase === 'Running' ? (previous.retryCount ?? 0) : 0;
+  app.status ??= {};
+  app.status.operationState = {
+    operation: structuredClone(operation),
+    phase: 'Running',
+    message: 'one or more tasks are running',
+    startedAt: formatKubeTime(nowMs),
+    ...(retryCount > 0 ? { retryCount } : {}),
+  };
+  const who = operation.initiatedBy?.automated
+    ? 'Initiated automated sync'
+    : `${operation.initiatedBy?.username ?? 'Unknown user'} initiated sync`;
+  return `${who} to ${operation.sync?.revision ?? 'HEAD'}`;
+}
+
+/** What {@link performSync} needs from the controller. */
+export interface PerformSyncInput {
+  app: Application;
+  live: Map<string, LiveObject>;
+  nowMs: () => number;
+  resolve: (repoURL: string, revision: string | undefined) => Promise<string>;
+  render: (source: ApplicationSource, revision: string) => Promise<KubeObject[]>;
+  scriptedFailure?: string;
+}
+
+/**
+ * Runs the app's sync operation: resolves the revision (the operation's, else the source's target), renders the
+ * source (the operation's for rollbacks, else the spec's) and applies it. Resolution or render failures end the
+ * operation in phase Error, as a ComparisonError does in Argo CD.
+ */
+export async function performSync(input: PerformSyncInput): Promise<SyncOutcome> {
+  const sync = input.app.operation?.sync ?? {};
+  const source: ApplicationSource | undefined = sync.source ?? input.app.spec.source;
+  try {
+    if (!source?.repoURL) throw new Error('application source is missing repoURL');
+    const revision = await input.resolve(source.repoURL, sync.revision ?? source.targetRevision);
+    const desired = await input.render(source, revision);
+    return executeSync({
+      app: input.app,
+      live: input.live,
+      desired,
+      revision,
+      source,
+      nowMs: input.nowMs(),
+      ...(input.scriptedFailure !== undefined ? { scriptedFailure: input.scriptedFailure } : {}),
+    });
+  } catch (error) {
+    const message = `ComparisonError: ${(error as Error).message}`;
+    return { phase: 'Error', message, revision: sync.revision ?? '', source, resources: [] };
+  }
 }

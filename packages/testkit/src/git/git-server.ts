@@ -32,6 +32,11 @@ export interface GitServerOptions {
   auth?: { username: string; password: string };
   /** Advertise and serve partial clone filters (`uploadpack.allowFilter`); default true. */
   allowFilter?: boolean;
+  /**
+   * Let clients ask for any object by id (`uploadpack.allowAnySHA1InWant`), as a partial clone does to fetch a
+   * missing blob; default: the value of `allowFilter`.
+   */
+  allowAnyObjectInWant?: boolean;
   /** Pass the `Git-Protocol` header to git so clients can speak protocol v2; default true. */
   protocolV2?: boolean;
   /** The git executable; default `git` from `PATH`. */
@@ -533,7 +538,7 @@ export class GitServer {
         ['http.receivepack', 'true'],
         ['uploadpack.allowFilter', String(allowFilter)],
         // Lets a partial clone fetch the one blob it needs by id.
-        ['uploadpack.allowAnySHA1InWant', String(allowFilter)],
+        ['uploadpack.allowAnySHA1InWant', String(this.#options.allowAnyObjectInWant ?? allowFilter)],
       ],
       passGitProtocol: this.#options.protocolV2 ?? true,
       remoteUser: user,

@@ -20,4 +20,5 @@ export type {
   TaskScriptContext,
   TaskScriptInput,
 } from './task-script.js';
+export { isRunFinished, type SucceededCondition, succeededCondition } from './tekton-status.js';
 export { generateKubeTlsMaterial, type KubeTlsMaterial } from './tls-material.js';

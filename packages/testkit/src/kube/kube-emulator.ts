@@ -6,23 +6,15 @@ import type { TLSSocket } from 'node:tls';
 import { registerSecret } from '@gitops-kit/core';
 import { type ApiRoute, EVENT_LISTENER_PREFIX, resolveRoute } from './api-route.js';
 import { handleDiscovery } from './discovery.js';
+import { describeRequest, dispatchResourceRequest } from './dispatch-request.js';
 import { type EventListenerDelivery, EventListenerSink } from './event-listener.js';
 import { KubeFaults, type RecordedRequest, reasonForStatus } from './fault-injection.js';
 import { sendJson, sendStatus } from './http-util.js';
 import { KubeEmulatorStatusError, makeStatus, statusError } from './kube-status.js';
 import { type KubeconfigAuth, renderKubeconfig } from './kubeconfig.js';
-import { handlePodLog } from './log-handler.js';
 import { KubeObjectApi } from './object-api.js';
 import { ObjectStore } from './object-store.js';
 import { PodLogStore } from './pod-logs.js';
-import {
-  handleCreate,
-  handleDelete,
-  handleDeleteCollection,
-  handleList,
-  handlePatch,
-  handleUpdate,
-} from './resource-handlers.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { SimulatedClock } from './simulated-clock.js';
 import { type TaskScriptInput, TaskScripts } from './task-script.js';
@@ -66,6 +58,8 @@ export interface KubeEmulatorOptions {
  * A Kubernetes API server on 127.0.0.1 for tests: storage with resourceVersions, selectors, patches and
  * watches, pods with logs, a Tekton controller simulation and EventListener sinks, plus fault hooks.
  *
+ * @throws Error from `start` when the port cannot be bound; `KubeEmulatorStatusError` from the in-process
+ *   object API (same Status as the HTTP API would answer).
  * @example
  * ```ts
  * const kube = await KubeEmulator.start({ timeScale: 100 });
@@ -110,9 +104,18 @@ export class KubeEmulator extends KubeObjectApi {
       ...(options.clockStart ? { start: options.clockStart } : {}),
     });
     const store = new ObjectStore(clock, options.watchHistoryLimit ?? 1000);
-    super(store);
+    super(store, options.namespace ?? 'default');
     this.clock = clock;
     for (const type of RESOURCE_TYPES) store.registerType(type);
+    store.addAdmissionHook((type, object, operation) => {
+      // Triggers reports where the sink listens; here that is this server's sink path.
+      if (type.kind !== 'EventListener' || operation !== 'CREATE') return;
+      const url = this.eventListenerUrl(object.metadata.name, object.metadata.namespace);
+      object['status'] = {
+        address: { url },
+        conditions: [{ type: 'Ready', status: 'True', reason: 'Ready' }],
+      };
+    });
     this.token = options.token ?? randomBytes(24).toString('base64url');
     this.acceptToken(this.token);
     if (options.basicAuth) registerSecret(options.basicAuth.password);
@@ -300,30 +303,7 @@ export class KubeEmulator extends KubeObjectApi {
   }
 
   private record(request: IncomingMessage, url: URL, route: ApiRoute): RecordedRequest {
-    const impersonation: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) {
-      if (name.startsWith('impersonate-')) impersonation[name] = String(value);
-    }
-    const record: RecordedRequest = {
-      method: request.method ?? 'GET',
-      path: url.pathname,
-      query: Object.fromEntries(url.searchParams),
-      verb:
-        route.kind === 'resource'
-          ? route.verb
-          : route.kind === 'discovery'
-            ? 'discovery'
-            : route.kind === 'eventlistener'
-              ? 'eventlistener'
-              : 'unknown',
-      authentication: 'anonymous',
-      impersonation,
-    };
-    if (route.kind === 'resource') {
-      record.resource = route.type.plural;
-      if (route.namespace !== undefined) record.namespace = route.namespace;
-      if (route.name !== undefined) record.name = route.name;
-    }
+    const record = describeRequest(request, url, route);
     this.requests.push(record);
     if (this.requests.length > 10_000) this.requests.shift();
     return record;
@@ -334,9 +314,12 @@ export class KubeEmulator extends KubeObjectApi {
     const method = request.method ?? 'GET';
     const route = resolveRoute(method, url.pathname, url.searchParams);
     const record = this.record(request, url, route);
-    response.on('close', () => {
-      record.status = response.statusCode;
-    });
+    // Record the status when the headers go out: a watch or log stream may stay open long after.
+    const writeHead = response.writeHead.bind(response) as (...args: unknown[]) => ServerResponse;
+    response.writeHead = ((...args: unknown[]) => {
+      record.status = Number(args[0]);
+      return writeHead(...args);
+    }) as typeof response.writeHead;
     try {
       if (route.kind === 'health') return sendJson(response, 200, 'ok');
       const fault = this.faults.takeRequestFault(record);
@@ -362,7 +345,14 @@ export class KubeEmulator extends KubeObjectApi {
       if (route.kind === 'discovery') return handleDiscovery(url.pathname, response);
       if (route.kind === 'unknown')
         throw statusError(404, 'NotFound', 'the server could not find the requested resource');
-      await this.dispatch(route, url.searchParams, request, response);
+      const context = {
+        store: this.store,
+        logs: this.logs,
+        faults: this.faults,
+        watches: this.watches,
+        now: () => this.clock.now(),
+      };
+      await dispatchResourceRequest(context, route, url.searchParams, request, response);
     } catch (error) {
       if (response.headersSent) {
         response.destroy();
@@ -372,58 +362,6 @@ export class KubeEmulator extends KubeObjectApi {
         sendStatus(response, (error as KubeEmulatorStatusError).status);
       else
         sendStatus(response, makeStatus(500, 'InternalError', `internal error: ${(error as Error).message}`));
-    }
-  }
-
-  private async dispatch(
-    route: Extract<ApiRoute, { kind: 'resource' }>,
-    query: URLSearchParams,
-    request: IncomingMessage,
-    response: ServerResponse,
-  ): Promise<void> {
-    const { type, namespace, name, subresource } = route;
-    if (
-      subresource !== undefined &&
-      !(subresource === 'status' && type.statusSubresource) &&
-      !(subresource === 'log' && type.kind === 'Pod')
-    ) {
-      throw statusError(404, 'NotFound', 'the server could not find the requested resource');
-    }
-    switch (route.verb) {
-      case 'list':
-        return handleList(this.store, type, namespace, query, response);
-      case 'watch':
-        return this.watches.handle(type, namespace, query, response);
-      case 'get':
-        return sendJson(response, 200, this.store.require(type, namespace, name ?? ''));
-      case 'log':
-        return handlePodLog(
-          {
-            store: this.store,
-            logs: this.logs,
-            faults: this.faults,
-            podType: type,
-            now: () => this.clock.now(),
-          },
-          namespace ?? 'default',
-          name ?? '',
-          query,
-          response,
-        );
-      case 'create':
-        if (name !== undefined)
-          throw statusError(405, 'MethodNotAllowed', 'POST is not allowed on a named resource');
-        return handleCreate(this.store, type, namespace, request, response);
-      case 'update':
-        return handleUpdate(this.store, type, namespace, name ?? '', subresource, request, response);
-      case 'patch':
-        return handlePatch(this.store, type, namespace, name ?? '', subresource, request, response);
-      case 'delete':
-        return handleDelete(this.store, type, namespace, name ?? '', response);
-      case 'deletecollection':
-        return handleDeleteCollection(this.store, type, namespace, query, response);
-      default:
-        throw statusError(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported`);
     }
   }
 }

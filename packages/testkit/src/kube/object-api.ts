@@ -33,7 +33,11 @@ function typeOf(kind: string, apiVersion?: string): ResourceType {
  * ```
  */
 export class KubeObjectApi {
-  constructor(protected readonly store: ObjectStore) {}
+  constructor(
+    protected readonly store: ObjectStore,
+    /** Namespace used when a call or manifest names none (the emulator's `namespace` option). */
+    protected readonly defaultNamespace = 'default',
+  ) {}
 
   /** The latest resourceVersion handed out. */
   get resourceVersion(): number {
@@ -44,12 +48,18 @@ export class KubeObjectApi {
   createObject(object: Record<string, unknown>): KubeObject {
     const type = typeOf(String(object['kind']), object['apiVersion'] as string | undefined);
     const metadata = isJsonObject(object['metadata'] as JsonValue) ? (object['metadata'] as JsonObject) : {};
-    return this.store.create(type, metadata['namespace'] as string | undefined, object as JsonObject);
+    const namespace = type.namespaced
+      ? ((metadata['namespace'] as string | undefined) ?? this.defaultNamespace)
+      : undefined;
+    return this.store.create(type, namespace, object as JsonObject);
   }
 
   /**
    * Creates or replaces objects given as objects or as (multi-document) YAML text; objects with only
-   * `generateName` are always created. Returns the stored objects.
+   * `generateName` are always created. A `status` in the input is stored as given (for seeding finished runs;
+   * start with `tekton: false` to keep the controller away from them). Returns the stored objects.
+   *
+   * @throws KubeEmulatorStatusError for an unserved kind or an invalid object; YAML errors from `yaml`.
    */
   apply(input: string | Record<string, unknown> | Array<Record<string, unknown>>): KubeObject[] {
     const objects =
@@ -63,9 +73,21 @@ export class KubeObjectApi {
     return objects.map((object) => {
       const type = typeOf(String(object['kind']), object['apiVersion'] as string | undefined);
       const metadata = (object['metadata'] ?? {}) as { name?: string; namespace?: string };
-      const namespace = type.namespaced ? (metadata.namespace ?? 'default') : undefined;
+      const namespace = type.namespaced ? (metadata.namespace ?? this.defaultNamespace) : undefined;
       if (metadata.name !== undefined && this.store.get(type, namespace, metadata.name) !== undefined) {
-        return this.store.update(type, namespace, metadata.name, object as JsonObject);
+        const { metadata: _sent, ...body } = object;
+        const { resourceVersion: _version, ...unversioned } = metadata as Record<string, unknown>;
+        const input = { ...body, metadata: unversioned } as JsonObject;
+        const updated = this.store.update(type, namespace, metadata.name, input);
+        // Seeding: a status given to apply() is written too (through the status subresource).
+        if (!type.statusSubresource || object['status'] === undefined) return updated;
+        return this.store.update(
+          type,
+          namespace,
+          metadata.name,
+          { ...updated, status: object['status'] } as unknown as JsonObject,
+          'status',
+        );
       }
       return this.store.create(type, namespace, object as JsonObject);
     });
@@ -76,7 +98,7 @@ export class KubeObjectApi {
     const type = typeOf(reference.kind);
     return this.store.get(
       type,
-      type.namespaced ? (reference.namespace ?? 'default') : undefined,
+      type.namespaced ? (reference.namespace ?? this.defaultNamespace) : undefined,
       reference.name,
     );
   }
@@ -89,7 +111,7 @@ export class KubeObjectApi {
   /** Applies a JSON merge patch (status included). @throws KubeEmulatorStatusError 404. */
   patchObject(reference: ObjectReference, patch: Record<string, unknown>): KubeObject {
     const type = typeOf(reference.kind);
-    const namespace = type.namespaced ? (reference.namespace ?? 'default') : undefined;
+    const namespace = type.namespaced ? (reference.namespace ?? this.defaultNamespace) : undefined;
     const result = this.store.mutate(type, namespace, reference.name, (object) => {
       const patched = applyMergePatch(
         object as unknown as JsonObject,
@@ -108,7 +130,7 @@ export class KubeObjectApi {
     const type = typeOf(reference.kind);
     return this.store.delete(
       type,
-      type.namespaced ? (reference.namespace ?? 'default') : undefined,
+      type.namespaced ? (reference.namespace ?? this.defaultNamespace) : undefined,
       reference.name,
     );
   }
@@ -124,7 +146,7 @@ export class KubeObjectApi {
     options: { timeoutMs?: number } = {},
   ): Promise<KubeObject> {
     const type = typeOf(reference.kind);
-    const namespace = type.namespaced ? (reference.namespace ?? 'default') : undefined;
+    const namespace = type.namespaced ? (reference.namespace ?? this.defaultNamespace) : undefined;
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const object = this.store.get(type, namespace, reference.name);

@@ -4,7 +4,7 @@ import { createPipelineTaskRun, type PipelineRunSpec, type PipelineTask } from '
 import { findResourceTypeByKind } from './resource-types.js';
 import { formatGoDuration, parseGoDurationMs, type SimulatedClock } from './simulated-clock.js';
 import type { ParamValue } from './task-script.js';
-import { isDone, setSucceeded, statusOf, succeededCondition } from './tekton-status.js';
+import { isRunFinished, setSucceeded, statusOf, succeededCondition } from './tekton-status.js';
 import {
   evaluateWhen,
   hasUnresolvedResultReference,
@@ -54,7 +54,7 @@ export class PipelineRunReconciler {
   /** Reconciles one run; returns the simulated epoch ms of its next timeout, if any. */
   reconcile(namespace: string, name: string): number | undefined {
     const run = this.store.get(PIPELINE_RUN, namespace, name);
-    if (run === undefined || isDone(run)) return undefined;
+    if (run === undefined || isRunFinished(run)) return undefined;
     const spec = (run['spec'] ?? {}) as PipelineRunSpec;
     const now = this.clock.isoNow();
     const update = (change: (object: KubeObject) => void): void =>

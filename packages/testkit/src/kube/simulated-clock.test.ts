@@ -39,4 +39,20 @@ describe('SimulatedClock', () => {
     expect(toKubeTime(Date.parse('1984-04-04T00:00:01.999Z'))).toBe('1984-04-04T00:00:01Z');
     expect(() => new SimulatedClock({ timeScale: 0 })).toThrow(RangeError);
   });
+
+  it('resolves pending sleeps on abort and on clearAll, so nothing hangs after stop', async () => {
+    const clock = new SimulatedClock();
+    const controller = new AbortController();
+    const aborted = clock.sleep(3_600_000, controller.signal);
+    controller.abort();
+    await aborted;
+    const cleared = clock.sleep(3_600_000);
+    clock.clearAll();
+    await expect(
+      Promise.race([
+        cleared.then(() => 'resolved'),
+        new Promise((resolve) => setTimeout(resolve, 500, 'hung')),
+      ]),
+    ).resolves.toBe('resolved');
+  });
 });

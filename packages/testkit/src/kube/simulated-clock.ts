@@ -16,6 +16,7 @@ export class SimulatedClock {
   private readonly startEpochMs: number;
   private readonly startRealMs = performance.now();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly sleepers = new Set<() => void>();
 
   constructor(options: { timeScale?: number; start?: Date } = {}) {
     this.timeScale = options.timeScale ?? 1;
@@ -56,19 +57,19 @@ export class SimulatedClock {
     this.timers.delete(timer);
   }
 
-  /** Resolves after `simulatedMs` (or at once when the signal aborts). */
+  /** Resolves after `simulatedMs`, at once when the signal aborts, or when `clearAll()` runs. */
   sleep(simulatedMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const onAbort = (): void => {
+      const done = (): void => {
+        this.sleepers.delete(done);
         this.clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = this.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, simulatedMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = this.setTimeout(done, simulatedMs);
+      this.sleepers.add(done);
+      signal?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -76,6 +77,7 @@ export class SimulatedClock {
   clearAll(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    for (const sleeper of [...this.sleepers]) sleeper();
   }
 }
 

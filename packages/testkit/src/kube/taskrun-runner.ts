@@ -4,7 +4,7 @@ import type { PodLogStore } from './pod-logs.js';
 import { findResourceTypeByKind } from './resource-types.js';
 import { formatGoDurationSafe, parseGoDurationMs, type SimulatedClock } from './simulated-clock.js';
 import type { ParamValue, StepScript, TaskScript, TaskScripts } from './task-script.js';
-import { isDone, setSucceeded, statusOf, succeededCondition } from './tekton-status.js';
+import { isRunFinished, setSucceeded, statusOf, succeededCondition } from './tekton-status.js';
 import { type ParamSpec, paramResolver, resolveParams, substituteVariables } from './tekton-substitution.js';
 
 const TASK_RUN = findResourceTypeByKind('TaskRun')!;
@@ -65,8 +65,13 @@ export class TaskRunRunner {
     const key = `${taskRun.metadata.namespace}/${taskRun.metadata.name}`;
     const controller = this.running.get(key);
     if (controller !== undefined) controller.abort('cancelled');
-    else if (!isDone(taskRun))
+    else if (!isRunFinished(taskRun))
       this.finishStopped(taskRun.metadata.namespace ?? 'default', taskRun.metadata.name, 'cancelled');
+  }
+
+  /** Stops the simulation of a TaskRun that was deleted (its pod went with it). */
+  deleted(taskRun: Readonly<KubeObject>): void {
+    this.running.get(`${taskRun.metadata.namespace}/${taskRun.metadata.name}`)?.abort('stopped');
   }
 
   /** Stops every run (emulator shutdown). */
@@ -133,59 +138,62 @@ export class TaskRunRunner {
       status['taskSpec'] = taskSpec;
       setSucceeded(object, 'Unknown', 'Pending', 'Pending', now);
     });
-    const timer =
-      timeoutMs > 0
-        ? this.clock.setTimeout(() => this.abortFor(namespace, name, 'timeout'), timeoutMs)
-        : undefined;
-    try {
-      const retries = spec.retries ?? 0;
-      for (let attempt = 0; ; attempt += 1) {
-        const outcome = await this.runAttempt(taskRun, taskSpec, values, attempt, signal);
-        const finishedAt = this.clock.isoNow();
-        if (outcome.kind === 'succeeded') {
-          this.update(namespace, name, (object) =>
-            setSucceeded(object, 'True', 'Succeeded', 'All Steps have completed executing', finishedAt),
-          );
-          return;
-        }
-        if (outcome.kind === 'stopped') {
-          this.finishStopped(namespace, name, outcome.reason, formatGoDurationSafe(timeoutMs));
-          return;
-        }
-        if (attempt >= retries) {
-          this.update(namespace, name, (object) =>
-            setSucceeded(object, 'False', 'Failed', outcome.message, finishedAt),
-          );
-          return;
-        }
-        this.update(namespace, name, (object) => {
-          const status = statusOf(object);
-          const snapshot = structuredClone(status);
-          delete snapshot['retriesStatus'];
-          snapshot['conditions'] = [
-            {
-              type: 'Succeeded',
-              status: 'False',
-              reason: 'Failed',
-              message: outcome.message,
-              lastTransitionTime: finishedAt,
-            },
-          ];
-          snapshot['completionTime'] = finishedAt;
-          status['retriesStatus'] = [...((status['retriesStatus'] as unknown[] | undefined) ?? []), snapshot];
-          status['startTime'] = finishedAt;
-          status['steps'] = [];
-          delete status['results'];
-          setSucceeded(object, 'Unknown', 'ToBeRetried', outcome.message, finishedAt);
-        });
+    const retries = spec.retries ?? 0;
+    for (let attempt = 0; ; attempt += 1) {
+      // Tekton applies the timeout to each attempt and retries timed-out attempts like failed ones.
+      const attemptTimeout = new AbortController();
+      const timer =
+        timeoutMs > 0 ? this.clock.setTimeout(() => attemptTimeout.abort('timeout'), timeoutMs) : undefined;
+      const attemptSignal = AbortSignal.any([signal, attemptTimeout.signal]);
+      const outcome = await this.runAttempt(taskRun, taskSpec, values, attempt, attemptSignal).finally(() =>
+        this.clock.clearTimeout(timer),
+      );
+      const finishedAt = this.clock.isoNow();
+      if (outcome.kind === 'succeeded') {
+        this.update(namespace, name, (object) =>
+          setSucceeded(object, 'True', 'Succeeded', 'All Steps have completed executing', finishedAt),
+        );
+        return;
       }
-    } finally {
-      this.clock.clearTimeout(timer);
+      const timedOut = outcome.kind === 'stopped' && outcome.reason === 'timeout';
+      if (outcome.kind === 'stopped' && (!timedOut || attempt >= retries)) {
+        this.finishStopped(namespace, name, outcome.reason, formatGoDurationSafe(timeoutMs));
+        return;
+      }
+      const message =
+        outcome.kind === 'failed'
+          ? outcome.message
+          : `TaskRun "${name}" failed to finish within "${formatGoDurationSafe(timeoutMs)}"`;
+      const reason = timedOut ? 'TaskRunTimeout' : 'Failed';
+      if (attempt >= retries) {
+        this.update(namespace, name, (object) => setSucceeded(object, 'False', reason, message, finishedAt));
+        return;
+      }
+      if (timedOut) this.deletePod(namespace, name);
+      this.update(namespace, name, (object) => {
+        const status = statusOf(object);
+        const snapshot = structuredClone(status);
+        delete snapshot['retriesStatus'];
+        snapshot['conditions'] = [
+          { type: 'Succeeded', status: 'False', reason, message, lastTransitionTime: finishedAt },
+        ];
+        snapshot['completionTime'] = finishedAt;
+        status['retriesStatus'] = [...((status['retriesStatus'] as unknown[] | undefined) ?? []), snapshot];
+        status['startTime'] = finishedAt;
+        status['steps'] = [];
+        delete status['results'];
+        setSucceeded(object, 'Unknown', 'ToBeRetried', message, finishedAt);
+      });
     }
   }
 
-  private abortFor(namespace: string, name: string, reason: StopReason): void {
-    this.running.get(`${namespace}/${name}`)?.abort(reason);
+  /** Deletes the current pod of a TaskRun (Tekton does so on cancellation and timeout; its logs go with it). */
+  private deletePod(namespace: string, name: string): void {
+    const status = this.store.peek(TASK_RUN, namespace, name)?.['status'] as { podName?: string } | undefined;
+    const podName = status?.podName;
+    if (podName !== undefined && this.store.peek(POD, namespace, podName) !== undefined) {
+      this.store.delete(POD, namespace, podName);
+    }
   }
 
   private finishStopped(namespace: string, name: string, reason: StopReason, timeoutText = ''): void {
@@ -225,11 +233,7 @@ export class TaskRunRunner {
         );
       }
     });
-    const podName = (
-      this.store.get(TASK_RUN, namespace, name)?.['status'] as { podName?: string } | undefined
-    )?.podName;
-    if (podName !== undefined && this.store.get(POD, namespace, podName) !== undefined)
-      this.store.delete(POD, namespace, podName);
+    this.deletePod(namespace, name);
   }
 
   private async runAttempt(

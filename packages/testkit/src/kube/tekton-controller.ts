@@ -108,7 +108,11 @@ export class TektonController {
   }
 
   private react(event: StoreEvent): void {
-    if (this.stopped || event.type === 'DELETED') return;
+    if (this.stopped) return;
+    if (event.type === 'DELETED') {
+      if (event.resourceType.kind === 'TaskRun') this.runner.deleted(event.object);
+      return;
+    }
     const { object } = event;
     const namespace = object.metadata.namespace ?? 'default';
     if (event.resourceType.kind === 'PipelineRun') this.enqueue(namespace, object.metadata.name);

@@ -16,13 +16,21 @@ export function statusOf(object: KubeObject): Record<string, unknown> {
 }
 
 /** The `Succeeded` condition of a run, if any. */
-export function succeededCondition(object: KubeObject | undefined): SucceededCondition | undefined {
+export function succeededCondition(object: Readonly<KubeObject> | undefined): SucceededCondition | undefined {
   const status = object?.['status'] as { conditions?: SucceededCondition[] } | undefined;
   return status?.conditions?.find((condition) => condition.type === 'Succeeded');
 }
 
-/** Whether the run is finished: its condition is True or False (never inferred from the reason). */
-export function isDone(object: KubeObject | undefined): boolean {
+/**
+ * Whether a PipelineRun or TaskRun is finished: its `Succeeded` condition is True or False (never inferred from
+ * the reason, since Unknown + `CancelledRunningFinally` is still running).
+ *
+ * @example
+ * ```ts
+ * const run = await kube.waitForObject({ kind: 'PipelineRun', name }, isRunFinished);
+ * ```
+ */
+export function isRunFinished(object: Readonly<KubeObject> | undefined): boolean {
   const condition = succeededCondition(object);
   return condition !== undefined && condition.status !== 'Unknown';
 }

@@ -15,6 +15,7 @@ export interface KubeTlsMaterial {
  * Generates a throw-away CA, a server certificate for `127.0.0.1`/`localhost` and a client certificate, all
  * signed by that CA (EC P-256 keys, so generation takes milliseconds).
  *
+ * @throws Error when key generation fails (propagated from `selfsigned`).
  * @example
  * ```ts
  * const tls = await generateKubeTlsMaterial('kube-emulator-user');
