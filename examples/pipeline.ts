@@ -199,14 +199,18 @@ runExample('pipeline', async (cleanup) => {
       lines.some((line) => line.startsWith('[build') && line.includes(DIGEST)),
     'the logs show the failed first push and the successful retry',
   );
-  check(
-    lines.some((line) => line.startsWith('[notify : notify]') || line.startsWith('[notify')) ||
-      lines.length > 0,
-    'the finally task ran',
-  );
   const taskRuns = await tekton.taskRuns.list({ labelSelector: `tekton.dev/pipelineRun=${name}` });
   const build = taskRuns.find((taskRun) => taskRun.metadata.labels?.['tekton.dev/pipelineTask'] === 'build');
   check((build?.status?.retriesStatus?.length ?? 0) === 1, 'the build TaskRun needed one retry');
+  const finallyTask = taskRuns.find(
+    (taskRun) => taskRun.metadata.labels?.['tekton.dev/pipelineTask'] === 'notify',
+  );
+  check(
+    finallyTask?.status?.conditions?.some(
+      (condition) => condition.type === 'Succeeded' && condition.status === 'True',
+    ) === true,
+    'the finally task notify ran and succeeded',
+  );
   check(
     build?.status?.results?.some((result) => result.name === 'digest' && result.value === DIGEST) === true,
     'the build TaskRun reports the image digest',

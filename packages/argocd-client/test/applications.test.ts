@@ -219,4 +219,40 @@ describe('applications against the emulator', () => {
     expect(events[0]?.type).toBe('ADDED');
     expect(events.some((event) => event.type === 'MODIFIED')).toBe(true);
   });
+
+  it('keeps watching across dropped streams, resuming from the last resourceVersion', async () => {
+    const { client, emulator } = fixture;
+    emulator.addFault({
+      kind: 'stream-drop',
+      afterEvents: 1,
+      times: 3,
+      match: { path: '/api/v1/stream/applications' },
+    });
+    const controller = new AbortController();
+    const connects: number[] = [];
+    const events: ApplicationWatchEvent[] = [];
+    const watching = (async () => {
+      for await (const event of client.applications.watch(
+        { name: 'web' },
+        {
+          signal: controller.signal,
+          backoff: { baseDelayMs: 10, maxDelayMs: 20 },
+          onConnect: (attempt) => connects.push(attempt),
+        },
+      )) {
+        events.push(event);
+        if (event.application.status?.operationState?.phase === 'Succeeded') controller.abort();
+      }
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await client.applications.sync('web');
+    await Promise.race([watching, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    controller.abort();
+    expect(connects.length).toBeGreaterThan(1);
+    expect(events.at(-1)?.application.status?.operationState?.phase).toBe('Succeeded');
+    const resumed = emulator.requests
+      .filter((request) => request.path === '/api/v1/stream/applications')
+      .slice(1);
+    expect(resumed.every((request) => request.query.includes('resourceVersion='))).toBe(true);
+  });
 });

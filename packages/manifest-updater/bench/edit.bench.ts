@@ -138,18 +138,23 @@ function main(): void {
   const cstMedian = median(cstMs);
   const ratio = ourMedian / roundTripMedian;
   const lines = [
-    '# Edit benchmark results',
+    '## Edit benchmark',
     '',
     `Command: \`cd packages/manifest-updater && ${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench:edit\` (tsx bench/edit.bench.ts), ${new Date().toISOString()}`,
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared: absolute times swing with load, the interleaved ratio is what to read).`,
     '',
     `Input: ${target.label} (${Buffer.byteLength(source)} bytes, ${before.length} lines), path \`${path}\`, ${ROUNDS} interleaved rounds, median per edit.`,
     '',
-    '| approach | median ms per edit | × yaml round trip |',
-    '|---|---|---|',
-    `| \`updateYaml\` (line scanner + CST edit of one line) | ${ourMedian.toFixed(4)} | ${ratio.toFixed(4)} |`,
-    `| yaml CST exact edit (Parser + Composer + setScalarValue + stringify) | ${cstMedian.toFixed(2)} | ${(cstMedian / roundTripMedian).toFixed(2)} |`,
-    `| yaml parseDocument + setIn + toString | ${roundTripMedian.toFixed(2)} | 1.00 |`,
+    ...markdownTable([
+      ['approach', 'median ms per edit', '× yaml round trip'],
+      ['`updateYaml` (line scanner + CST edit of one line)', ourMedian.toFixed(4), ratio.toFixed(4)],
+      [
+        'yaml CST exact edit (Parser + Composer + setScalarValue + stringify)',
+        cstMedian.toFixed(2),
+        (cstMedian / roundTripMedian).toFixed(2),
+      ],
+      ['yaml parseDocument + setIn + toString', roundTripMedian.toFixed(2), '1.00'],
+    ]),
     '',
     `Byte-exact (identical to the CST exact edit, exactly one line changed): ${byteExact ? 'yes' : 'NO'}.`,
     `Target ≤ 0.05×: ${ratio <= 0.05 ? 'met' : 'NOT met'}; stretch ≤ 0.01×: ${ratio <= 0.01 ? 'met' : 'not met'}.`,
@@ -157,8 +162,42 @@ function main(): void {
   ];
   console.log(lines.join('\n'));
   if (!process.argv.includes('--no-write'))
-    writeFileSync(join(packageRoot, 'bench', 'RESULTS.md'), lines.join('\n'));
+    writeSection(join(packageRoot, 'bench', 'RESULTS.md'), lines.join('\n'));
   if (!byteExact) process.exitCode = 1;
+}
+
+/** A Markdown table with padded columns (the layout biome's formatter keeps). */
+function markdownTable(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => [...row[column]!].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  return [line(rows[0]!), line(widths.map((width) => '-'.repeat(width))), ...rows.slice(1).map(line)];
+}
+
+/**
+ * Replaces only this benchmark's section (between `<!-- edit:start -->` and `<!-- edit:end -->`) in RESULTS.md,
+ * keeping sections other benchmarks write there.
+ */
+function writeSection(file: string, section: string): void {
+  const start = '<!-- edit:start -->';
+  const end = '<!-- edit:end -->';
+  const block = `${start}\n${section.trimEnd()}\n${end}`;
+  let current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  // An older run wrote an unmarked "# Edit benchmark results" section at the top: drop it.
+  if (current.startsWith('# Edit benchmark results')) {
+    const next = current.indexOf('<!--');
+    current = next === -1 ? '' : current.slice(next);
+  }
+  let next: string;
+  if (current.includes(start) && current.includes(end)) {
+    next =
+      current.slice(0, current.indexOf(start)) + block + current.slice(current.indexOf(end) + end.length);
+  } else {
+    const title = '# Benchmark results\n\n';
+    const rest = current.startsWith(title) ? current.slice(title.length) : current;
+    next = `${title}${block}\n\n${rest}`;
+  }
+  writeFileSync(file, `${next.trimEnd()}\n`);
 }
 
 main();

@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { diffArrays } from 'diff';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -24,7 +25,6 @@ import {
 } from '../src/index.js';
 
 const repoRoot = resolve(import.meta.dirname, '..', '..', '..');
-const corpus = process.env.GITOPS_KIT_CORPUS ?? join(repoRoot, '..', 'shared', 'corpus');
 const NEW_VALUES: readonly YamlScalarValue[] = ['v9.9.9-conformance', '1.20', 'on', 12345, ''];
 
 interface Counts {
@@ -38,9 +38,13 @@ interface Counts {
   aliasRefused: number;
 }
 
-function main(): number {
+/**
+ * Runs the conformance checks over `corpus` and returns the exit code (0: no miss or no corpus, 1: any miss).
+ * `log` receives the report lines.
+ */
+export function runConformance(corpus: string, log: (line: string) => void = console.log): number {
   if (!existsSync(corpus)) {
-    console.log(`conformance skipped: corpus not found at ${corpus}`);
+    log(`conformance skipped: corpus not found at ${corpus}`);
     return 0;
   }
   const counts: Counts = {
@@ -57,7 +61,7 @@ function main(): number {
   for (const folder of ['values', 'kustomize']) {
     const indexFile = join(corpus, folder, 'index.tsv');
     if (!existsSync(indexFile)) {
-      console.log(`conformance: no ${folder}/index.tsv under ${corpus}; folder skipped`);
+      log(`conformance: no ${folder}/index.tsv under ${corpus}; folder skipped`);
       continue;
     }
     const rows = readFileSync(indexFile, 'utf8').split('\n').filter(Boolean);
@@ -86,8 +90,8 @@ function main(): number {
       }
     }
   }
-  console.log(`corpus: ${corpus}`);
-  console.log(
+  log(`corpus: ${corpus}`);
+  log(
     `files ${counts.files}, paths ${counts.paths}, edits ${counts.edits} (${NEW_VALUES.length} values per path)\n` +
       `(a) existing key, exactly one line changed: ${counts.existingOneLine}\n` +
       `(b) missing key, only lines added:         ${counts.missingOnlyAdds}\n` +
@@ -96,7 +100,7 @@ function main(): number {
       `alias paths refused by default (then edited with aliases: 'edit-anchor'): ${counts.aliasRefused}\n` +
       `misses: ${misses.length}`,
   );
-  for (const miss of misses) console.log(`  MISS ${miss}`);
+  for (const miss of misses) log(`  MISS ${miss}`);
   return misses.length === 0 ? 0 : 1;
 }
 
@@ -211,4 +215,8 @@ function deepEqual(left: unknown, right: unknown): boolean {
   );
 }
 
-process.exitCode = main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = runConformance(
+    process.env.GITOPS_KIT_CORPUS ?? join(repoRoot, '..', 'shared', 'corpus'),
+  );
+}

@@ -121,7 +121,7 @@ afterAll(async () => {
   await server.stop();
 });
 
-describe('writeBack against the testkit GitServer', () => {
+describe('writeBack against the testkit GitServer', { timeout: 60_000 }, () => {
   it('happy path: one commit changing exactly the requested line, with a templated message', async () => {
     const { name, url } = await newRepo();
     const before = await server.headOf(name, 'main');
@@ -484,7 +484,7 @@ describe('writeBack against the testkit GitServer', () => {
   });
 });
 
-describe('writeBack fallbacks', () => {
+describe('writeBack fallbacks', { timeout: 60_000 }, () => {
   it('without filter support it fetches a full depth-1 snapshot; without protocol v2 it speaks v0', async () => {
     for (const serverOptions of [
       { allowFilter: false },
@@ -542,7 +542,7 @@ describe('writeBack fallbacks', () => {
   });
 });
 
-describe('the canary password', () => {
+describe('the canary password', { timeout: 60_000 }, () => {
   it('never appears in errors, logs or files', async () => {
     const tmpBefore = new Set(await readdir(tmpdir()));
     const lines: string[] = [];

@@ -104,6 +104,10 @@ describe('pipelineRuns against the Kubernetes emulator', () => {
       retries: 1,
       steps: [{ name: 'build', status: 'Completed', exitCode: 0 }],
     });
+    const describedText = formatTaskRunDescribe(described);
+    expect(describedText).toMatch(/^Name:\s+gitlab-run-\w+-build\nNamespace:\s+ci\n/);
+    expect(describedText).toContain('\nRetries:   1\n');
+    expect(describedText).toMatch(/\n NAME\s+STATUS\n build\s+Completed\n$/);
   });
 
   it('follows a live run with parallel tasks: every line once, labelled per task, ends when the run is done', async () => {

@@ -303,3 +303,46 @@ describe('ArgoCDEmulator scripted health', () => {
     });
   });
 });
+
+describe('ArgoCDEmulator reconcile after an operation', () => {
+  it('stores the finished operation with fresh sync status first, and moves reconciledAt past finishedAt only on the next reconcile', async () => {
+    let nowMs = Date.parse('2026-01-01T00:00:00Z');
+    const emulator = await ArgoCDEmulator.start({
+      clock: () => nowMs,
+      reconciliationIntervalMs: 0,
+      syncDurationMs: 10,
+      reconcileAfterOperationMs: 400,
+    });
+    try {
+      const repoURL = 'https://git.example.invalid/org/clock.git';
+      emulator.seedRepositoryCommit(repoURL, {
+        files: { 'helm/my-values.yaml': 'image: {repository: web, tag: v1}\n' },
+      });
+      emulator.seedApplication(application('timed', repoURL));
+      await emulator.refresh('timed');
+      expect(emulator.getApplication('timed')?.status?.reconciledAt).toBe('2026-01-01T00:00:00Z');
+      nowMs += 5_000;
+      const token = await login(emulator);
+      await call(emulator, 'POST', '/api/v1/applications/timed/sync', { token, body: {} });
+      const finished = await eventually(
+        () => {
+          const app = emulator.getApplication('timed');
+          return app?.status?.operationState?.finishedAt !== undefined && !app.operation && app;
+        },
+        10_000,
+        'finished operation',
+      );
+      expect(finished.status?.operationState?.finishedAt).toBe('2026-01-01T00:00:05Z');
+      expect(finished.status?.reconciledAt).toBe('2026-01-01T00:00:00Z');
+      expect(finished.status?.sync?.status).toBe('Synced');
+      nowMs += 1_000;
+      await eventually(
+        () => emulator.getApplication('timed')?.status?.reconciledAt === '2026-01-01T00:00:06Z',
+        10_000,
+        'reconcile',
+      );
+    } finally {
+      await emulator.stop();
+    }
+  });
+});

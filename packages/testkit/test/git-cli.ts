@@ -21,7 +21,7 @@ export function git(
       args,
       {
         cwd: options.cwd,
-        timeout: options.timeoutMs ?? 15_000,
+        timeout: options.timeoutMs ?? 30_000,
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: options.home,

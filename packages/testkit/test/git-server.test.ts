@@ -53,7 +53,7 @@ async function isoPush(dir: string): Promise<unknown> {
   });
 }
 
-describe('GitServer with the git CLI (no auth)', () => {
+describe('GitServer with the git CLI (no auth)', { timeout: 60_000 }, () => {
   let server: GitServer;
   beforeAll(async () => {
     server = await GitServer.start();
@@ -171,7 +171,7 @@ describe('GitServer with the git CLI (no auth)', () => {
   });
 });
 
-describe('GitServer with Basic auth', () => {
+describe('GitServer with Basic auth', { timeout: 60_000 }, () => {
   let server: GitServer;
   beforeAll(async () => {
     server = await GitServer.start({ auth: { username: USERNAME, password: PASSWORD } });
@@ -309,7 +309,7 @@ describe('GitServer with Basic auth', () => {
   });
 });
 
-describe('GitServer protocol v2 and partial-clone filters', () => {
+describe('GitServer protocol v2 and partial-clone filters', { timeout: 60_000 }, () => {
   async function advertisement(server: GitServer, name: string, version2: boolean): Promise<string> {
     const headers: Record<string, string> = version2 ? { 'Git-Protocol': 'version=2' } : {};
     const response = await fetch(`${server.repoUrl(name)}/info/refs?service=git-upload-pack`, { headers });

@@ -409,6 +409,8 @@ describe('watch', () => {
     const old = kube.resourceVersion;
     for (let index = 0; index < 60; index += 1) kube.apply(configMap(`c${index}`));
     const inStream = await collectWatch(kube, `${CONFIG_MAPS}?watch=1&resourceVersion=${old}`);
+    const otherType = await collectWatch(kube, `${RUNS}?watch=1&resourceVersion=${old}`, { timeoutMs: 200 });
+    expect(otherType).toMatchObject({ status: 200, events: [], ended: false });
     expect(inStream.status).toBe(200);
     expect(inStream.ended).toBe(true);
     expect(inStream.events).toEqual([

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ArgoCDClient } from './argocd-client.js';
 import { defaultCliConfigPath, parseArgoCDOpts, readCliConfig } from './cli-config.js';
 import { normalizeServerUrl } from './client-options.js';
@@ -32,6 +32,7 @@ describe('argocd CLI configuration', () => {
   const directory = mkdtempSync(join(tmpdir(), 'argocd-config-'));
   const path = join(directory, 'config');
   writeFileSync(path, CONFIG);
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   it('resolves the current context and a named one', () => {
     expect(readCliConfig(path)).toMatchObject({

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { parseMinimalYaml } from './minimal-yaml.js';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 
 /** What the argocd CLI config resolves to for one context. */
 export interface CliContextSettings {
@@ -63,12 +63,16 @@ export function readCliConfig(
   }
   let config: Record<string, unknown>;
   try {
-    config = parseMinimalYaml(text) as Record<string, unknown>;
+    const parsed: unknown = parseYaml(text, { maxAliasCount: 0, uniqueKeys: true });
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not a map');
+    config = parsed as Record<string, unknown>;
   } catch (error) {
-    throw new ValidationError(`The argocd CLI config at ${path} is not valid YAML.`, {
-      field: 'configPath',
-      cause: error,
-    });
+    // The parser's message quotes the offending line, which may hold a token: keep only its position.
+    const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
+    throw new ValidationError(
+      `The argocd CLI config at ${path} is not valid YAML${line === undefined ? '' : ` (line ${line})`}.`,
+      { field: 'configPath' },
+    );
   }
   const name =
     contextName ?? (typeof config['current-context'] === 'string' ? config['current-context'] : undefined);

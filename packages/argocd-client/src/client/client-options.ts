@@ -9,6 +9,8 @@ export interface ArgoCDTlsOptions {
   cert?: string | Buffer | undefined;
   /** Client key (PEM). */
   key?: string | Buffer | undefined;
+  /** Passphrase of `key`; registered for redaction. */
+  passphrase?: string | undefined;
   /** Name to verify the certificate against, when it differs from the URL host. */
   servername?: string | undefined;
   /** Skip certificate verification (`argocd --insecure`). Logs one warning. Default `false`. */

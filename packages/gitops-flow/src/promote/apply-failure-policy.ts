@@ -129,8 +129,13 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
     message: 'Other writers to the deploy repo (image updaters, pipelines) may push the failed value again',
   });
   const revision = result.commit ?? result.parent;
-  await confirmRevision(client, application, revision, { timeoutMs: context.timeoutMs, signal: context.signal });
-  await syncAndWait(context, revision, 'rollback-wait');
+  const confirmed = await confirmRevision(client, application, revision, {
+    timeoutMs: context.timeoutMs,
+    signal: context.signal,
+  });
+  await syncAndWait(context, confirmed.revision, 'rollback-wait', {
+    strictRevision: confirmed.revision === revision,
+  });
   return {
     policy: 'git-revert',
     outcome: 'succeeded',

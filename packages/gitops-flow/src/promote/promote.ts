@@ -16,6 +16,7 @@ import { PromotionError } from './promotion-error.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
 import type { PromotionReport } from './promotion-report.js';
 import { StepRecorder } from './step-recorder.js';
+import { headVerifier } from './verify-head.js';
 import { syncAndWait } from './sync-and-wait.js';
 
 /** Default wait for operation, sync and health: 10 minutes. */
@@ -230,17 +231,33 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     }
     checkAbort();
 
-    // 2. Make Argo CD see the commit.
+    // 2. Make Argo CD see the commit (or a later head that still holds our values).
     let app: Application;
+    let strictRevision = true;
+    const verifyHead =
+      mode === 'git' && options.repository ? headVerifier(options.repository, () => recorder.edits, signal) : undefined;
     if (report.targetRevision) {
       const target = report.targetRevision;
       currentStep = 'refresh';
-      app = await steps.run(
+      const confirmed = await steps.run(
         'refresh',
         `waiting for Argo CD to see ${target.slice(0, 12)}`,
-        () => confirmRevision(client, application, target, { timeoutMs: options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS, signal }),
-        (seen) => `Argo CD resolves ${seen.metadata?.name ?? application.name} to ${target.slice(0, 12)}`,
+        () =>
+          confirmRevision(client, application, target, {
+            timeoutMs: options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS,
+            signal,
+            verifyHead,
+          }),
+        (seen) =>
+          seen.revision === target
+            ? `Argo CD resolves ${application.name} to ${target.slice(0, 12)}`
+            : `Argo CD resolves ${application.name} to ${seen.revision.slice(0, 12)}, a later commit that keeps our values`,
       );
+      app = confirmed.app;
+      // Other writers pushed after us: deploy the newer head that holds our change. Its status revision can move on
+      // again while we wait, so the wait then checks operation, sync and health without pinning the revision.
+      strictRevision = confirmed.revision === target;
+      report.targetRevision = confirmed.revision;
     } else {
       app = await client.applications.get(application.name, { ...scope, refresh: 'normal' });
       steps.skip('refresh', 'no git revision to confirm (helm-parameters mode)');
@@ -293,6 +310,8 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       currentStep = 'wait';
       const finalApp = await syncAndWait(context, report.targetRevision, 'wait', {
         skipSyncReason: alreadyDeployed ? `already synced at ${report.targetRevision?.slice(0, 12)}` : undefined,
+        strictRevision,
+        verifyHead,
       });
       report.outcome = 'succeeded';
       return finish(finalApp);

@@ -1,4 +1,6 @@
-import type { Application, ArgoCDClient, WaitCondition, WaitProgress } from '@gitops-kit/argocd-client';
+import type { Application, ArgoCDClient, WaitCondition, WaitProgress, WaitResult } from '@gitops-kit/argocd-client';
+import { GitOpsKitError } from '@gitops-kit/core';
+import type { HeadVerdict } from './confirm-revision.js';
 import type { PromotionApplication, PromoteOptions } from './promote-options.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
 import type { StepRecorder } from './step-recorder.js';
@@ -14,6 +16,78 @@ export interface SyncAndWaitContext {
   signal: AbortSignal | undefined;
   sync?: PromoteOptions['sync'];
   conditions?: readonly WaitCondition[] | undefined;
+}
+
+/** How {@link syncAndWait} treats the revision. */
+export interface SyncAndWaitOptions {
+  /** Skip the sync with this reason (already deployed). */
+  skipSyncReason?: string | undefined;
+  /** Pin the wait to the revision (default true); false when other writers already pushed after us. */
+  strictRevision?: boolean;
+  /** Checks a newer branch head for our values; lets a pinned wait follow the branch when others push. */
+  verifyHead?: ((resolved: string) => Promise<HeadVerdict>) | undefined;
+}
+
+/**
+ * Waits pinned to our revision (`expectRevision`). If the app's revision moves on while we wait (another writer
+ * pushed to the branch, and Argo CD only ever compares with the branch head), the newer head is checked for our
+ * values: if they are there the wait continues unpinned; if not, the promotion was superseded.
+ */
+async function waitForRevision(
+  context: SyncAndWaitContext,
+  revision: string | undefined,
+  waitStep: 'wait' | 'rollback-wait',
+  options: SyncAndWaitOptions,
+): Promise<WaitResult> {
+  const { client, application } = context;
+  const forward = progressForwarder(context.emit, waitStep);
+  const base = {
+    project: application.project,
+    appNamespace: application.appNamespace,
+    conditions: context.conditions ?? (['operation', 'sync', 'health'] as const),
+    timeoutMs: context.timeoutMs,
+  };
+  if (!revision || options.strictRevision === false) {
+    return client.applications.wait(application.name, { ...base, signal: context.signal, onProgress: forward });
+  }
+  const started = Date.now();
+  const pinned = new AbortController();
+  const signal = context.signal ? AbortSignal.any([context.signal, pinned.signal]) : pinned.signal;
+  let movedTo: string | undefined;
+  try {
+    return await client.applications.wait(application.name, {
+      ...base,
+      expectRevision: revision,
+      signal,
+      onProgress: (progress) => {
+        forward(progress);
+        const seen = progress.application.status?.sync?.revision;
+        if (options.verifyHead && seen && seen !== revision && !movedTo) {
+          movedTo = seen;
+          pinned.abort();
+        }
+      },
+    });
+  } catch (error) {
+    if (!movedTo || context.signal?.aborted || !options.verifyHead) throw error;
+    const verdict = await options.verifyHead(movedTo);
+    if (verdict === 'superseded') {
+      throw new GitOpsKitError(
+        `A later commit (${movedTo.slice(0, 12)}) changed the promoted values again while we waited`,
+        { code: 'PROMOTION_SUPERSEDED', retryable: false },
+      );
+    }
+    context.emit({
+      type: 'warning',
+      message: `the branch moved on to ${movedTo.slice(0, 12)} (other writers); it keeps our values, waiting on it`,
+    });
+    return client.applications.wait(application.name, {
+      ...base,
+      timeoutMs: Math.max(1, context.timeoutMs - (Date.now() - started)),
+      signal: context.signal,
+      onProgress: forward,
+    });
+  }
 }
 
 /** Forwards the waiter's observations as progress events (only resources that are not yet done). */
@@ -50,7 +124,7 @@ export async function syncAndWait(
   context: SyncAndWaitContext,
   revision: string | undefined,
   waitStep: Extract<PromotionStepName, 'wait' | 'rollback-wait'>,
-  options: { skipSyncReason?: string | undefined } = {},
+  options: SyncAndWaitOptions = {},
 ): Promise<Application> {
   const { client, application } = context;
   const scope = { project: application.project, appNamespace: application.appNamespace, signal: context.signal };
@@ -77,14 +151,7 @@ export async function syncAndWait(
   const result = await context.steps.run(
     waitStep,
     'waiting for the operation, sync and health',
-    () =>
-      client.applications.wait(application.name, {
-        ...scope,
-        conditions: context.conditions ?? ['operation', 'sync', 'health'],
-        timeoutMs: context.timeoutMs,
-        ...(revision ? { expectRevision: revision } : {}),
-        onProgress: progressForwarder(context.emit, waitStep),
-      }),
+    () => waitForRevision(context, revision, waitStep, options),
     (outcome) =>
       `${outcome.application.status?.sync?.status ?? 'Unknown'} and ${outcome.application.status?.health?.status ?? 'Unknown'}`,
   );

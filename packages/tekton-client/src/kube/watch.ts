@@ -110,6 +110,8 @@ export async function* watchResource<S extends ZodType>(
       maxDelayMs,
       ...(options.backoff?.random ? { random: options.backoff.random } : {}),
     });
+    // Full jitter can draw ~0 several times in a row: keep a floor so failures never turn into a spin.
+    delayMs = Math.max(delayMs, Math.floor(initialDelayMs / 4));
     if (retryAfterMs !== undefined) delayMs = Math.max(delayMs, Math.min(retryAfterMs, maxDelayMs));
     options.onEvent?.({ type: 'reconnect', attempt: failures, delayMs, reason });
     await sleep(delayMs, signal);

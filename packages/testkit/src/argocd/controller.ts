@@ -406,6 +406,7 @@ export class ApplicationController {
   }
 
   private finishCompare(app: Application, before: string, now: number, recordReconcile: boolean): void {
+    this.adoptConcurrentChanges(app);
     const status = app.status ?? {};
     const finishedAt = status.operationState?.finishedAt;
     const runtime = this.runtime(app.metadata.name);
@@ -424,6 +425,24 @@ export class ApplicationController {
     this.options.store.putApplication(app);
     // An operation set by auto-sync starts on the next pass.
     if (app.operation && status.operationState?.phase !== 'Running') void this.reconcile(app.metadata.name);
+  }
+
+  /**
+   * A comparison reads git (slow) between reading the app and storing it; API requests may have changed the app
+   * meanwhile (a sync setting `operation`, a spec update, a terminate). Their changes win over the copy read before:
+   * keep the stored spec, metadata and pending operation, and a terminate request on the operation state.
+   */
+  private adoptConcurrentChanges(app: Application): void {
+    const latest = this.options.store.getApplication(app.metadata.name);
+    if (!latest || latest.metadata.resourceVersion === app.metadata.resourceVersion) return;
+    app.metadata = latest.metadata;
+    app.spec = latest.spec;
+    if (latest.operation && !app.operation) app.operation = latest.operation;
+    const latestState = latest.status?.operationState;
+    if (latestState && latestState.phase === 'Terminating') {
+      app.status ??= {};
+      app.status.operationState = latestState;
+    }
   }
 
   private healthAssessor(): Promise<ResourceHealthAssessor> {

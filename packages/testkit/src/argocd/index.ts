@@ -9,6 +9,12 @@ export {
   mergeHelmValues,
   type RenderContext,
 } from './manifest-renderer.js';
+export type {
+  Application as ArgoCDEmulatedApplication,
+  AppProject as ArgoCDEmulatedProject,
+  KubeObject as ArgoCDEmulatedObject,
+  Repository as ArgoCDEmulatedRepository,
+} from './model.js';
 export type { ArgoCDRequestRecord } from './request-pipeline.js';
 export {
   type ArgoCDRequestIssue,

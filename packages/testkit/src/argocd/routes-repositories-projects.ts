@@ -210,8 +210,11 @@ export const projectRoutes: Route[] = [
     method: 'GET',
     pattern: '/api/v1/projects/:name',
     auth: 'required',
-    handler: ({ state, params }) =>
-      state.store.getProject(params.name ?? '') ?? Promise.reject(projectNotFound(params.name ?? '')),
+    handler: ({ state, params }) => {
+      const project = state.store.getProject(params.name ?? '');
+      if (!project) throw projectNotFound(params.name ?? '');
+      return project;
+    },
   },
   {
     method: 'GET',

@@ -38,7 +38,7 @@ export interface KubeEmulatorOptions {
   timeScale?: number;
   /** Simulated time at start (default: now). */
   clockStart?: Date;
-  /** Events kept for watches; a watch from an older version gets 410 (default 1000). */
+  /** Events kept per resource type for watches; a watch from an older version gets 410 (default 1000). */
   watchHistoryLimit?: number;
   /** Real ms between BOOKMARK events (default 1000). */
   bookmarkIntervalMs?: number;

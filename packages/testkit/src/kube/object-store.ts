@@ -71,7 +71,9 @@ function keyOf(type: ResourceType, namespace: string | undefined, name: string):
 export class ObjectStore {
   /** Stored objects are never mutated after they are set; `json` is their serialised form (cheap copies and diffs). */
   private readonly objects = new Map<string, { object: KubeObject; json: string }>();
-  private readonly history: StoreEvent[] = [];
+  /** Per resource type, like the API server's watch cache: churn in pods does not expire PipelineRun watches. */
+  private readonly history = new Map<ResourceType, StoreEvent[]>();
+  private readonly compactedByType = new Map<ResourceType, number>();
   private readonly listeners = new Set<(event: StoreEvent) => void>();
   private readonly admissionHooks: AdmissionHook[] = [];
   private resourceVersion = 1000;
@@ -89,14 +91,15 @@ export class ObjectStore {
     return this.resourceVersion;
   }
 
-  /** Versions at or below this one have left the history; a watch from an older version gets 410. */
-  oldestWatchableResourceVersion(): number {
-    return this.compactedResourceVersion;
+  /** Versions below this one have left the history of `type`; a watch or continue from an older version gets 410. */
+  oldestWatchableResourceVersion(type: ResourceType): number {
+    return Math.max(this.compactedResourceVersion, this.compactedByType.get(type) ?? 0);
   }
 
   /** Drops the whole event history, as an etcd compaction does. */
   compact(): void {
-    this.history.length = 0;
+    this.history.clear();
+    this.compactedByType.clear();
     this.compactedResourceVersion = this.resourceVersion;
   }
 
@@ -111,10 +114,10 @@ export class ObjectStore {
     return () => this.listeners.delete(listener);
   }
 
-  /** Events after `resourceVersion`, or `undefined` when that version is older than the retained history. */
-  eventsSince(resourceVersion: number): StoreEvent[] | undefined {
-    if (resourceVersion < this.compactedResourceVersion) return undefined;
-    return this.history.filter((event) => event.resourceVersion > resourceVersion);
+  /** Events of `type` after `resourceVersion`, or `undefined` when that version is older than its history. */
+  eventsSince(type: ResourceType, resourceVersion: number): StoreEvent[] | undefined {
+    if (resourceVersion < this.oldestWatchableResourceVersion(type)) return undefined;
+    return (this.history.get(type) ?? []).filter((event) => event.resourceVersion > resourceVersion);
   }
 
   /** A copy of one object, or `undefined`. */
@@ -209,10 +212,12 @@ export class ObjectStore {
       resourceVersion: Number(object.metadata.resourceVersion),
     };
     if (previous !== undefined) event.previousObject = previous;
-    this.history.push(event);
-    while (this.history.length > this.historyLimit) {
-      const dropped = this.history.shift();
-      if (dropped !== undefined) this.compactedResourceVersion = dropped.resourceVersion;
+    const history = this.history.get(resourceType) ?? [];
+    this.history.set(resourceType, history);
+    history.push(event);
+    while (history.length > this.historyLimit) {
+      const dropped = history.shift();
+      if (dropped !== undefined) this.compactedByType.set(resourceType, dropped.resourceVersion);
     }
     for (const listener of [...this.listeners]) listener(event);
   }

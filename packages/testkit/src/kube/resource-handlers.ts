@@ -76,7 +76,7 @@ export function handleList(
   let items = store.list(type, namespace).filter((object) => filter.matches(object));
   if (continueText !== null && continueText !== '') {
     const token = decodeContinue(continueText);
-    if (token.resourceVersion < store.oldestWatchableResourceVersion()) {
+    if (token.resourceVersion < store.oldestWatchableResourceVersion(type)) {
       throw statusError(
         410,
         'Expired',

@@ -53,6 +53,10 @@ export class TaskRunRunner {
   start(taskRun: KubeObject): void {
     const key = `${taskRun.metadata.namespace}/${taskRun.metadata.name}`;
     if (this.running.has(key) || succeededCondition(taskRun) !== undefined) return;
+    if ((taskRun['spec'] as { status?: string } | undefined)?.status === 'TaskRunCancelled') {
+      this.finishStopped(taskRun.metadata.namespace ?? 'default', taskRun.metadata.name, 'cancelled');
+      return;
+    }
     const controller = new AbortController();
     this.running.set(key, controller);
     void this.run(taskRun, controller.signal).finally(() => this.running.delete(key));

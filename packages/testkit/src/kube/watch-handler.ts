@@ -78,9 +78,9 @@ export class WatchRegistry {
       sendStatus(response, makeStatus(400, 'BadRequest', `invalid resource version "${requestedVersion}"`));
       return;
     }
-    const replay = fromVersion === undefined ? [] : this.store.eventsSince(fromVersion);
+    const replay = fromVersion === undefined ? [] : this.store.eventsSince(type, fromVersion);
     const expiry = scripted ?? (replay === undefined ? this.settings.expiredWatchMode : undefined);
-    const expired = expiredStatus(requestedVersion, this.store.oldestWatchableResourceVersion());
+    const expired = expiredStatus(requestedVersion, this.store.oldestWatchableResourceVersion(type));
     if (expiry === 'http') {
       sendStatus(response, expired);
       return;
