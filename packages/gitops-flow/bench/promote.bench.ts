@@ -46,12 +46,20 @@ async function environment(apps: string[]) {
       metadata: { name: app },
       spec: {
         project: 'bench',
-        source: { repoURL: repo.url, path: `apps/${app}`, targetRevision: 'main', helm: { valueFiles: ['my-values.yaml'] } },
+        source: {
+          repoURL: repo.url,
+          path: `apps/${app}`,
+          targetRevision: 'main',
+          helm: { valueFiles: ['my-values.yaml'] },
+        },
         destination: { server: 'https://kubernetes.default.svc', namespace: app },
       },
     });
   }
-  const client = new ArgoCDClient({ server: argocd.url, auth: { username: 'admin', password: 'admin-password' } });
+  const client = new ArgoCDClient({
+    server: argocd.url,
+    auth: { username: 'admin', password: 'admin-password' },
+  });
   return { git, argocd, client, url: repo.url };
 }
 
@@ -76,13 +84,15 @@ async function sequential(): Promise<void> {
       const report = await promote(promotionOptions(env, 'web', `v${run}`));
       totals.push(performance.now() - started);
       if (report.outcome !== 'succeeded') throw new Error(`run ${run}: ${report.outcome}`);
-      for (const step of report.steps) steps.set(step.name, [...(steps.get(step.name) ?? []), step.durationMs]);
+      for (const step of report.steps)
+        steps.set(step.name, [...(steps.get(step.name) ?? []), step.durationMs]);
     }
     console.log(`promote, ${SEQUENTIAL_RUNS} sequential runs (small repo, zero health delays)`);
     console.log(
       `  wall time: p50 ${percentile(totals, 0.5).toFixed(0)} ms · p90 ${percentile(totals, 0.9).toFixed(0)} ms · max ${Math.max(...totals).toFixed(0)} ms`,
     );
-    for (const [name, durations] of steps) console.log(`  ${name.padEnd(12)} p50 ${percentile(durations, 0.5).toFixed(0)} ms`);
+    for (const [name, durations] of steps)
+      console.log(`  ${name.padEnd(12)} p50 ${percentile(durations, 0.5).toFixed(0)} ms`);
   } finally {
     await env.argocd.stop();
     await env.git.stop();
@@ -95,15 +105,23 @@ async function concurrent(): Promise<void> {
   try {
     const before = (await env.git.log('deploy', 'main')).length;
     const started = performance.now();
-    const reports: PromotionReport[] = await Promise.all(apps.map((app) => promote(promotionOptions(env, app, `${app}-v1`))));
+    const reports: PromotionReport[] = await Promise.all(
+      apps.map((app) => promote(promotionOptions(env, app, `${app}-v1`))),
+    );
     const totalMs = performance.now() - started;
     const log = await env.git.log('deploy', 'main');
-    const linear = log.slice(0, apps.length).every((entry, index) => entry.parents.length === 1 && entry.parents[0] === log[index + 1]?.commit);
+    const linear = log
+      .slice(0, apps.length)
+      .every((entry, index) => entry.parents.length === 1 && entry.parents[0] === log[index + 1]?.commit);
     const succeeded = reports.filter((report) => report.outcome === 'succeeded').length;
     const attempts = reports.reduce((sum, report) => sum + report.pushAttempts, 0);
     console.log(`${CONCURRENT_APPS} concurrent promotions into one deploy repo (one process)`);
-    console.log(`  succeeded ${succeeded}/${apps.length} · commits landed ${log.length - before} · linear history ${linear}`);
-    console.log(`  push attempts ${attempts} (retries ${attempts - apps.length}) · total ${totalMs.toFixed(0)} ms`);
+    console.log(
+      `  succeeded ${succeeded}/${apps.length} · commits landed ${log.length - before} · linear history ${linear}`,
+    );
+    console.log(
+      `  push attempts ${attempts} (retries ${attempts - apps.length}) · total ${totalMs.toFixed(0)} ms`,
+    );
     if (succeeded !== apps.length || log.length - before !== apps.length || !linear) process.exitCode = 1;
   } finally {
     await env.argocd.stop();

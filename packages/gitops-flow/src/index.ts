@@ -1,3 +1,7 @@
+export type { CliIo } from './cli/cli-io.js';
+export { formatDurationMs, parseDurationMs } from './cli/duration.js';
+export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
+export { exitCodeForError, GITOPS_FLOW_VERSION, runCli } from './cli/run-cli.js';
 export { diagnoseApplication } from './diagnosis/diagnose-application.js';
 export {
   INGRESS_HEALTH_LUA,
@@ -32,7 +36,3 @@ export type {
   RollbackRecord,
 } from './promote/promotion-report.js';
 export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';
-export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
-export { type CliIo } from './cli/cli-io.js';
-export { exitCodeForError, GITOPS_FLOW_VERSION, runCli } from './cli/run-cli.js';
-export { formatDurationMs, parseDurationMs } from './cli/duration.js';

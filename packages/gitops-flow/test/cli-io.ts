@@ -1,7 +1,9 @@
 import type { CliIo } from '../src/index.js';
 
 /** A CliIo that records what the CLI writes. */
-export function captureIo(options: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal } = {}): CliIo & {
+export function captureIo(
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; signal?: AbortSignal } = {},
+): CliIo & {
   out: () => string;
   err: () => string;
 } {

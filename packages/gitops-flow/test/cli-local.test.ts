@@ -50,7 +50,10 @@ describe('gitops-flow CLI without servers', () => {
     expect(await readFile(file, 'utf8')).toBe('image:\n  tag: v1\n');
     const created = captureIo({ cwd: directory });
     expect(
-      await runCli(['values', 'set', 'v.yaml', '--set', 'image.digest=sha256:abc', '--create-missing'], created),
+      await runCli(
+        ['values', 'set', 'v.yaml', '--set', 'image.digest=sha256:abc', '--create-missing'],
+        created,
+      ),
     ).toBe(0);
     expect(await readFile(file, 'utf8')).toBe('image:\n  tag: v1\n  digest: sha256:abc\n');
   });
@@ -77,10 +80,24 @@ describe('gitops-flow CLI without servers', () => {
     expect(missing.err()).toMatch(/ARGOCD_SERVER/);
     const badPolicy = captureIo();
     expect(await runCli(['promote', '--app', 'x', '--on-failure', 'pray'], badPolicy)).toBe(ExitCode.usage);
-    const badTimeout = captureIo({ env: { ARGOCD_SERVER: 'http://127.0.0.1:9', ARGOCD_AUTH_TOKEN: 'token-x' } });
+    const badTimeout = captureIo({
+      env: { ARGOCD_SERVER: 'http://127.0.0.1:9', ARGOCD_AUTH_TOKEN: 'token-x' },
+    });
     expect(
       await runCli(
-        ['promote', '--app', 'x', '--set', 'a=b', '--repo', 'http://127.0.0.1:9/r', '--file', 'f', '--timeout', 'soon'],
+        [
+          'promote',
+          '--app',
+          'x',
+          '--set',
+          'a=b',
+          '--repo',
+          'http://127.0.0.1:9/r',
+          '--file',
+          'f',
+          '--timeout',
+          'soon',
+        ],
         badTimeout,
       ),
     ).toBe(ExitCode.usage);
@@ -106,6 +123,13 @@ describe('gitops-flow CLI without servers', () => {
       'docker',
       'promote',
     ]);
+    const promoteTask = pipeline.spec.tasks.find((task: { name: string }) => task.name === 'promote');
+    expect(promoteTask.params.map((param: { name: string }) => param.name)).toEqual(
+      expect.arrayContaining(['image_tag', 'timeout', 'on_failure']),
+    );
+    expect(promoteTask.params.find((param: { name: string }) => param.name === 'image_tag').value).toBe(
+      '$(tasks.clone.results.commit)',
+    );
     const step = documents[0].spec.steps[0];
     // Parameters travel as environment variables, never spliced into the script.
     expect(step.script).not.toContain('$(params.');

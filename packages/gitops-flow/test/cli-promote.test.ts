@@ -77,7 +77,10 @@ describe('gitops-flow promote (CLI) on the testkit', { timeout: 90_000 }, () => 
       { status: 'Degraded' },
     ]);
     const io = captureIo({ env: { ARGOCD_SERVER: env.argocd.url, CI: 'true' } });
-    const code = await runCli([...baseArguments(), '--set', 'image.tag=cli-bad', '--on-failure', 'git-revert'], io);
+    const code = await runCli(
+      [...baseArguments(), '--set', 'image.tag=cli-bad', '--on-failure', 'git-revert'],
+      io,
+    );
     expect(code).toBe(ExitCode.deploymentFailed);
     expect(io.out()).toMatch(/^FAILED/);
     expect(io.out()).toContain('Why: devops-demo is Degraded');

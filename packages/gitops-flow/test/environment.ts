@@ -42,7 +42,7 @@ export async function startSeedEnvironment(
     autoSync?: boolean;
     apps?: string[];
     values?: string;
-    emulator?: Partial<import("@gitops-kit/testkit").ArgoCDEmulatorOptions>;
+    emulator?: Partial<import('@gitops-kit/testkit').ArgoCDEmulatorOptions>;
   } = {},
 ): Promise<SeedEnvironment> {
   const gitPassword = canary();

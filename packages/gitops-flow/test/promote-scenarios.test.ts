@@ -65,7 +65,11 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
     const report = await promote(options(env, 'bad1'));
     expect(report.outcome).toBe('failed');
     expect(report.error?.code).toBe('WAIT_FAILED');
-    expect(report.diagnosis?.findings.some((finding) => finding.kind === 'Deployment' && finding.health === 'Degraded')).toBe(true);
+    expect(
+      report.diagnosis?.findings.some(
+        (finding) => finding.kind === 'Deployment' && finding.health === 'Degraded',
+      ),
+    ).toBe(true);
     expect(report.diagnosis?.summary).toMatch(/Deployment .* Degraded/);
     expect(report.rollback).toEqual({ policy: 'none', outcome: 'not-needed' });
     expect(await tagInGit(env)).toBe('bad1');
@@ -160,14 +164,26 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
       expect(entry.parents).toEqual([log[index + 1]?.commit]);
     }
     for (const app of apps) {
-      expect(await current.git.readFile('deploy', 'main', `apps/${app}/my-values.yaml`)).toContain(`${app}-v2`);
+      expect(await current.git.readFile('deploy', 'main', `apps/${app}/my-values.yaml`)).toContain(
+        `${app}-v2`,
+      );
     }
   });
 
   it('Argo CD 5xx answers and a dropped watch stream mid-flow do not stop the promotion', async () => {
     env = await startSeedEnvironment();
-    env.argocd.addFault({ kind: 'status', status: 503, match: { method: 'GET', path: '/api/v1/applications/*' }, times: 2 });
-    env.argocd.addFault({ kind: 'stream-drop', afterEvents: 1, match: { path: '/api/v1/stream/applications' }, times: 3 });
+    env.argocd.addFault({
+      kind: 'status',
+      status: 503,
+      match: { method: 'GET', path: '/api/v1/applications/*' },
+      times: 2,
+    });
+    env.argocd.addFault({
+      kind: 'stream-drop',
+      afterEvents: 1,
+      match: { path: '/api/v1/stream/applications' },
+      times: 3,
+    });
     const report = await promote(options(env, 'v5'));
     expect(report.outcome).toBe('succeeded');
     expect(report.syncedRevision).toBe(report.commit);
@@ -177,7 +193,9 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
     env = await startSeedEnvironment();
     const wrong = `wrong-${env.gitPassword}`;
     const error = await promote(
-      options(env, 'v6', { repository: { url: env.repoUrl, branch: 'main', auth: { username: 'deployer', password: wrong } } }),
+      options(env, 'v6', {
+        repository: { url: env.repoUrl, branch: 'main', auth: { username: 'deployer', password: wrong } },
+      }),
     ).catch((caught: unknown) => caught);
     expect(PromotionError.isInstance(error)).toBe(true);
     const promotionError = error as PromotionError;
@@ -190,7 +208,10 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
 
   it('abort during the wait stops promptly with AbortError', async () => {
     env = await startSeedEnvironment();
-    env.argocd.scriptHealth({ kind: 'Deployment', image: ':slow' }, [{ status: 'Progressing', forMs: 60_000 }, { status: 'Healthy' }]);
+    env.argocd.scriptHealth({ kind: 'Deployment', image: ':slow' }, [
+      { status: 'Progressing', forMs: 60_000 },
+      { status: 'Healthy' },
+    ]);
     const controller = new AbortController();
     const started = Date.now();
     const promise = promote(
@@ -213,7 +234,9 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
     env = await startSeedEnvironment();
     const controller = new AbortController();
     controller.abort();
-    const error = await promote(options(env, 'never', { signal: controller.signal })).catch((caught: unknown) => caught);
+    const error = await promote(options(env, 'never', { signal: controller.signal })).catch(
+      (caught: unknown) => caught,
+    );
     expect((error as Error).name).toBe('AbortError');
     expect(await tagInGit(env)).toBe('1.0.0');
   });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promote } from '../src/index.js';
 import type { PromotionEvent } from '../src/index.js';
+import { promote } from '../src/index.js';
 import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
 
 describe('promote on the testkit', () => {
@@ -15,7 +15,11 @@ describe('promote on the testkit', () => {
   it('writes the tag, syncs exactly that commit and waits for Synced + Healthy', async () => {
     const events: PromotionEvent[] = [];
     const report = await promote({
-      repository: { url: env.repoUrl, branch: 'main', auth: { username: 'deployer', password: env.gitPassword } },
+      repository: {
+        url: env.repoUrl,
+        branch: 'main',
+        auth: { username: 'deployer', password: env.gitPassword },
+      },
       changes: [{ file: 'helm/my-values.yaml', set: { 'image.tag': 'abc1234' } }],
       application: { name: 'devops-demo', project: 'demo' },
       argocd: env.client,

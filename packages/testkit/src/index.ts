@@ -1,4 +1,5 @@
 // Each server keeps its public names in its own area barrel; these are the only three.
-export * from './git/index.js';
+
 export * from './argocd/index.js';
+export * from './git/index.js';
 export * from './kube/index.js';

@@ -64,7 +64,8 @@ export function readCliConfig(
   let config: Record<string, unknown>;
   try {
     const parsed: unknown = parseYaml(text, { maxAliasCount: 0, uniqueKeys: true });
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new TypeError('not a map');
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new TypeError('not a map');
     config = parsed as Record<string, unknown>;
   } catch (error) {
     // The parser's message quotes the offending line, which may hold a token: keep only its position.

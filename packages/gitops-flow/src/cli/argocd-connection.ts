@@ -75,6 +75,8 @@ export function argocdOptionsFromArguments(
     server: base,
     auth,
     logger,
-    ...(ca || insecure ? { tls: { ...(ca ? { ca } : {}), ...(insecure ? { insecureSkipVerify: true } : {}) } } : {}),
+    ...(ca || insecure
+      ? { tls: { ...(ca ? { ca } : {}), ...(insecure ? { insecureSkipVerify: true } : {}) } }
+      : {}),
   };
 }

@@ -44,10 +44,17 @@ export function listFlag(values: ParsedArguments['values'], name: string): strin
  *
  * @throws {ValidationError} when missing.
  */
-export function requiredFlag(values: ParsedArguments['values'], name: string, command: string, hint = ''): string {
+export function requiredFlag(
+  values: ParsedArguments['values'],
+  name: string,
+  command: string,
+  hint = '',
+): string {
   const value = stringFlag(values, name);
   if (value === undefined) {
-    throw new ValidationError(`${command}: --${name} is required${hint ? ` (${hint})` : ''}`, { field: name });
+    throw new ValidationError(`${command}: --${name} is required${hint ? ` (${hint})` : ''}`, {
+      field: name,
+    });
   }
   return value;
 }
@@ -66,7 +73,9 @@ export function choiceFlag<T extends string>(
   const value = stringFlag(values, name);
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new ValidationError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, { field: name });
+    throw new ValidationError(`--${name} must be one of ${allowed.join(', ')}, got "${value}"`, {
+      field: name,
+    });
   }
   return value as T;
 }

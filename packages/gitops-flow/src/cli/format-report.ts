@@ -15,12 +15,16 @@ export function formatPromotionReport(report: PromotionReport): string {
     skipped: 'SKIPPED (beforeSync said no)',
     'dry-run': 'DRY RUN (nothing pushed or synced)',
   };
-  lines.push(`${verdict[report.outcome]}  ${report.application}${report.project ? ` (project ${report.project})` : ''}`);
+  lines.push(
+    `${verdict[report.outcome]}  ${report.application}${report.project ? ` (project ${report.project})` : ''}`,
+  );
   lines.push(
     `  commit ${short(report.commit)}${report.changed ? '' : ' (no change)'} · revision ${short(report.targetRevision)} · sync ${report.syncStatus ?? '-'} · health ${report.healthStatus ?? '-'} · ${formatDurationMs(report.durationMs)}`,
   );
   for (const edit of report.edits) {
-    lines.push(`  ${edit.file}: ${edit.path} ${JSON.stringify(edit.oldValue ?? null)} → ${JSON.stringify(edit.newValue)}`);
+    lines.push(
+      `  ${edit.file}: ${edit.path} ${JSON.stringify(edit.oldValue ?? null)} → ${JSON.stringify(edit.newValue)}`,
+    );
   }
   if (report.diff && report.outcome === 'dry-run') lines.push('', report.diff.trimEnd());
   if (report.diagnosis) {
@@ -30,7 +34,8 @@ export function formatPromotionReport(report: PromotionReport): string {
         `  - ${finding.kind} ${finding.namespace ? `${finding.namespace}/` : ''}${finding.name}: ${finding.health}${finding.message ? ` — ${finding.message}` : ''}`,
       );
       if (finding.suggestion) lines.push(`    ${finding.suggestion}`);
-      if (finding.argocdCmKey) lines.push(`    fix: set ${finding.argocdCmKey} in argocd-cm to a health script`);
+      if (finding.argocdCmKey)
+        lines.push(`    fix: set ${finding.argocdCmKey} in argocd-cm to a health script`);
       if (finding.proposedHealthResult) {
         lines.push(
           `    with the proposed script Argo CD would report: ${finding.proposedHealthResult.status}${finding.proposedHealthResult.message ? ` (${finding.proposedHealthResult.message})` : ''}`,

@@ -6,7 +6,9 @@ for (const signalName of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signalName, () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    process.stderr.write(`\n${signalName}: stopping (no push happens after this point); press again to force\n`);
+    process.stderr.write(
+      `\n${signalName}: stopping (no push happens after this point); press again to force\n`,
+    );
     controller.abort();
   });
 }
@@ -22,7 +24,9 @@ runCli(process.argv.slice(2), {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`gitops-flow: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `gitops-flow: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exitCode = 5;
   },
 );

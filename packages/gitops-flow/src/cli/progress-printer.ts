@@ -1,6 +1,6 @@
 import type { PromotionEvent } from '../promote/promotion-events.js';
-import { formatDurationMs } from './duration.js';
 import { type CliIo, printError } from './cli-io.js';
+import { formatDurationMs } from './duration.js';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -23,7 +23,13 @@ export class ProgressPrinter {
   readonly handle = (event: PromotionEvent): void => {
     if (event.type === 'step') {
       const symbol =
-        event.status === 'started' ? '▸' : event.status === 'succeeded' ? '✓' : event.status === 'skipped' ? '–' : '✗';
+        event.status === 'started'
+          ? '▸'
+          : event.status === 'succeeded'
+            ? '✓'
+            : event.status === 'skipped'
+              ? '–'
+              : '✗';
       const took = event.durationMs !== undefined ? ` (${formatDurationMs(event.durationMs)})` : '';
       this.#line(`${symbol} ${event.step}: ${event.message}${event.status === 'started' ? '' : took}`);
       return;
@@ -34,7 +40,9 @@ export class ProgressPrinter {
     }
     const pending = event.pending
       .slice(0, 3)
-      .map((resource) => `${resource.kind}/${resource.name} ${resource.healthStatus ?? resource.syncStatus ?? ''}`.trim())
+      .map((resource) =>
+        `${resource.kind}/${resource.name} ${resource.healthStatus ?? resource.syncStatus ?? ''}`.trim(),
+      )
       .join(', ');
     const text = `  ${event.step}: sync=${event.syncStatus ?? '?'} health=${event.healthStatus ?? '?'} operation=${event.operationPhase ?? 'none'}${pending ? ` · waiting on ${pending}` : ''}`;
     if (this.#interactive) {

@@ -1,4 +1,10 @@
-import { AbortError, AuthenticationError, GitOpsKitError, TimeoutError, ValidationError } from '@gitops-kit/core';
+import {
+  AbortError,
+  AuthenticationError,
+  GitOpsKitError,
+  TimeoutError,
+  ValidationError,
+} from '@gitops-kit/core';
 import { type CliIo, printError } from './cli-io.js';
 import { HEALTH_USAGE, runHealthCommand } from './commands/health-command.js';
 import { PROMOTE_USAGE, runPromoteCommand } from './commands/promote-command.js';
@@ -22,7 +28,10 @@ Run \`gitops-flow COMMAND --help\` for a command's flags.
 Exit codes: 0 success · 1 deployment failed · 2 usage error · 3 timeout · 4 authentication · 5 other error · 130 interrupted
 `;
 
-const COMMANDS: Record<string, { run: (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>; usage: string }> = {
+const COMMANDS: Record<
+  string,
+  { run: (argv: readonly string[], io: CliIo) => Promise<ExitCodeValue>; usage: string }
+> = {
   promote: { run: runPromoteCommand, usage: PROMOTE_USAGE },
   values: { run: runValuesCommand, usage: VALUES_USAGE },
   wait: { run: runWaitCommand, usage: WAIT_USAGE },
@@ -57,7 +66,8 @@ export function exitCodeForError(error: unknown): ExitCodeValue {
   if (AuthenticationError.isInstance(decisive)) return ExitCode.authentication;
   if (TimeoutError.isInstance(decisive)) return ExitCode.timeout;
   if (GitOpsKitError.isInstance(decisive) && decisive.code === 'WAIT_TIMEOUT') return ExitCode.timeout;
-  if (GitOpsKitError.isInstance(decisive) && decisive.code === 'WAIT_FAILED') return ExitCode.deploymentFailed;
+  if (GitOpsKitError.isInstance(decisive) && decisive.code === 'WAIT_FAILED')
+    return ExitCode.deploymentFailed;
   return ExitCode.error;
 }
 

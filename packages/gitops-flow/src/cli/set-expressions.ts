@@ -16,13 +16,17 @@ export function parseSetExpression(expression: string, kind: 'string' | 'json' =
   const separator = expression.indexOf('=');
   const flag = kind === 'json' ? '--set-json' : '--set';
   if (separator <= 0) {
-    throw new ValidationError(`${flag} expects PATH=VALUE (for example image.tag=v1.2.3), got "${expression}"`, {
-      field: flag,
-    });
+    throw new ValidationError(
+      `${flag} expects PATH=VALUE (for example image.tag=v1.2.3), got "${expression}"`,
+      {
+        field: flag,
+      },
+    );
   }
   const path = expression.slice(0, separator).trim();
   const raw = expression.slice(separator + 1);
-  if (path.length === 0) throw new ValidationError(`${flag} has an empty path in "${expression}"`, { field: flag });
+  if (path.length === 0)
+    throw new ValidationError(`${flag} has an empty path in "${expression}"`, { field: flag });
   if (kind === 'string') return { path, value: raw };
   try {
     return { path, value: JSON.parse(raw) };

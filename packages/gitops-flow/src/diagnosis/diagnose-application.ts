@@ -46,7 +46,11 @@ export async function diagnoseApplication(
   application: PromotionApplication,
   options: { signal?: AbortSignal | undefined; logger?: Logger | undefined } = {},
 ): Promise<PromotionDiagnosis> {
-  const scope = { project: application.project, appNamespace: application.appNamespace, signal: options.signal };
+  const scope = {
+    project: application.project,
+    appNamespace: application.appNamespace,
+    signal: options.signal,
+  };
   const app = await client.applications.get(application.name, scope);
   const tree = await client.applications.resourceTree(application.name, scope).catch(() => undefined);
   const explanation = explainHealth(app, tree);
@@ -122,7 +126,8 @@ async function readLiveObjects(
     });
     for (const item of managed.items ?? []) {
       const live = parseLiveState(item.liveState);
-      if (live && item.kind && item.name) objects.set(`${item.kind}/${item.namespace ?? ''}/${item.name}`, live);
+      if (live && item.kind && item.name)
+        objects.set(`${item.kind}/${item.namespace ?? ''}/${item.name}`, live);
     }
   } catch {
     // The diagnosis still stands without the offline evaluation.

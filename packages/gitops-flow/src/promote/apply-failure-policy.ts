@@ -1,10 +1,10 @@
 import type { Application, ArgoCDClient, WaitCondition } from '@gitops-kit/argocd-client';
 import { GitOpsKitError } from '@gitops-kit/core';
 import { writeBack } from '@gitops-kit/manifest-updater';
-import type { PromotionEdit } from './promotion-changes.js';
 import { confirmRevision } from './confirm-revision.js';
-import { toRevertChanges } from './promotion-changes.js';
 import type { FailurePolicy, PromotionApplication, PromotionRepository } from './promote-options.js';
+import type { PromotionEdit } from './promotion-changes.js';
+import { toRevertChanges } from './promotion-changes.js';
 import type { PromotionEvent } from './promotion-events.js';
 import type { RollbackRecord } from './promotion-report.js';
 import type { StepRecorder } from './step-recorder.js';
@@ -44,7 +44,11 @@ async function rollbackInArgoCD(context: FailurePolicyContext): Promise<Rollback
         'Argo CD refuses a rollback while auto-sync is enabled; use the git-revert policy (or turn auto-sync off)',
     };
   }
-  const scope = { project: application.project, appNamespace: application.appNamespace, signal: context.signal };
+  const scope = {
+    project: application.project,
+    appNamespace: application.appNamespace,
+    signal: context.signal,
+  };
   const history = await client.applications.history(application.name, scope);
   const target = [...history].reverse().find((entry) => entry.revision !== context.failedRevision);
   if (!target || target.id === undefined) {
@@ -97,7 +101,8 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
     await syncAndWait(context, undefined, 'rollback-wait');
     return { policy: 'git-revert', outcome: 'succeeded', detail: 'previous Helm parameters restored' };
   }
-  if (!repository) throw new GitOpsKitError('git-revert needs the deploy repository', { code: 'INVALID_STATE' });
+  if (!repository)
+    throw new GitOpsKitError('git-revert needs the deploy repository', { code: 'INVALID_STATE' });
   const { changes, leftAlone } = toRevertChanges(context.edits);
   for (const edit of leftAlone) {
     context.emit({
@@ -151,7 +156,9 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
 export async function applyFailurePolicy(context: FailurePolicyContext): Promise<RollbackRecord> {
   if (context.policy === 'none') return { policy: 'none', outcome: 'not-needed' };
   try {
-    return context.policy === 'argocd-rollback' ? await rollbackInArgoCD(context) : await revertInGit(context);
+    return context.policy === 'argocd-rollback'
+      ? await rollbackInArgoCD(context)
+      : await revertInGit(context);
   } catch (error) {
     if (error instanceof Error && error.name === 'AbortError') throw error;
     return { policy: context.policy, outcome: 'failed', detail: describeError(error) };

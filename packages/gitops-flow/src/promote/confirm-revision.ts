@@ -5,7 +5,9 @@ import type { PromotionApplication } from './promote-options.js';
 /** The revision Argo CD resolves the app's source to (single- or multi-source). */
 export function resolvedRevisions(app: Application): string[] {
   const sync = app.status?.sync;
-  return [sync?.revision, ...(sync?.revisions ?? [])].filter((revision): revision is string => Boolean(revision));
+  return [sync?.revision, ...(sync?.revisions ?? [])].filter((revision): revision is string =>
+    Boolean(revision),
+  );
 }
 
 /** Whether Argo CD reports this revision as the one the app's source resolves to. */

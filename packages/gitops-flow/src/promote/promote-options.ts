@@ -1,4 +1,9 @@
-import type { ArgoCDClient, ArgoCDClientOptions, SyncOptions, WaitCondition } from '@gitops-kit/argocd-client';
+import type {
+  ArgoCDClient,
+  ArgoCDClientOptions,
+  SyncOptions,
+  WaitCondition,
+} from '@gitops-kit/argocd-client';
 import type { Logger } from '@gitops-kit/core';
 import type { WriteBackAuth, YamlUpdate } from '@gitops-kit/manifest-updater';
 import type { PromotionEvent } from './promotion-events.js';

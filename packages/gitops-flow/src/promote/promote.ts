@@ -5,19 +5,25 @@ import {
   WaitFailedError,
   WaitTimeoutError,
 } from '@gitops-kit/argocd-client';
-import { AbortError, abortReasonToError, GitOpsKitError, silentLogger, ValidationError } from '@gitops-kit/core';
+import {
+  AbortError,
+  abortReasonToError,
+  GitOpsKitError,
+  silentLogger,
+  ValidationError,
+} from '@gitops-kit/core';
 import { writeBack } from '@gitops-kit/manifest-updater';
 import { diagnoseApplication } from '../diagnosis/diagnose-application.js';
 import { applyFailurePolicy } from './apply-failure-policy.js';
 import { confirmRevision } from './confirm-revision.js';
-import { ChangeRecorder, toWriteBackChanges, validatePromotionChanges } from './promotion-changes.js';
 import type { PromoteOptions } from './promote-options.js';
+import { ChangeRecorder, toWriteBackChanges, validatePromotionChanges } from './promotion-changes.js';
 import { PromotionError } from './promotion-error.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
 import type { PromotionReport } from './promotion-report.js';
 import { StepRecorder } from './step-recorder.js';
-import { headVerifier } from './verify-head.js';
 import { syncAndWait } from './sync-and-wait.js';
+import { headVerifier } from './verify-head.js';
 
 /** Default wait for operation, sync and health: 10 minutes. */
 export const DEFAULT_PROMOTION_TIMEOUT_MS = 600_000;
@@ -34,11 +40,19 @@ function isAutoSync(app: Application): boolean {
 }
 
 function normalizeRepositoryUrl(url: string): string {
-  return url.trim().replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+  return url
+    .trim()
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .toLowerCase();
 }
 
 /** Argo CD must watch the repository we push to; a mismatch is almost always a misconfiguration. */
-function warnOnRepositoryMismatch(app: Application, url: string, emit: (event: PromotionEvent) => void): void {
+function warnOnRepositoryMismatch(
+  app: Application,
+  url: string,
+  emit: (event: PromotionEvent) => void,
+): void {
   const sources = [app.spec?.source, ...(app.spec?.sources ?? [])].filter((source) => source?.repoURL);
   if (sources.length === 0) return;
   const wanted = normalizeRepositoryUrl(url);
@@ -94,7 +108,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     });
   }
   if (mode === 'helm-parameters' && Object.keys(options.helmParameters ?? {}).length === 0) {
-    throw new ValidationError('helm-parameters mode needs at least one parameter', { field: 'helmParameters' });
+    throw new ValidationError('helm-parameters mode needs at least one parameter', {
+      field: 'helmParameters',
+    });
   }
   const policy = options.onFailure ?? 'none';
   if (!['git-revert', 'argocd-rollback', 'none'].includes(policy)) {
@@ -176,7 +192,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       currentStep = 'write-back';
       const result = await steps.run(
         'write-back',
-        options.dryRun ? 'computing the change (dry run)' : `updating ${changes.map((c) => c.file).join(', ')}`,
+        options.dryRun
+          ? 'computing the change (dry run)'
+          : `updating ${changes.map((c) => c.file).join(', ')}`,
         () =>
           writeBack({
             url: repository.url,
@@ -235,7 +253,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     let app: Application;
     let strictRevision = true;
     const verifyHead =
-      mode === 'git' && options.repository ? headVerifier(options.repository, () => recorder.edits, signal) : undefined;
+      mode === 'git' && options.repository
+        ? headVerifier(options.repository, () => recorder.edits, signal)
+        : undefined;
     if (report.targetRevision) {
       const target = report.targetRevision;
       currentStep = 'refresh';
@@ -309,7 +329,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     try {
       currentStep = 'wait';
       const finalApp = await syncAndWait(context, report.targetRevision, 'wait', {
-        skipSyncReason: alreadyDeployed ? `already synced at ${report.targetRevision?.slice(0, 12)}` : undefined,
+        skipSyncReason: alreadyDeployed
+          ? `already synced at ${report.targetRevision?.slice(0, 12)}`
+          : undefined,
         strictRevision,
         verifyHead,
       });
@@ -350,7 +372,9 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     return finish(last);
   } catch (error) {
     if (AbortError.isInstance(error) || (error instanceof Error && error.name === 'AbortError')) {
-      throw AbortError.isInstance(error) ? error : new AbortError('The promotion was aborted', { cause: error });
+      throw AbortError.isInstance(error)
+        ? error
+        : new AbortError('The promotion was aborted', { cause: error });
     }
     if (ValidationError.isInstance(error) && currentStep === undefined) throw error;
     report.outcome = 'failed';

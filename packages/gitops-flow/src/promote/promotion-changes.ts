@@ -40,7 +40,9 @@ export class ChangeRecorder {
 function toUpdates(set: PromotionChange['set']): YamlUpdate[] {
   if (!set) return [];
   if (Array.isArray(set)) return [...(set as readonly YamlUpdate[])];
-  return Object.entries(set as Record<string, unknown>).map(([path, value]) => ({ path, value }) as YamlUpdate);
+  return Object.entries(set as Record<string, unknown>).map(
+    ([path, value]) => ({ path, value }) as YamlUpdate,
+  );
 }
 
 /** Applies one change to a file's text: values first, then kustomize images. */
@@ -52,14 +54,24 @@ function applyChange(change: PromotionChange, text: string): { text: string; edi
     const result = updateYaml(current, updates, { createMissing: change.createMissing ?? false });
     current = result.text;
     for (const edit of result.edits) {
-      edits.push({ file: change.file, path: String(edit.path), oldValue: edit.oldValue, newValue: edit.newValue });
+      edits.push({
+        file: change.file,
+        path: String(edit.path),
+        oldValue: edit.oldValue,
+        newValue: edit.newValue,
+      });
     }
   }
   for (const image of change.kustomizeImages ?? []) {
     const result = setKustomizeImage(current, image);
     current = result.text;
     for (const edit of result.edits) {
-      edits.push({ file: change.file, path: String(edit.path), oldValue: edit.oldValue, newValue: edit.newValue });
+      edits.push({
+        file: change.file,
+        path: String(edit.path),
+        oldValue: edit.oldValue,
+        newValue: edit.newValue,
+      });
     }
   }
   return { text: current, edits };
@@ -78,7 +90,9 @@ export function validatePromotionChanges(changes: readonly PromotionChange[] | u
   }
   for (const change of changes) {
     if (typeof change.file !== 'string' || change.file.trim() === '') {
-      throw new ValidationError('Every change needs a repository-relative file path', { field: 'changes.file' });
+      throw new ValidationError('Every change needs a repository-relative file path', {
+        field: 'changes.file',
+      });
     }
     if (toUpdates(change.set).length === 0 && (change.kustomizeImages ?? []).length === 0) {
       throw new ValidationError(`The change to ${change.file} sets nothing`, { field: 'changes.set' });

@@ -16,7 +16,10 @@ export class PromotionError extends GitOpsKitError {
   /** What had happened by then. */
   readonly report: PromotionReport;
 
-  constructor(message: string, options: { step: PromotionStepName | undefined; report: PromotionReport; cause: unknown }) {
+  constructor(
+    message: string,
+    options: { step: PromotionStepName | undefined; report: PromotionReport; cause: unknown },
+  ) {
     const retryable = GitOpsKitError.isInstance(options.cause) ? options.cause.retryable : false;
     super(message, { code: 'PROMOTION_FAILED', retryable, cause: options.cause });
     this.step = options.step;

@@ -30,7 +30,12 @@ export interface PromotionProgressEvent {
   operationPhase: string | undefined;
   revision: string | undefined;
   /** Resources that are not yet Synced and Healthy. */
-  pending: Array<{ kind: string; name: string; syncStatus: string | undefined; healthStatus: string | undefined }>;
+  pending: Array<{
+    kind: string;
+    name: string;
+    syncStatus: string | undefined;
+    healthStatus: string | undefined;
+  }>;
 }
 
 /** Something the caller should know that does not stop the promotion. */

@@ -40,7 +40,13 @@ export class StepRecorder {
 
   /** Records a step that did not need to run. */
   skip(name: PromotionStepName, reason: string): void {
-    this.steps.push({ name, status: 'skipped', startedAt: new Date().toISOString(), durationMs: 0, detail: reason });
+    this.steps.push({
+      name,
+      status: 'skipped',
+      startedAt: new Date().toISOString(),
+      durationMs: 0,
+      detail: reason,
+    });
     this.#emit({ type: 'step', step: name, status: 'skipped', message: reason });
   }
 }

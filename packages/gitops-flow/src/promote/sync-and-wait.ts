@@ -1,7 +1,13 @@
-import type { Application, ArgoCDClient, WaitCondition, WaitProgress, WaitResult } from '@gitops-kit/argocd-client';
+import type {
+  Application,
+  ArgoCDClient,
+  WaitCondition,
+  WaitProgress,
+  WaitResult,
+} from '@gitops-kit/argocd-client';
 import { GitOpsKitError } from '@gitops-kit/core';
 import type { HeadVerdict } from './confirm-revision.js';
-import type { PromotionApplication, PromoteOptions } from './promote-options.js';
+import type { PromoteOptions, PromotionApplication } from './promote-options.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
 import type { StepRecorder } from './step-recorder.js';
 
@@ -48,7 +54,11 @@ async function waitForRevision(
     timeoutMs: context.timeoutMs,
   };
   if (!revision || options.strictRevision === false) {
-    return client.applications.wait(application.name, { ...base, signal: context.signal, onProgress: forward });
+    return client.applications.wait(application.name, {
+      ...base,
+      signal: context.signal,
+      onProgress: forward,
+    });
   }
   const started = Date.now();
   const pinned = new AbortController();
@@ -127,10 +137,15 @@ export async function syncAndWait(
   options: SyncAndWaitOptions = {},
 ): Promise<Application> {
   const { client, application } = context;
-  const scope = { project: application.project, appNamespace: application.appNamespace, signal: context.signal };
+  const scope = {
+    project: application.project,
+    appNamespace: application.appNamespace,
+    signal: context.signal,
+  };
   const syncStep: PromotionStepName = waitStep === 'wait' ? 'sync' : 'rollback-sync';
   if (context.autoSync) {
-    if (waitStep === 'wait') context.steps.skip(syncStep, 'auto-sync is on: waiting for the controller to deploy');
+    if (waitStep === 'wait')
+      context.steps.skip(syncStep, 'auto-sync is on: waiting for the controller to deploy');
   } else if (options.skipSyncReason) {
     context.steps.skip(syncStep, options.skipSyncReason);
   } else {

@@ -35,7 +35,8 @@ export function headVerifier(
     if (result.parent !== resolved) return 'unknown';
     for (const edit of wanted) {
       const text = texts.get(edit.file);
-      if (text === undefined || !isDeepStrictEqual(getYamlValue(text, edit.path), edit.newValue)) return 'superseded';
+      if (text === undefined || !isDeepStrictEqual(getYamlValue(text, edit.path), edit.newValue))
+        return 'superseded';
     }
     return 'contains';
   };

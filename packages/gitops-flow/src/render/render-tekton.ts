@@ -28,6 +28,18 @@ export interface RenderTektonOptions {
   kanikoImage?: string;
   /** Workspace storage request for each run; default `1Gi`. */
   workspaceSize?: string;
+  /** Defaults the TriggerTemplate passes to every run (a GitLab push carries only the repository and commit). */
+  triggerDefaults?: {
+    imageRepository?: string;
+    app?: string;
+    project?: string;
+    deployRepoUrl?: string;
+    argocdServer?: string;
+    /** `git-revert` (default), `argocd-rollback` or `none`. */
+    onFailure?: string;
+    /** Wait limit for the promote step, e.g. `10m` (default). */
+    timeout?: string;
+  };
 }
 
 /** The rendered resources. */
@@ -41,6 +53,10 @@ export interface RenderedTekton {
 }
 
 const DEFAULT_VERSION = '0.1.0';
+
+type ResolvedOptions = Required<Omit<RenderTektonOptions, 'namespace' | 'triggerDefaults'>> & {
+  triggerDefaults: NonNullable<RenderTektonOptions['triggerDefaults']>;
+};
 
 function metadata(name: string, namespace: string | undefined): { name: string; namespace?: string } {
   return namespace ? { name, namespace } : { name };
@@ -59,7 +75,7 @@ exec npx --yes "@gitops-kit/gitops-flow@\${GITOPS_FLOW_VERSION}" promote \\
   --argocd-username "$(cat /var/secret/argocd/username)" --argocd-password-file /var/secret/argocd/password
 `;
 
-function promoteTask(options: Required<Omit<RenderTektonOptions, 'namespace'>>, namespace?: string): Task {
+function promoteTask(options: ResolvedOptions, namespace?: string): Task {
   const param = (name: string, description: string, defaultValue?: string) => ({
     name,
     type: 'string' as const,
@@ -121,7 +137,7 @@ function promoteTask(options: Required<Omit<RenderTektonOptions, 'namespace'>>, 
   } as Task;
 }
 
-function seedPipeline(options: Required<Omit<RenderTektonOptions, 'namespace'>>, namespace?: string): Pipeline {
+function seedPipeline(options: ResolvedOptions, namespace?: string): Pipeline {
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'Pipeline',
@@ -138,6 +154,8 @@ function seedPipeline(options: Required<Omit<RenderTektonOptions, 'namespace'>>,
         { name: 'deploy_branch', type: 'string', default: 'main' },
         { name: 'values_file', type: 'string', default: 'helm/my-values.yaml' },
         { name: 'argocd_server', type: 'string' },
+        { name: 'promote_timeout', type: 'string', default: '10m' },
+        { name: 'on_failure', type: 'string', default: 'git-revert' },
       ],
       workspaces: [{ name: 'source' }, { name: 'docker-config', optional: true }],
       tasks: [
@@ -205,16 +223,17 @@ function seedPipeline(options: Required<Omit<RenderTektonOptions, 'namespace'>>,
         {
           name: 'docker',
           runAfter: ['build'],
-          params: [
-            { name: 'image', value: '$(params.image_repository):$(tasks.clone.results.commit)' },
-          ],
+          params: [{ name: 'image', value: '$(params.image_repository):$(tasks.clone.results.commit)' }],
           workspaces: [
             { name: 'source', workspace: 'source' },
             { name: 'docker-config', workspace: 'docker-config' },
           ],
           taskSpec: {
             params: [{ name: 'image', type: 'string' }],
-            workspaces: [{ name: 'source' }, { name: 'docker-config', optional: true, mountPath: '/kaniko/.docker' }],
+            workspaces: [
+              { name: 'source' },
+              { name: 'docker-config', optional: true, mountPath: '/kaniko/.docker' },
+            ],
             steps: [
               {
                 name: 'build-and-push',
@@ -240,6 +259,8 @@ function seedPipeline(options: Required<Omit<RenderTektonOptions, 'namespace'>>,
             { name: 'deploy_repo_url', value: '$(params.deploy_repo_url)' },
             { name: 'deploy_branch', value: '$(params.deploy_branch)' },
             { name: 'argocd_server', value: '$(params.argocd_server)' },
+            { name: 'timeout', value: '$(params.promote_timeout)' },
+            { name: 'on_failure', value: '$(params.on_failure)' },
           ],
         },
       ],
@@ -261,7 +282,8 @@ function gitlabBinding(namespace?: string): TriggerBinding {
   } as TriggerBinding;
 }
 
-function gitlabTemplate(options: Required<Omit<RenderTektonOptions, 'namespace'>>, namespace?: string): TriggerTemplate {
+function gitlabTemplate(options: ResolvedOptions, namespace?: string): TriggerTemplate {
+  const defaults = options.triggerDefaults;
   return {
     apiVersion: 'triggers.tekton.dev/v1beta1',
     kind: 'TriggerTemplate',
@@ -270,11 +292,16 @@ function gitlabTemplate(options: Required<Omit<RenderTektonOptions, 'namespace'>
       params: [
         { name: 'git_repo_url', description: 'The pushed repository' },
         { name: 'git_revision', description: 'The pushed commit' },
-        { name: 'image_repository', default: 'registry.example.com/team/app' },
-        { name: 'app', default: 'devops-demo' },
-        { name: 'project', default: 'demo' },
-        { name: 'deploy_repo_url', default: 'https://git.example.com/team/deploy.git' },
-        { name: 'argocd_server', default: 'https://argocd.example.com' },
+        { name: 'image_repository', default: defaults.imageRepository ?? 'registry.example.com/team/app' },
+        { name: 'app', default: defaults.app ?? 'devops-demo' },
+        { name: 'project', default: defaults.project ?? 'demo' },
+        {
+          name: 'deploy_repo_url',
+          default: defaults.deployRepoUrl ?? 'https://git.example.com/team/deploy.git',
+        },
+        { name: 'argocd_server', default: defaults.argocdServer ?? 'https://argocd.example.com' },
+        { name: 'promote_timeout', default: defaults.timeout ?? '10m' },
+        { name: 'on_failure', default: defaults.onFailure ?? 'git-revert' },
       ],
       resourcetemplates: [
         {
@@ -292,6 +319,8 @@ function gitlabTemplate(options: Required<Omit<RenderTektonOptions, 'namespace'>
               { name: 'project', value: '$(tt.params.project)' },
               { name: 'deploy_repo_url', value: '$(tt.params.deploy_repo_url)' },
               { name: 'argocd_server', value: '$(tt.params.argocd_server)' },
+              { name: 'promote_timeout', value: '$(tt.params.promote_timeout)' },
+              { name: 'on_failure', value: '$(tt.params.on_failure)' },
             ],
             workspaces: [
               {
@@ -325,7 +354,7 @@ function gitlabTemplate(options: Required<Omit<RenderTektonOptions, 'namespace'>
  * ```
  */
 export function renderTekton(options: RenderTektonOptions = {}): RenderedTekton {
-  const resolved: Required<Omit<RenderTektonOptions, 'namespace'>> = {
+  const resolved: ResolvedOptions = {
     nodeImage: options.nodeImage ?? 'node:20-slim',
     gitopsFlowVersion: options.gitopsFlowVersion ?? DEFAULT_VERSION,
     gitSecretName: options.gitSecretName ?? 'git-credentials',
@@ -334,6 +363,7 @@ export function renderTekton(options: RenderTektonOptions = {}): RenderedTekton 
     serviceAccountName: options.serviceAccountName ?? 'tekton-build-sa',
     kanikoImage: options.kanikoImage ?? 'gcr.io/kaniko-project/executor:v1.23.2',
     workspaceSize: options.workspaceSize ?? '1Gi',
+    triggerDefaults: options.triggerDefaults ?? {},
   };
   const task = promoteTask(resolved, options.namespace);
   const pipeline = seedPipeline(resolved, options.namespace);

@@ -44,6 +44,7 @@ interface VirtualRepository {
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const GIT_TIMEOUT_MS = 15_000;
+const MAXIMUM_CACHED_FILES = 2_000;
 
 /**
  * Resolves revisions and reads files the way Argo CD's repo-server does, with the git CLI against a bare cache:
@@ -56,6 +57,8 @@ export class GitRevisionReader {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly virtual = new Map<string, VirtualRepository>();
   private readonly initialized = new Set<string>();
+  private readonly knownCommits = new Set<string>();
+  private readonly fileCache = new Map<string, string | undefined>();
   private readonly listingCache = new Map<string, { atMs: number; refs: Map<string, string> }>();
   private readonly inFlightListings = new Map<string, Promise<Map<string, string>>>();
 
@@ -170,10 +173,14 @@ export class GitRevisionReader {
       await runGit(['init', '--bare', '--quiet'], { cwd: directory });
       this.initialized.add(directory);
     }
+    // Commits never leave the cache, so one positive answer per SHA is enough (saves a git spawn per resolve).
+    const key = `${directory}\u0000${revision}`;
+    if (FULL_SHA.test(revision) && this.knownCommits.has(key)) return true;
     const result = await runGit(['cat-file', '-e', `${revision}^{commit}`], {
       cwd: directory,
       allowFailure: true,
     });
+    if (result.code === 0 && FULL_SHA.test(revision)) this.knownCommits.add(key);
     return result.code === 0;
   }
 
@@ -192,11 +199,19 @@ export class GitRevisionReader {
     const seeded = this.virtual.get(repoURL);
     if (seeded) return seeded.commits.get(sha)?.files[normalisePath(path)];
     const directory = await this.repositoryDirectory(repoURL);
+    // A file at a commit never changes: keep what was read (bounded) instead of spawning git again.
+    const key = FULL_SHA.test(sha) ? `${directory}\u0000${sha}\u0000${normalisePath(path)}` : undefined;
+    if (key && this.fileCache.has(key)) return this.fileCache.get(key);
     const result = await runGit(['show', `${sha}:${normalisePath(path)}`], {
       cwd: directory,
       allowFailure: true,
     });
-    return result.code === 0 ? result.stdout : undefined;
+    const text = result.code === 0 ? result.stdout : undefined;
+    if (key) {
+      if (this.fileCache.size >= MAXIMUM_CACHED_FILES) this.fileCache.delete(this.fileCache.keys().next().value as string);
+      this.fileCache.set(key, text);
+    }
+    return text;
   }
 
   /** Commit metadata for `GET …/revisions/{revision}/metadata`. */

@@ -17,7 +17,9 @@ async function readText(io: CliIo, path: string, what: string): Promise<string> 
   try {
     return await readFile(resolve(io.cwd, path), 'utf8');
   } catch (error) {
-    throw new ValidationError(`Cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new ValidationError(
+      `Cannot read the ${what} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
 }
 
@@ -33,7 +35,8 @@ export async function runHealthCommand(argv: readonly string[], io: CliIo): Prom
     return ExitCode.success;
   }
   const [resourcePath] = positionals;
-  if (!resourcePath || positionals.length !== 1) throw new ValidationError('health: expected one RESOURCE.yaml');
+  if (!resourcePath || positionals.length !== 1)
+    throw new ValidationError('health: expected one RESOURCE.yaml');
   const objects = parseKubernetesYaml(await readText(io, resourcePath, 'resource file'));
   if (objects.length === 0) throw new ValidationError('health: the resource file holds no object');
   const configMapPath = stringFlag(values, 'argocd-cm');
@@ -45,7 +48,8 @@ export async function runHealthCommand(argv: readonly string[], io: CliIo): Prom
   }
   const assessor = await createHealthAssessor({ customizations: data });
   try {
-    for (const object of objects) printLine(io, formatHealthResult(assessor.assess(object), object).trimEnd());
+    for (const object of objects)
+      printLine(io, formatHealthResult(assessor.assess(object), object).trimEnd());
   } finally {
     await assessor.close();
   }

@@ -84,7 +84,9 @@ export function gitAuthFromArguments(
   const username = stringFlag(values, 'git-username') ?? env.GIT_USERNAME;
   const tokenFile = stringFlag(values, 'git-token-file');
   const passwordFile = stringFlag(values, 'git-password-file');
-  const token = tokenFile ? readSecretFile(tokenFile, '--git-token-file') : readSecretEnvironment(env, 'GIT_TOKEN');
+  const token = tokenFile
+    ? readSecretFile(tokenFile, '--git-token-file')
+    : readSecretEnvironment(env, 'GIT_TOKEN');
   if (token) return username ? { token, username } : { token };
   const password = passwordFile
     ? readSecretFile(passwordFile, '--git-password-file')
@@ -123,16 +125,24 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
   }
   const output = choiceFlag(values, 'output', ['text', 'json'] as const, 'text');
   const mode = choiceFlag(values, 'mode', ['git', 'helm-parameters'] as const, 'git');
-  const onFailure = choiceFlag<FailurePolicy>(values, 'on-failure', ['git-revert', 'argocd-rollback', 'none'], 'none');
+  const onFailure = choiceFlag<FailurePolicy>(
+    values,
+    'on-failure',
+    ['git-revert', 'argocd-rollback', 'none'],
+    'none',
+  );
   const app = requiredFlag(values, 'app', 'promote', 'the Argo CD application');
   const sets = [
     ...listFlag(values, 'set').map((expression) => parseSetExpression(expression, 'string')),
     ...listFlag(values, 'set-json').map((expression) => parseSetExpression(expression, 'json')),
   ];
-  if (sets.length === 0) throw new ValidationError('promote: give at least one --set PATH=VALUE', { field: 'set' });
+  if (sets.length === 0)
+    throw new ValidationError('promote: give at least one --set PATH=VALUE', { field: 'set' });
   const timeoutText = stringFlag(values, 'timeout');
   const refreshText = stringFlag(values, 'refresh-timeout');
-  const logger = createRedactingLogger(output === 'json' ? { ...defaultLogger, warn: () => {} } : defaultLogger);
+  const logger = createRedactingLogger(
+    output === 'json' ? { ...defaultLogger, warn: () => {} } : defaultLogger,
+  );
   const argocd = argocdOptionsFromArguments(values, io.env, logger);
   const project = stringFlag(values, 'project');
   const appNamespace = stringFlag(values, 'app-namespace');
@@ -160,7 +170,9 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
       },
     ];
   } else {
-    helmParameters = Object.fromEntries(sets.map((expression) => [expression.path, String(expression.value)]));
+    helmParameters = Object.fromEntries(
+      sets.map((expression) => [expression.path, String(expression.value)]),
+    );
   }
   const printer = output === 'text' ? new ProgressPrinter(io) : undefined;
   const report = await promote({

@@ -20,7 +20,8 @@ export async function runRenderCommand(argv: readonly string[], io: CliIo): Prom
     io.stdout.write(RENDER_USAGE);
     return ExitCode.success;
   }
-  if (target !== 'tekton') throw new ValidationError('render: the only target is "tekton"', { field: 'render' });
+  if (target !== 'tekton')
+    throw new ValidationError('render: the only target is "tekton"', { field: 'render' });
   const { values } = parseCommandArguments(
     rest,
     {

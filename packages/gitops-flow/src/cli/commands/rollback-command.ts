@@ -48,7 +48,9 @@ export async function runRollbackCommand(argv: readonly string[], io: CliIo): Pr
     ...(io.signal ? { signal: io.signal } : {}),
   };
   const timeoutText = stringFlag(values, 'timeout');
-  const client = new ArgoCDClient(argocdOptionsFromArguments(values, io.env, createRedactingLogger(defaultLogger)));
+  const client = new ArgoCDClient(
+    argocdOptionsFromArguments(values, io.env, createRedactingLogger(defaultLogger)),
+  );
   await client.applications.rollback(name, { ...scope, ...(id !== undefined ? { id } : {}) });
   const printer = new ProgressPrinter(io);
   const result = await client.applications.wait(name, {

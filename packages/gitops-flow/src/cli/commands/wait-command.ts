@@ -49,7 +49,9 @@ export async function runWaitCommand(argv: readonly string[], io: CliIo): Promis
   const revision = stringFlag(values, 'revision');
   const project = stringFlag(values, 'project');
   const appNamespace = stringFlag(values, 'app-namespace');
-  const client = new ArgoCDClient(argocdOptionsFromArguments(values, io.env, createRedactingLogger(defaultLogger)));
+  const client = new ArgoCDClient(
+    argocdOptionsFromArguments(values, io.env, createRedactingLogger(defaultLogger)),
+  );
   const printer = output === 'text' ? new ProgressPrinter(io) : undefined;
   const result = await client.applications.wait(name, {
     ...(conditions.length > 0 ? { conditions } : {}),
