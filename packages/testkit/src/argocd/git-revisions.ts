@@ -208,7 +208,8 @@ export class GitRevisionReader {
     });
     const text = result.code === 0 ? result.stdout : undefined;
     if (key) {
-      if (this.fileCache.size >= MAXIMUM_CACHED_FILES) this.fileCache.delete(this.fileCache.keys().next().value as string);
+      if (this.fileCache.size >= MAXIMUM_CACHED_FILES)
+        this.fileCache.delete(this.fileCache.keys().next().value as string);
       this.fileCache.set(key, text);
     }
     return text;
