@@ -1,27 +1,5 @@
-const LUA_KEYWORDS = new Set([
-  'and',
-  'break',
-  'do',
-  'else',
-  'elseif',
-  'end',
-  'false',
-  'for',
-  'function',
-  'goto',
-  'if',
-  'in',
-  'local',
-  'nil',
-  'not',
-  'or',
-  'repeat',
-  'return',
-  'then',
-  'true',
-  'until',
-  'while',
-]);
+import { LUA_KEYWORDS } from './lua-tokenizer.js';
+
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\u007f]/;
 const MAX_SAFE_LUA_INTEGER = 2 ** 53;

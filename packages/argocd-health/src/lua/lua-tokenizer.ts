@@ -11,7 +11,8 @@ export interface Token {
   end: number;
 }
 
-const KEYWORDS = new Set([
+/** Lua's reserved words (5.4 adds `goto`; identifiers spelled like them must be quoted or renamed). */
+export const LUA_KEYWORDS: ReadonlySet<string> = new Set([
   'and',
   'break',
   'do',
@@ -105,7 +106,7 @@ export function tokenize(source: string): Token[] {
       if (name.length === 256)
         name = (/^[A-Za-z_][A-Za-z0-9_]*/.exec(source.slice(index)) as RegExpExecArray)[0];
       index += name.length;
-      tokens.push({ type: KEYWORDS.has(name) ? 'op' : 'name', value: name, start, end: index });
+      tokens.push({ type: LUA_KEYWORDS.has(name) ? 'op' : 'name', value: name, start, end: index });
       continue;
     }
     if (/[0-9]/.test(character) || (character === '.' && /[0-9]/.test(source[index + 1] ?? ''))) {
