@@ -27,7 +27,14 @@ import {
   tagInGit,
   VALUES_FILE,
 } from './support/seed-world.js';
-import { clientFor, createObject, followLogs, formatLogEntry, secret } from './support/tekton.js';
+import {
+  clientFor,
+  createObject,
+  followLogs,
+  formatLogEntry,
+  patchObject,
+  secret,
+} from './support/tekton.js';
 
 const CI_NAMESPACE = 'ci';
 /** The promote Task's wait timeout for release 1, whose Ingress never turns Healthy (the rendered default is 10m). */
@@ -195,25 +202,20 @@ async function installTekton(
   world: SeedWorld,
   webhookToken: string,
 ): Promise<RenderedTekton> {
-  const rendered = renderTekton({ namespace: CI_NAMESPACE });
-  for (const param of rendered.task.spec.params ?? []) {
-    if (param.name === 'timeout') param.default = PROMOTE_TIMEOUT;
-    if (param.name === 'on_failure') param.default = 'none';
-  }
-  const defaults: Record<string, string> = {
-    image_repository: IMAGE_REPOSITORY,
-    app: APP,
-    project: PROJECT,
-    deploy_repo_url: world.deployRepoUrl,
-    argocd_server: world.argocd.url,
-  };
-  const templateParams = (
-    rendered.triggerTemplate.spec as { params?: Array<{ name: string; default?: string }> }
-  ).params;
-  for (const param of templateParams ?? []) {
-    const value = defaults[param.name];
-    if (value !== undefined) param.default = value;
-  }
+  // What a GitLab push does not carry (the app, the deploy repo, Argo CD, the promote policy) comes from the
+  // TriggerTemplate's defaults.
+  const rendered = renderTekton({
+    namespace: CI_NAMESPACE,
+    triggerDefaults: {
+      imageRepository: IMAGE_REPOSITORY,
+      app: APP,
+      project: PROJECT,
+      deployRepoUrl: world.deployRepoUrl,
+      argocdServer: world.argocd.url,
+      timeout: PROMOTE_TIMEOUT,
+      onFailure: 'none',
+    },
+  });
   await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
   status('ok', `Task ${rendered.task.metadata?.name} applied`);
   await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
@@ -261,21 +263,25 @@ async function installTekton(
   return rendered;
 }
 
-/** Re-applies the promote Task with other defaults (`kubectl apply` of an edited Task). */
+/** Changes the promote policy for later pushes: the TriggerTemplate's defaults (`kubectl apply` of an edit). */
 async function setPromoteDefaults(
   tekton: TektonClient,
   rendered: RenderedTekton,
   defaults: { on_failure: string; timeout: string },
 ): Promise<void> {
-  for (const param of rendered.task.spec.params ?? []) {
+  const params =
+    (rendered.triggerTemplate.spec as { params?: Array<{ name: string; default?: string }> }).params ?? [];
+  for (const param of params) {
     if (param.name === 'on_failure') param.default = defaults.on_failure;
-    if (param.name === 'timeout') param.default = defaults.timeout;
+    if (param.name === 'promote_timeout') param.default = defaults.timeout;
   }
-  const applied = await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-  const value = (name: string) => applied.spec.params?.find((param) => param.name === name)?.default;
+  await patchObject(tekton, 'TriggerTemplate', rendered.triggerTemplate.metadata?.name as string, {
+    spec: { params },
+  });
+  const value = (name: string) => params.find((param) => param.name === name)?.default;
   check(
-    value('on_failure') === defaults.on_failure && value('timeout') === defaults.timeout,
-    `Task gitops-promote re-applied with on_failure=${defaults.on_failure}, timeout=${defaults.timeout}`,
+    value('on_failure') === defaults.on_failure && value('promote_timeout') === defaults.timeout,
+    `TriggerTemplate gitlab-push-template now passes on_failure=${defaults.on_failure}, timeout=${defaults.timeout}`,
   );
 }
 

@@ -46,6 +46,23 @@ export async function createObject(client: TektonClient, object: Record<string, 
   await client.transport.create(type, client.namespace, object, anyObject);
 }
 
+/**
+ * Merge-patches a TriggerTemplate, EventListener or other object created with {@link createObject} (what
+ * `kubectl apply` of an edited file does for the fields it names).
+ *
+ * @throws {KubernetesApiError} when the API server refuses the patch.
+ */
+export async function patchObject(
+  client: TektonClient,
+  kind: string,
+  name: string,
+  patch: Record<string, unknown>,
+): Promise<void> {
+  const type = TYPES[kind];
+  if (type === undefined) throw new TypeError(`patchObject: unsupported kind ${kind}`);
+  await client.transport.mergePatch(type, client.namespace, name, patch, anyObject);
+}
+
 /** An opaque Secret with string data (base64-encoded for the API). */
 export function secret(name: string, data: Record<string, string>): Record<string, unknown> {
   return {
