@@ -1,10 +1,10 @@
+import { isWorseHealth } from '@gitops-kit/argocd-health';
 import type { ResourceHealthAssessor } from './health.js';
 import type { HealthScriptStep, LiveObject } from './live-state.js';
 import { isSynthesized, objectKey, stepAt, synthesizeLiveObject } from './live-state.js';
 import { imagesOf } from './manifest-renderer.js';
 import type { HealthStatus, JsonObject, KubeObject, ResourceStatus } from './model.js';
-import { splitApiVersion } from './model.js';
-import { type AssessedObject, buildResourceTree } from './resource-tree.js';
+import { type AssessedObject, buildResourceTree, resourceReference } from './resource-tree.js';
 
 /** Inputs of one comparison of target (rendered) and live state. */
 export interface LiveComparisonInput {
@@ -27,18 +27,9 @@ export interface LiveComparison {
   nextChangeInMs: number;
 }
 
-// gitops-engine health.go healthOrder, best to worst.
-const HEALTH_ORDER = ['Healthy', 'Suspended', 'Progressing', 'Missing', 'Degraded', 'Unknown'];
-
 function identity(object: KubeObject): Omit<ResourceStatus, 'status'> {
-  const { group, version } = splitApiVersion(object.apiVersion);
-  return {
-    group,
-    version,
-    kind: object.kind,
-    namespace: object.metadata.namespace ?? '',
-    name: object.metadata.name,
-  };
+  const { uid: _uid, ...rest } = resourceReference(object);
+  return rest as Omit<ResourceStatus, 'status'>;
 }
 
 /**
@@ -86,7 +77,7 @@ export function compareLiveState(input: LiveComparisonInput): LiveComparison {
   resources.sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
   let worst = assessed.length === 0 ? (desired.length > 0 ? 'Missing' : 'Healthy') : 'Healthy';
   for (const { health } of assessed) {
-    if (health && HEALTH_ORDER.indexOf(health.status) > HEALTH_ORDER.indexOf(worst)) worst = health.status;
+    if (health && isWorseHealth(worst, health.status)) worst = health.status;
   }
   return {
     resources,

@@ -14,7 +14,8 @@ function shortHash(text: string, length: number): string {
   return createHash('sha1').update(text).digest('hex').slice(0, length);
 }
 
-function reference(object: KubeObject): JsonObject {
+/** The group/version/kind/namespace/name/uid a resource is referred to by (tree nodes, parent refs, status). */
+export function resourceReference(object: KubeObject): JsonObject {
   const { group, version } = splitApiVersion(object.apiVersion);
   return {
     group,
@@ -33,7 +34,7 @@ function node(
   extra: JsonObject = {},
 ): JsonObject {
   const result: JsonObject = {
-    ...reference(object),
+    ...resourceReference(object),
     resourceVersion: shortHash(JSON.stringify(object), 6),
     createdAt: formatKubeTime(createdAtMs),
     ...extra,
@@ -71,7 +72,7 @@ export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes:
         health ? { status: health.status === 'Suspended' ? 'Healthy' : health.status } : undefined,
         appliedAtMs,
         {
-          parentRefs: [reference(object)],
+          parentRefs: [resourceReference(object)],
           info: [{ name: 'Revision', value: 'Rev:1' }],
         },
       ),
@@ -88,7 +89,7 @@ export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes:
       const podHealth = podHealthFor(health);
       nodes.push(
         node(pod, podHealth, appliedAtMs, {
-          parentRefs: [reference(replicaSet)],
+          parentRefs: [resourceReference(replicaSet)],
           info: [
             {
               name: 'Status Reason',
