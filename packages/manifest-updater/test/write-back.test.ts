@@ -223,7 +223,12 @@ describe('writeBack against the testkit GitServer', { timeout: 60_000 }, () => {
     ).catch((caught: unknown) => caught);
     expect(AuthenticationError.isInstance(error)).toBe(true);
     expect((error as AuthenticationError).status).toBe(401);
-    expect(server.requests.filter((record) => record.repo === name)).toHaveLength(1);
+    // The two advertisements are asked for at once; neither is asked for again (no retry after a 401).
+    const requests = server.requests.filter((record) => record.repo === name);
+    expect(requests.every((record) => record.phase === 'advertisement' && record.status === 401)).toBe(true);
+    const services = requests.map((record) => record.service);
+    expect(services).toContain('git-receive-pack');
+    expect(new Set(services).size).toBe(services.length);
     expect(everythingIn(error)).not.toContain(wrong);
   });
 

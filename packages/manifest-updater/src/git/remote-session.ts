@@ -63,7 +63,11 @@ export class RemoteSession {
    */
   async fetchHead(branch: string, targetBranch: string | undefined): Promise<FetchedHead> {
     // The receive-pack advertisement lists every branch (no extra ls-refs round trip), fails early when the
-    // credentials cannot push, and is the state the push is checked against.
+    // credentials cannot push, and is the state the push is checked against. The upload-pack capabilities do
+    // not depend on it, so both are asked for at once (one round trip instead of two on the first attempt).
+    const uploadPack = this.#uploadPack ? undefined : discoverUploadPack(this.#transport);
+    // Settled below; a rejection while receive-pack fails first must not go unhandled.
+    uploadPack?.catch(() => undefined);
     const receivePack = await discoverReceivePack(this.#transport);
     this.#receivePack = receivePack;
     let source = targetBranch ?? branch;
@@ -80,7 +84,7 @@ export class RemoteSession {
       return { branch: source, head, targetExists, mode: this.#lastMode };
     }
     this.#currentHead = head;
-    const advertisement = this.#uploadPack ?? (await discoverUploadPack(this.#transport));
+    const advertisement = this.#uploadPack ?? (await (uploadPack ?? discoverUploadPack(this.#transport)));
     this.#uploadPack = advertisement;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
     const pack = await fetchPack(this.#transport, advertisement, {

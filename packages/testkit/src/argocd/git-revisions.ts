@@ -1,8 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GitObjectCache, parseCommit } from './git-object-cache.js';
+import { fetchPack, listRemoteRefs, type RefListing } from './git-remote.js';
 import { GrpcCode, rpcError } from './grpc-status.js';
 
 /** Credentials the emulator uses to reach a repository (from a registered `v1alpha1Repository`). */
@@ -45,22 +46,25 @@ interface VirtualRepository {
 const FULL_SHA = /^[0-9a-f]{40}$/;
 const GIT_TIMEOUT_MS = 15_000;
 const MAXIMUM_CACHED_FILES = 2_000;
+const MAXIMUM_HAVES = 64;
 
 /**
- * Resolves revisions and reads files the way Argo CD's repo-server does, with the git CLI against a bare cache:
- * every resolve fetches the remote's heads, tags and HEAD (so new commits are seen), then maps the revision
- * (`HEAD`, branch, tag or SHA) to a commit. Repositories seeded with {@link seedCommit} never touch git.
+ * Resolves revisions and reads files the way Argo CD's repo-server does: refs are listed over smart HTTP in
+ * process, as go-git's `ListRemote` does (protocol v0, one request); a commit new to the cache is fetched with one
+ * upload-pack request (the commits already held go as `have`s) and indexed into a bare cache, which one
+ * long-running `git cat-file --batch` reads. Repositories seeded with {@link seedCommit} never touch git.
  */
 export class GitRevisionReader {
   private cacheRoot: string | undefined;
-  private caFile: string | undefined;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly virtual = new Map<string, VirtualRepository>();
-  private readonly initialized = new Set<string>();
+  private readonly caches = new Map<string, Promise<GitObjectCache>>();
   private readonly knownCommits = new Set<string>();
   private readonly fileCache = new Map<string, string | undefined>();
-  private readonly listingCache = new Map<string, { atMs: number; refs: Map<string, string> }>();
-  private readonly inFlightListings = new Map<string, Promise<Map<string, string>>>();
+  private readonly listingCache = new Map<string, { atMs: number; refs: RefListing }>();
+  private readonly inFlightListings = new Map<string, Promise<RefListing>>();
+  /** Per repository: the ref tips fetched so far (offered as `have`s). */
+  private readonly fetchedTips = new Map<string, string[]>();
 
   constructor(private readonly options: { caCertificate?: string; clock: () => number }) {}
 
@@ -109,7 +113,7 @@ export class GitRevisionReader {
       return sha;
     }
     if (!FULL_SHA.test(wanted)) {
-      // One `git ls-remote` answers branches, tags and HEAD; the cache fetches only when the commit is new to it.
+      // One listing answers branches, tags and HEAD; the cache fetches only when the commit is new to it.
       const refs = await this.listRemote(repoURL, access, maxAgeMs);
       const sha =
         wanted === 'HEAD'
@@ -122,19 +126,20 @@ export class GitRevisionReader {
         return sha;
       }
     }
+    // A SHA (full or abbreviated) that is not a ref tip: fetch the tips and look for it among what they reach.
     return this.withLock(repoURL, async () => {
-      const directory = await this.repositoryDirectory(repoURL);
-      if (!(await this.hasCommit(directory, wanted))) await this.fetch(repoURL, access);
-      const result = await runGit(['rev-parse', '--verify', '--quiet', `${wanted}^{commit}`], {
-        cwd: directory,
-        allowFailure: true,
-      });
-      if (result.code === 0 && result.stdout.trim()) return result.stdout.trim();
+      const cache = await this.cache(repoURL);
+      let commit = await cache.commit(wanted);
+      if (!commit) {
+        await this.fetch(repoURL, access, cache);
+        commit = await cache.commit(wanted);
+      }
+      if (commit) return commit.oid;
       throw rpcError(GrpcCode.Unknown, `unable to resolve '${wanted}' to a commit SHA`);
     });
   }
 
-  private listRemote(repoURL: string, access: GitAccess, maxAgeMs: number): Promise<Map<string, string>> {
+  private listRemote(repoURL: string, access: GitAccess, maxAgeMs: number): Promise<RefListing> {
     const key = `${repoURL}\u0000${access.username ?? ''}`;
     const cached = this.listingCache.get(key);
     if (cached && maxAgeMs > 0 && this.options.clock() - cached.atMs <= maxAgeMs)
@@ -142,22 +147,15 @@ export class GitRevisionReader {
     let pending = this.inFlightListings.get(key);
     if (!pending) {
       pending = (async () => {
-        const result = await runGit(['ls-remote', repoURL], {
-          env: await this.gitEnvironment(access),
-          allowFailure: true,
-        });
-        if (result.code !== 0) {
-          const message = firstLine(result.stderr);
-          const notFound = /not found|does not appear to be a git repository|does not exist/i.test(message);
+        let refs: RefListing;
+        try {
+          refs = await listRemoteRefs(repoURL, this.remoteAccess(access));
+        } catch (error) {
+          const status = error as { code?: number; message: string };
           throw rpcError(
-            notFound ? GrpcCode.NotFound : GrpcCode.Unknown,
-            `failed to list refs of ${repoURL}: ${message}`,
+            status.code === GrpcCode.NotFound ? GrpcCode.NotFound : GrpcCode.Unknown,
+            `failed to list refs: ${status.message}`,
           );
-        }
-        const refs = new Map<string, string>();
-        for (const line of result.stdout.split('\n')) {
-          const [sha, name] = line.split('\t');
-          if (sha && name) refs.set(name, sha);
         }
         this.listingCache.set(key, { atMs: this.options.clock(), refs });
         return refs;
@@ -167,30 +165,28 @@ export class GitRevisionReader {
     return pending;
   }
 
-  private async hasCommit(directory: string, revision: string): Promise<boolean> {
-    if (!this.initialized.has(directory)) {
-      await mkdir(directory, { recursive: true });
-      await runGit(['init', '--bare', '--quiet'], { cwd: directory });
-      this.initialized.add(directory);
-    }
-    // Commits never leave the cache, so one positive answer per SHA is enough (saves a git spawn per resolve).
-    const key = `${directory}\u0000${revision}`;
-    if (FULL_SHA.test(revision) && this.knownCommits.has(key)) return true;
-    const result = await runGit(['cat-file', '-e', `${revision}^{commit}`], {
-      cwd: directory,
-      allowFailure: true,
-    });
-    if (result.code === 0 && FULL_SHA.test(revision)) this.knownCommits.add(key);
-    return result.code === 0;
+  private remoteAccess(access: GitAccess) {
+    return {
+      username: access.username,
+      password: access.password,
+      insecure: access.insecure,
+      caCertificate: this.options.caCertificate,
+      timeoutMs: GIT_TIMEOUT_MS,
+    };
   }
 
   private ensureCommit(repoURL: string, sha: string, access: GitAccess): Promise<void> {
+    const key = `${repoURL}\u0000${sha}`;
+    // Commits never leave the cache, so one positive answer per SHA is enough.
+    if (this.knownCommits.has(key)) return Promise.resolve();
     return this.withLock(repoURL, async () => {
-      const directory = await this.repositoryDirectory(repoURL);
-      if (await this.hasCommit(directory, sha)) return;
-      await this.fetch(repoURL, access);
-      if (!(await this.hasCommit(directory, sha)))
-        throw rpcError(GrpcCode.Unknown, `unable to resolve '${sha}' to a commit SHA`);
+      const cache = await this.cache(repoURL);
+      if (!(await cache.commit(sha))) {
+        await this.fetch(repoURL, access, cache, sha);
+        if (!(await cache.commit(sha)))
+          throw rpcError(GrpcCode.Unknown, `unable to resolve '${sha}' to a commit SHA`);
+      }
+      this.knownCommits.add(key);
     });
   }
 
@@ -198,15 +194,10 @@ export class GitRevisionReader {
   async readFile(repoURL: string, sha: string, path: string): Promise<string | undefined> {
     const seeded = this.virtual.get(repoURL);
     if (seeded) return seeded.commits.get(sha)?.files[normalisePath(path)];
-    const directory = await this.repositoryDirectory(repoURL);
-    // A file at a commit never changes: keep what was read (bounded) instead of spawning git again.
-    const key = FULL_SHA.test(sha) ? `${directory}\u0000${sha}\u0000${normalisePath(path)}` : undefined;
+    // A file at a commit never changes: keep what was read (bounded).
+    const key = FULL_SHA.test(sha) ? `${repoURL}\u0000${sha}\u0000${normalisePath(path)}` : undefined;
     if (key && this.fileCache.has(key)) return this.fileCache.get(key);
-    const result = await runGit(['show', `${sha}:${normalisePath(path)}`], {
-      cwd: directory,
-      allowFailure: true,
-    });
-    const text = result.code === 0 ? result.stdout : undefined;
+    const text = await (await this.cache(repoURL)).file(sha, normalisePath(path));
     if (key) {
       if (this.fileCache.size >= MAXIMUM_CACHED_FILES)
         this.fileCache.delete(this.fileCache.keys().next().value as string);
@@ -223,84 +214,90 @@ export class GitRevisionReader {
       if (!commit) throw rpcError(GrpcCode.NotFound, `revision ${sha} not found`);
       return { author: commit.author, date: commit.date, message: commit.message, tags: [] };
     }
-    const directory = await this.repositoryDirectory(repoURL);
-    const log = await runGit(['log', '-1', '--format=%an <%ae>%x00%aI%x00%B', sha], {
-      cwd: directory,
-      allowFailure: true,
-    });
-    if (log.code !== 0) throw rpcError(GrpcCode.NotFound, `revision ${sha} not found`);
-    const [author = '', date = '', message = ''] = log.stdout.split('\u0000');
-    const tags = await runGit(['tag', '--points-at', sha], { cwd: directory, allowFailure: true });
-    return {
-      author,
-      date: new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      message: message.trim(),
-      tags: tags.stdout.split('\n').filter(Boolean),
-    };
+    const commit = FULL_SHA.test(sha) ? await (await this.cache(repoURL)).commit(sha) : undefined;
+    if (!commit) throw rpcError(GrpcCode.NotFound, `revision ${sha} not found`);
+    const tags = [...(this.lastListing(repoURL)?.entries() ?? [])]
+      .filter(([name, target]) => target === sha && name.startsWith('refs/tags/'))
+      .map(([name]) => name.slice('refs/tags/'.length).replace(/\^\{\}$/, ''));
+    return { ...parseCommit(commit.data), tags: [...new Set(tags)].sort() };
   }
 
-  /** Checks that the repository answers (`git ls-remote`), as repository create/validate do. */
+  private lastListing(repoURL: string): RefListing | undefined {
+    let newest: { atMs: number; refs: RefListing } | undefined;
+    for (const [key, listing] of this.listingCache) {
+      if (key.startsWith(`${repoURL}\u0000`) && (!newest || listing.atMs >= newest.atMs)) newest = listing;
+    }
+    return newest?.refs;
+  }
+
+  /** Checks that the repository answers (a ref listing), as repository create/validate do. */
   async testAccess(repoURL: string, access: GitAccess = {}): Promise<void> {
     if (this.virtual.has(repoURL)) return;
-    const result = await runGit(['ls-remote', '--heads', repoURL], {
-      env: await this.gitEnvironment(access),
-      allowFailure: true,
-    });
-    if (result.code !== 0) {
-      throw rpcError(GrpcCode.Unknown, `error testing repository connectivity: ${firstLine(result.stderr)}`);
+    try {
+      await listRemoteRefs(repoURL, this.remoteAccess(access));
+    } catch (error) {
+      throw rpcError(GrpcCode.Unknown, `error testing repository connectivity: ${(error as Error).message}`);
     }
   }
 
   async close(): Promise<void> {
+    const caches = await Promise.all(this.caches.values());
+    for (const cache of caches) cache.close();
+    this.caches.clear();
     if (this.cacheRoot) await rm(this.cacheRoot, { recursive: true, force: true });
     this.cacheRoot = undefined;
   }
 
-  private async repositoryDirectory(repoURL: string): Promise<string> {
-    if (!this.cacheRoot) this.cacheRoot = await mkdtemp(join(tmpdir(), 'argocd-emulator-git-'));
-    return join(this.cacheRoot, createHash('sha1').update(repoURL).digest('hex'));
+  private cache(repoURL: string): Promise<GitObjectCache> {
+    let cache = this.caches.get(repoURL);
+    if (!cache) {
+      cache = (async () => {
+        this.cacheRoot ??= await mkdtemp(join(tmpdir(), 'argocd-emulator-git-'));
+        return new GitObjectCache(join(this.cacheRoot, createHash('sha1').update(repoURL).digest('hex')));
+      })();
+      this.caches.set(repoURL, cache);
+    }
+    return cache;
   }
 
-  private async fetch(repoURL: string, access: GitAccess): Promise<string> {
-    const directory = await this.repositoryDirectory(repoURL);
-    const env = await this.gitEnvironment(access);
-    const refspecs = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*', '+HEAD:refs/remote-head'];
-    const result = await runGit(
-      ['fetch', '--quiet', '--force', '--prune', '--no-tags', repoURL, ...refspecs],
-      { cwd: directory, env, allowFailure: true },
-    );
-    if (result.code !== 0) {
-      const message = firstLine(result.stderr);
-      const notFound = /not found|does not appear to be a git repository|does not exist/i.test(message);
+  /**
+   * Brings every listed ref tip that the cache lacks into it; the commits fetched before are offered as `have`s,
+   * so only new objects travel.
+   */
+  private async fetch(
+    repoURL: string,
+    access: GitAccess,
+    cache: GitObjectCache,
+    tip?: string,
+  ): Promise<void> {
+    // The listing that named the tip is the advertisement; anything else lists afresh.
+    const last = this.lastListing(repoURL);
+    const refs =
+      tip !== undefined && last && [...last.values()].includes(tip)
+        ? last
+        : await this.listRemote(repoURL, access, 0);
+    const tips = this.fetchedTips.get(repoURL) ?? [];
+    const wants: string[] = [];
+    for (const [name, sha] of refs) {
+      if (name.endsWith('^{}') || wants.includes(sha) || tips.includes(sha)) continue;
+      if (!(await cache.has(sha))) wants.push(sha);
+    }
+    if (wants.length === 0) return;
+    let pack: Buffer;
+    try {
+      pack = await fetchPack(repoURL, this.remoteAccess(access), {
+        wants,
+        haves: tips.slice(-MAXIMUM_HAVES),
+      });
+    } catch (error) {
+      const status = error as { code?: number; message: string };
       throw rpcError(
-        notFound ? GrpcCode.NotFound : GrpcCode.Unknown,
-        `failed to fetch ${repoURL}: ${message}`,
+        status.code === GrpcCode.NotFound ? GrpcCode.NotFound : GrpcCode.Unknown,
+        status.message.startsWith('failed to fetch') ? status.message : `failed to fetch: ${status.message}`,
       );
     }
-    return directory;
-  }
-
-  private async gitEnvironment(access: GitAccess): Promise<Record<string, string>> {
-    const config: Array<[string, string]> = [];
-    if (access.username !== undefined || access.password !== undefined) {
-      const basic = Buffer.from(`${access.username ?? ''}:${access.password ?? ''}`).toString('base64');
-      config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
-    }
-    if (access.insecure) config.push(['http.sslVerify', 'false']);
-    else if (this.options.caCertificate) {
-      if (!this.caFile) {
-        this.caFile = join(await this.repositoryDirectory('ca'), '..', 'ca.pem');
-        await writeFile(this.caFile, this.options.caCertificate);
-      }
-      config.push(['http.sslCAInfo', this.caFile]);
-    }
-    // Secrets go through GIT_CONFIG_* variables, never argv (visible in `ps`).
-    const env: Record<string, string> = { GIT_CONFIG_COUNT: String(config.length) };
-    config.forEach(([key, value], index) => {
-      env[`GIT_CONFIG_KEY_${index}`] = key;
-      env[`GIT_CONFIG_VALUE_${index}`] = value;
-    });
-    return env;
+    await cache.addPack(pack);
+    this.fetchedTips.set(repoURL, [...tips, ...wants].slice(-MAXIMUM_HAVES));
   }
 
   private async withLock<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -319,40 +316,4 @@ function normalisePath(path: string): string {
     .replace(/^\.\//, '')
     .replace(/\/\.\//g, '/')
     .replace(/^\/+/, '');
-}
-
-function firstLine(text: string): string {
-  return text.trim().split('\n')[0] ?? 'unknown git error';
-}
-
-function runGit(
-  args: string[],
-  options: { cwd?: string; env?: Record<string, string>; allowFailure?: boolean },
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd: options.cwd,
-        timeout: GIT_TIMEOUT_MS,
-        maxBuffer: 32 * 1024 * 1024,
-        env: {
-          ...process.env,
-          GIT_TERMINAL_PROMPT: '0',
-          GIT_CONFIG_NOSYSTEM: '1',
-          GIT_CONFIG_GLOBAL: '/dev/null',
-          ...options.env,
-        },
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        if (code !== 0 && !options.allowFailure) {
-          reject(rpcError(GrpcCode.Unknown, `git ${args[0]} failed: ${firstLine(stderr)}`));
-          return;
-        }
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
 }

@@ -15,7 +15,7 @@ import {
   type InstalledGitFault,
 } from './fault-hooks.js';
 import { gitBaseEnvironment, runGit } from './git-process.js';
-import { classifyGitRequest, runHttpBackend } from './http-backend.js';
+import { classifyGitRequest, locateHttpBackend, runHttpBackend } from './http-backend.js';
 import {
   assertRepoPath,
   buildFastImportStream,
@@ -146,6 +146,7 @@ export class GitServer {
   readonly #records: GitRequestRecord[] = [];
   readonly #children = new Set<ChildProcess>();
   #stopped = false;
+  #httpBackend: Promise<readonly [string, ...string[]]> | undefined;
 
   private constructor(server: Server, url: string, rootDirectory: string, options: GitServerOptions) {
     this.#server = server;
@@ -415,6 +416,11 @@ export class GitServer {
     await rm(this.rootDirectory, { recursive: true, force: true, maxRetries: 3 });
   }
 
+  #httpBackendCommand(): Promise<readonly [string, ...string[]]> {
+    this.#httpBackend ??= locateHttpBackend(this.#options.gitBinary ?? 'git');
+    return this.#httpBackend;
+  }
+
   #gitOptions(): { env: NodeJS.ProcessEnv; gitBinary: string } {
     return { env: this.#environment, gitBinary: this.#options.gitBinary ?? 'git' };
   }
@@ -539,10 +545,12 @@ export class GitServer {
         ['uploadpack.allowFilter', String(allowFilter)],
         // Lets a partial clone fetch the one blob it needs by id.
         ['uploadpack.allowAnySHA1InWant', String(this.#options.allowAnyObjectInWant ?? allowFilter)],
+        // No `git gc --auto` after every push: the repositories live as long as the test.
+        ['receive.autogc', 'false'],
       ],
       passGitProtocol: this.#options.protocolV2 ?? true,
       remoteUser: user,
-      gitBinary: this.#options.gitBinary ?? 'git',
+      command: await this.#httpBackendCommand(),
       timeoutMs: this.#options.requestTimeoutMs ?? 60_000,
       dropConnectionAfterResponseStarts: faults.some(
         (fault) => fault.dropConnectionAfterResponseStarts === true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyGitRequest } from './http-backend.js';
+import { classifyGitRequest, locateHttpBackend } from './http-backend.js';
 
 const classify = (method: string, target: string) => {
   const url = new URL(target, 'http://127.0.0.1');
@@ -26,5 +26,14 @@ describe('classifyGitRequest', () => {
     const query = new URLSearchParams('service=git-upload-pack');
     expect(classifyGitRequest('GET', '/a/../x.git/info/refs', query, {}).repo).toBeUndefined();
     expect(classifyGitRequest('GET', '/a%2F..%2Fx.git/info/refs', query, {}).repo).toBeUndefined();
+  });
+});
+
+describe('locateHttpBackend', () => {
+  it("runs git's http-backend program directly, and falls back to the git wrapper when it cannot be found", async () => {
+    const [program, ...args] = await locateHttpBackend('git');
+    expect(program).toMatch(/git-http-backend$/);
+    expect(args).toEqual([]);
+    expect(await locateHttpBackend('/nonexistent/git')).toEqual(['/nonexistent/git', 'http-backend']);
   });
 });

@@ -1,5 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { parseCgiHead, readCgiHead } from './cgi-response.js';
 import type { GitRequestInfo, GitRequestPhase, GitServiceName } from './fault-hooks.js';
 
@@ -37,6 +40,29 @@ export function classifyGitRequest(
   };
 }
 
+/**
+ * Finds git's `git-http-backend` program in `git --exec-path`. Running it directly (as web servers configured
+ * for git's smart HTTP do) spares the `git` wrapper, which would otherwise fork it as a second process for every
+ * request; falls back to `git http-backend` when the program is not there.
+ */
+export async function locateHttpBackend(gitBinary: string): Promise<readonly [string, ...string[]]> {
+  const execPath = await new Promise<string | undefined>((resolve) => {
+    execFile(gitBinary, ['--exec-path'], { timeout: 10_000 }, (error, stdout) =>
+      resolve(error ? undefined : stdout.trim()),
+    );
+  });
+  if (execPath) {
+    const program = join(execPath, 'git-http-backend');
+    try {
+      await access(program, constants.X_OK);
+      return [program];
+    } catch {
+      // fall through
+    }
+  }
+  return [gitBinary, 'http-backend'];
+}
+
 /** How to run one `git http-backend` request. */
 export interface HttpBackendRun {
   projectRoot: string;
@@ -46,7 +72,11 @@ export interface HttpBackendRun {
   /** Pass the `Git-Protocol` request header on as `GIT_PROTOCOL` (enables protocol v2). */
   passGitProtocol: boolean;
   remoteUser: string | undefined;
-  gitBinary: string;
+  /**
+   * The program to run: `[executable, ...args]`, e.g. `['/usr/lib/git-core/git-http-backend']` or
+   * `['git', 'http-backend']` (see {@link locateHttpBackend}).
+   */
+  command: readonly [string, ...string[]];
   /** Kill git when a request takes longer than this. */
   timeoutMs: number;
   /** Buffer the whole response, send the head and part of the body, then destroy the socket. */
@@ -104,7 +134,8 @@ export async function runHttpBackend(
   url: URL,
   run: HttpBackendRun,
 ): Promise<{ status: number; stderr: string }> {
-  const child = spawn(run.gitBinary, ['http-backend'], {
+  const [program, ...programArgs] = run.command;
+  const child = spawn(program, programArgs, {
     env: cgiEnvironment(request, url, run),
     stdio: ['pipe', 'pipe', 'pipe'],
   });
