@@ -15,7 +15,12 @@ import {
   renderTekton,
 } from '@gitops-kit/gitops-flow';
 import { formatDescribe, type PipelineRunOutcome, type TektonClient } from '@gitops-kit/tekton-client';
-import { KubeEmulator, type TaskScript, type TaskScriptContext } from '@gitops-kit/testkit';
+import {
+  KubeEmulator,
+  type StepRunContext,
+  type TaskScript,
+  type TaskScriptContext,
+} from '@gitops-kit/testkit';
 import { block, check, runExample, section, status } from './support/report.js';
 import {
   APP,
@@ -39,15 +44,6 @@ import {
 const CI_NAMESPACE = 'ci';
 /** The promote Task's wait timeout for release 1, whose Ingress never turns Healthy (the rendered default is 10m). */
 const PROMOTE_TIMEOUT = '5s';
-/**
- * KubeEmulator step scripts are synchronous, so the real promotion runs while the emulated pod waits to start and
- * the step then prints its outcome (README, "How the promote step runs"). The pod stays unscheduled for
- * {@link PROMOTE_EXPECTED_MS}; if the promotion is still running then (a slow machine), its init phase lasts
- * {@link PROMOTE_SLOW_MACHINE_MS} more.
- */
-const PROMOTE_EXPECTED_MS = 12_000;
-const PROMOTE_SLOW_MACHINE_MS = 60_000;
-
 /** One promotion run by the emulated promote step. */
 interface PromotionRecord {
   tag: string;
@@ -73,85 +69,68 @@ function mountedSecret(kube: KubeEmulator, name: string, key: string): string {
 }
 
 /**
- * The promote step: runs `promote()` with the TaskRun's params (what the rendered step passes to the CLI) and
- * the mounted credentials, and reports the outcome as the step's log and exit code.
+ * The promote step: runs `promote()` for real (a step function of the KubeEmulator) with the TaskRun's params
+ * (what the rendered step passes to the CLI) and the mounted credentials; its progress lines are the step's live
+ * log and the outcome its exit code, as the CLI's would be.
  */
 function promoteStep(kube: KubeEmulator, promotions: PromotionRecord[]) {
   return (context: TaskScriptContext): TaskScript => {
     const param = (name: string): string => String(context.params[name] ?? '');
     const record: PromotionRecord = { tag: param('image_tag'), done: false, lines: [] };
     promotions.push(record);
-    const timeoutMs = parseDurationMs(param('timeout'));
-    const onFailure = param('on_failure') as 'git-revert' | 'argocd-rollback' | 'none';
-    const gitPassword = mountedSecret(kube, 'git-credentials', 'password');
-    const argocdPassword = mountedSecret(kube, 'argocd-credentials', 'password');
-    registerSecret(gitPassword, argocdPassword);
-    const startedAtMs = performance.now();
-    record.lines.push(`gitops-flow promote ${param('app')} ${param('value_path')}=${record.tag}`);
-    promote({
-      repository: {
-        url: param('deploy_repo_url'),
-        branch: param('deploy_branch'),
-        auth: { username: mountedSecret(kube, 'git-credentials', 'username'), password: gitPassword },
-        author: { name: 'tekton-ci', email: 'ci@example.com' },
-      },
-      changes: [{ file: param('file'), set: { [param('value_path')]: record.tag } }],
-      application: { name: param('app'), project: param('project') },
-      argocd: {
-        server: param('argocd_server'),
-        auth: { username: mountedSecret(kube, 'argocd-credentials', 'username'), password: argocdPassword },
-      },
-      wait: { timeoutMs },
-      refreshTimeoutMs: 60_000,
-      onFailure,
-      onEvent: (event) => {
-        const line = describeEvent(event);
-        const seconds = ((performance.now() - startedAtMs) / 1000).toFixed(1);
-        if (line !== undefined) record.lines.push(`[${seconds.padStart(5)}s] ${line}`);
-      },
-    }).then(
-      (report) => {
-        record.report = report;
-        record.lines.push(
-          `outcome: ${report.outcome}${report.commit ? ` (commit ${report.commit.slice(0, 8)})` : ''}`,
-        );
-        if (report.diagnosis) record.lines.push(`diagnosis: ${report.diagnosis.summary}`);
-        if (report.rollback)
-          record.lines.push(`rollback: ${report.rollback.policy} ${report.rollback.outcome}`);
-        record.done = true;
-      },
-      (error: unknown) => {
-        record.error = error;
-        record.lines.push(`error: ${error instanceof Error ? error.message : String(error)}`);
-        record.done = true;
-      },
-    );
-    const step = (): TaskScript['defaultStep'] => {
-      if (!record.done)
-        return {
-          exitCode: 3,
-          durationMs: 10,
-          logs: [...record.lines, 'error: the promotion is still running'],
-        };
-      const ok = record.report?.outcome === 'succeeded';
-      return {
-        exitCode: ok ? 0 : record.report?.outcome === 'timed-out' ? 3 : 1,
-        durationMs: 50,
-        logs: record.lines,
+    const run = async ({ log, signal }: StepRunContext): Promise<number> => {
+      const print = (line: string): void => {
+        record.lines.push(line);
+        log(line);
       };
+      const timeoutMs = parseDurationMs(param('timeout'));
+      const onFailure = param('on_failure') as 'git-revert' | 'argocd-rollback' | 'none';
+      const gitPassword = mountedSecret(kube, 'git-credentials', 'password');
+      const argocdPassword = mountedSecret(kube, 'argocd-credentials', 'password');
+      registerSecret(gitPassword, argocdPassword);
+      const startedAtMs = performance.now();
+      print(`gitops-flow promote ${param('app')} ${param('value_path')}=${record.tag}`);
+      try {
+        const report = await promote({
+          repository: {
+            url: param('deploy_repo_url'),
+            branch: param('deploy_branch'),
+            auth: { username: mountedSecret(kube, 'git-credentials', 'username'), password: gitPassword },
+            author: { name: 'tekton-ci', email: 'ci@example.com' },
+          },
+          changes: [{ file: param('file'), set: { [param('value_path')]: record.tag } }],
+          application: { name: param('app'), project: param('project') },
+          argocd: {
+            server: param('argocd_server'),
+            auth: {
+              username: mountedSecret(kube, 'argocd-credentials', 'username'),
+              password: argocdPassword,
+            },
+          },
+          wait: { timeoutMs },
+          refreshTimeoutMs: 60_000,
+          onFailure,
+          signal,
+          onEvent: (event) => {
+            const line = describeEvent(event);
+            const seconds = ((performance.now() - startedAtMs) / 1000).toFixed(1);
+            if (line !== undefined) print(`[${seconds.padStart(5)}s] ${line}`);
+          },
+        });
+        record.report = report;
+        print(`outcome: ${report.outcome}${report.commit ? ` (commit ${report.commit.slice(0, 8)})` : ''}`);
+        if (report.diagnosis) print(`diagnosis: ${report.diagnosis.summary}`);
+        if (report.rollback) print(`rollback: ${report.rollback.policy} ${report.rollback.outcome}`);
+        return report.outcome === 'succeeded' ? 0 : report.outcome === 'timed-out' ? 3 : 1;
+      } catch (error) {
+        record.error = error;
+        print(`error: ${error instanceof Error ? error.message : String(error)}`);
+        return 5;
+      } finally {
+        record.done = true;
+      }
     };
-    // The getters are read by the emulator when the pod is scheduled and when the step starts.
-    return {
-      scheduleDelayMs: PROMOTE_EXPECTED_MS,
-      get initDelayMs() {
-        return record.done ? 0 : PROMOTE_SLOW_MACHINE_MS;
-      },
-      steps: {
-        get promote() {
-          return step() ?? {};
-        },
-      },
-    };
+    return { steps: { promote: { durationMs: 10, run } } };
   };
 }
 

@@ -130,6 +130,7 @@ export {
 } from './wait/application-waiter.js';
 export {
   DEFAULT_WAIT_CONDITIONS,
+  DegradedTransitionDetector,
   evaluateWaitConditions,
   isOperationInProgress,
   revisionMatches,

@@ -26,6 +26,17 @@ ingress:
   enabled: false
 `;
 
+export const KUSTOMIZATION_FILE = `apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+- ../../base
+images:
+# the pipeline pins the tag it built here
+- name: nginx
+  newName: registry.example.com/team/web
+  newTag: "1.0.0"
+`;
+
 /** The seed's world: a deploy repo on a real git server, Argo CD with project `demo` and app `devops-demo`. */
 export interface SeedEnvironment {
   git: GitServer;
@@ -42,6 +53,8 @@ export async function startSeedEnvironment(
     autoSync?: boolean;
     apps?: string[];
     values?: string;
+    /** Also an app `web-kustomize` rendered from `kustomize/overlays/prod` (images set in its kustomization). */
+    kustomizeApp?: boolean;
     emulator?: Partial<import('@gitops-kit/testkit').ArgoCDEmulatorOptions>;
   } = {},
 ): Promise<SeedEnvironment> {
@@ -54,6 +67,12 @@ export async function startSeedEnvironment(
     files[`${app === 'devops-demo' ? 'helm' : `apps/${app}`}/Chart.yaml`] =
       `apiVersion: v2\nname: ${app}\nversion: 0.1.0\n`;
     files[`${app === 'devops-demo' ? 'helm' : `apps/${app}`}/my-values.yaml`] = options.values ?? VALUES_FILE;
+  }
+  if (options.kustomizeApp) {
+    files['kustomize/base/kustomization.yaml'] = 'resources:\n- deployment.yaml\n';
+    files['kustomize/base/deployment.yaml'] =
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n';
+    files['kustomize/overlays/prod/kustomization.yaml'] = KUSTOMIZATION_FILE;
   }
   const repo = await git.createRepo('deploy', files);
   const argocd = await ArgoCDEmulator.start({
@@ -84,6 +103,16 @@ export async function startSeedEnvironment(
         },
         destination: { server: 'https://kubernetes.default.svc', namespace: 'demo' },
         ...(options.autoSync ? { syncPolicy: { automated: { prune: true, selfHeal: true } } } : {}),
+      },
+    });
+  }
+  if (options.kustomizeApp) {
+    argocd.seedApplication({
+      metadata: { name: 'web-kustomize' },
+      spec: {
+        project: 'demo',
+        source: { repoURL: repo.url, path: 'kustomize/overlays/prod', targetRevision: 'main' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'demo' },
       },
     });
   }

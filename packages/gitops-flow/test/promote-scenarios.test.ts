@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { AuthenticationError, GitOpsKitError } from '@gitops-kit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { INGRESS_HEALTH_LUA, type PromoteOptions, PromotionError, promote } from '../src/index.js';
-import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
+import { type SeedEnvironment, startSeedEnvironment, VALUES_FILE } from './environment.js';
 
 let env: SeedEnvironment | undefined;
 afterEach(async () => {
@@ -87,13 +87,65 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
     expect(report.rollback?.outcome).toBe('succeeded');
     expect(report.rollback?.commit).toMatch(/^[0-9a-f]{40}$/);
     expect(await tagInGit(env)).toBe('1.0.0');
-    const values = await env.git.readFile('deploy', 'main', 'helm/my-values.yaml');
-    expect(values).toContain('  tag: "1.0.0"   # keep quoted\n');
+    // Nobody touched the file since the promotion: it gets its exact former bytes back.
+    expect(await env.git.readFile('deploy', 'main', 'helm/my-values.yaml')).toBe(VALUES_FILE);
     expect(report.healthStatus).toBe('Healthy');
     expect(report.syncedRevision).toBe(report.rollback?.commit);
     const log = await env.git.log('deploy', 'main');
     expect(log[0]?.message).toMatch(/revert/);
     expect(log[1]?.commit).toBe(report.commit);
+  });
+
+  it('git-revert removes keys the promotion created; after others changed the file it reverts values and says what it left', async () => {
+    env = await startSeedEnvironment();
+    const current = env;
+    const digest = `sha256:${'d'.repeat(64)}`;
+    current.argocd.scriptHealth({ kind: 'Deployment', image: ':bad4' }, [{ status: 'Degraded' }]);
+    const createKey = (tag: string) =>
+      options(current, tag, {
+        changes: [
+          {
+            file: 'helm/my-values.yaml',
+            set: { 'image.tag': tag, 'image.digest': digest },
+            createMissing: true,
+          },
+        ],
+        onFailure: 'git-revert',
+      });
+    const clean = await promote(createKey('bad4'));
+    expect(clean.rollback?.outcome).toBe('succeeded');
+    expect(await current.git.readFile('deploy', 'main', 'helm/my-values.yaml')).toBe(VALUES_FILE);
+
+    // Another writer changes the same file while the promotion waits: the revert cannot restore the old bytes.
+    current.argocd.scriptHealth({ kind: 'Deployment', image: ':bad5' }, [
+      { status: 'Progressing', forMs: 300 },
+      { status: 'Degraded' },
+    ]);
+    const warnings: string[] = [];
+    let other: Promise<unknown> | undefined;
+    const raced = await promote({
+      ...createKey('bad5'),
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+        if (event.type === 'step' && event.step === 'wait' && event.status === 'started') {
+          other = current.git.readFile('deploy', 'main', 'helm/my-values.yaml').then((text) =>
+            current.git.commit('deploy', 'main', {
+              'helm/my-values.yaml': text.replace('replicaCount: 1', 'replicaCount: 3'),
+            }),
+          );
+        }
+      },
+    });
+    await other;
+    // The Deployment turned Degraded while the branch moved on: still a fast failure, not a timeout.
+    expect(raced.outcome).toBe('failed');
+    expect(raced.error?.code).toBe('WAIT_FAILED');
+    expect(raced.rollback?.outcome).toBe('succeeded');
+    const text = await current.git.readFile('deploy', 'main', 'helm/my-values.yaml');
+    expect(text).toContain('replicaCount: 3');
+    expect(text).toContain('  tag: "1.0.0"   # keep quoted\n');
+    expect(text).toContain(`digest: ${digest}`);
+    expect(warnings.filter((message) => message.includes('image.digest did not exist'))).toHaveLength(1);
   });
 
   it('Degraded with argocd-rollback: Argo CD redeploys the previous history entry', async () => {

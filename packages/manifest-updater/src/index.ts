@@ -7,6 +7,7 @@ export {
 } from './flux/apply-image-policy-markers.js';
 export {
   type KustomizeImage,
+  parseKustomizeImage,
   type SetKustomizeImageOptions,
   setKustomizeImage,
 } from './kustomize/set-kustomize-image.js';

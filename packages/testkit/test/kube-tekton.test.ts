@@ -187,6 +187,97 @@ describe('PipelineRun simulation', () => {
     expect((taskRun(name, 'notify')!['spec'] as Json).params).toEqual([{ name: 'outcome', value: 'Failed' }]);
   });
 
+  it('a step with a run function works in real time: live log lines, its exit code and results decide', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    kube.scriptTask('build', {
+      steps: {
+        docker: {
+          logs: ['scripted line first'],
+          run: async ({ log }) => {
+            log('pushing image');
+            await gate;
+            log('pushed');
+            return { exitCode: 0, results: { digest: 'sha256:feed' } };
+          },
+        },
+      },
+    });
+    kube.scriptTask('test', {
+      steps: {
+        unit: {
+          run: async () => {
+            throw new Error('the real work failed');
+          },
+        },
+      },
+    });
+    const name = await startRun();
+    const logPath = `/api/v1/namespaces/default/pods/${name}-build-pod/log?container=step-docker`;
+    // While the function waits, its first line is already in the log and the step still runs.
+    await kube.waitForObject({ kind: 'TaskRun', name: `${name}-build` }, (object) =>
+      Boolean((object['status'] as Json)?.steps?.[0]?.running),
+    );
+    for (
+      let tries = 0;
+      tries < 100 && !(await readText(kube, logPath)).text.includes('pushing image');
+      tries += 1
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await readText(kube, logPath)).text).toBe('scripted line first\npushing image\n');
+    release();
+    const run = await finished(name);
+    expect((await readText(kube, logPath)).text).toBe('scripted line first\npushing image\npushed\n');
+    const build = taskRun(name, 'build')!;
+    expect(succeeded(build)?.status).toBe('True');
+    expect((build['status'] as Json).results).toEqual([
+      { name: 'digest', type: 'string', value: 'sha256:feed' },
+    ]);
+    // A rejected function exits 1 with its message as the last line.
+    expect(succeeded(taskRun(name, 'test'))?.message).toBe('"step-unit" exited with code 1');
+    const testLog = await readText(
+      kube,
+      `/api/v1/namespaces/default/pods/${name}-test-pod/log?container=step-unit`,
+    );
+    expect(testLog.text).toBe('the real work failed\n');
+    expect(succeeded(run)?.reason).toBe('Failed');
+  });
+
+  it('cancelling a run aborts the signal of a running step function', async () => {
+    let seenAbort = false;
+    kube.scriptTask('build', {
+      steps: {
+        docker: {
+          run: ({ signal }) =>
+            new Promise((resolve) => {
+              signal.addEventListener('abort', () => {
+                seenAbort = true;
+                resolve(0);
+              });
+            }),
+        },
+      },
+    });
+    const name = await startRun();
+    await kube.waitForObject({ kind: 'TaskRun', name: `${name}-build` }, (object) =>
+      Boolean((object['status'] as Json)?.steps?.[0]?.running),
+    );
+    const patched = await call(
+      kube,
+      'PATCH',
+      `${NS}/pipelineruns/${name}`,
+      { spec: { status: 'Cancelled' } },
+      { 'content-type': 'application/merge-patch+json' },
+    );
+    expect(patched.status).toBe(200);
+    expect(succeeded(await finished(name))?.reason).toBe('Cancelled');
+    for (let tries = 0; tries < 100 && !seenAbort; tries += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(seenAbort).toBe(true);
+  });
+
   it('retries a failed task with a new pod and records retriesStatus', async () => {
     await call(kube, 'PUT', `${NS}/pipelines/ci`, {
       ...kube.getObject({ kind: 'Pipeline', name: 'ci' }),

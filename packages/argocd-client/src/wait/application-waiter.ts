@@ -58,6 +58,12 @@ export interface WaitOptions {
   onProgress?: ((progress: WaitProgress) => void) | undefined;
   /** Fail as soon as a resource (or the app) turns Degraded from a healthier state. Default: when `health` is waited for. */
   failOnDegraded?: boolean | undefined;
+  /**
+   * The health history to judge transitions against. Pass the same detector to consecutive waits on one app (for
+   * example a wait restarted after the branch moved) so a resource that turned Degraded in between still fails
+   * the second wait fast instead of counting as "already Degraded". Default: a fresh history per wait.
+   */
+  healthHistory?: DegradedTransitionDetector | undefined;
   /** Fail on a finished Failed/Error operation. Default: when `operation` is waited for. */
   failOnOperationFailure?: boolean | undefined;
   /** Re-GET the app (and reopen the stream) after this long without a stream event, in ms. Default 60 000. */
@@ -115,7 +121,7 @@ export async function waitForApplication(
           controller.abort(new AbortError('wait deadline'));
         }, timeoutMs)
       : undefined;
-  const detector = new DegradedTransitionDetector();
+  const detector = options.healthHistory ?? new DegradedTransitionDetector();
   let last: Application | undefined;
   let lastEvaluation: WaitEvaluation | undefined;
   let observations = 0;

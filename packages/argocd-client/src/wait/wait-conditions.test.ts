@@ -92,6 +92,10 @@ describe('wait conditions (argocd app wait semantics)', () => {
     expect(detector.observe(resource('Degraded'))).toContain(
       'Deployment web health has transitioned from Progressing to Degraded',
     );
+    expect(detector.lastTransition).toContain('from Progressing to Degraded');
+    // The history carries on: the next observation is no new transition, and lastTransition says so.
+    expect(detector.observe(resource('Degraded'))).toBeUndefined();
+    expect(detector.lastTransition).toBeUndefined();
     const fromUnknown = new DegradedTransitionDetector();
     fromUnknown.observe(resource('Unknown'));
     expect(fromUnknown.observe(resource('Degraded'))).toBeUndefined();

@@ -135,6 +135,12 @@ export function resourceKey(resource: {
  */
 export class DegradedTransitionDetector {
   readonly #previous = new Map<string, string>();
+  #lastTransition: string | undefined;
+
+  /** The transition the latest {@link observe} found (so an `onProgress` hook can tell the wait is about to fail). */
+  get lastTransition(): string | undefined {
+    return this.#lastTransition;
+  }
 
   /** Records `app` and returns a description of the first new Degraded transition, if any. */
   observe(app: Application): string | undefined {
@@ -160,6 +166,7 @@ export class DegradedTransitionDetector {
       check(resourceKey(resource), `${label}${message}`, resource.health?.status);
     }
     check('<application>', 'application', app.status?.health?.status);
+    this.#lastTransition = transition;
     return transition;
   }
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '@gitops-kit/core';
+import { type KustomizeImage, parseKustomizeImage } from '@gitops-kit/manifest-updater';
 
 /** One `--set path=value` (always a string, like `helm --set-string`) or `--set-json path=<json>`. */
 export interface SetExpression {
@@ -32,5 +33,21 @@ export function parseSetExpression(expression: string, kind: 'string' | 'json' =
     return { path, value: JSON.parse(raw) };
   } catch {
     throw new ValidationError(`${flag} ${path}: the value is not valid JSON`, { field: flag });
+  }
+}
+
+/**
+ * Parses `--kustomize-image NAME[=NEWNAME][:TAG][@DIGEST]` (the syntax of `kustomize edit set image`).
+ *
+ * @throws {ValidationError} (a usage error) when the expression names no image or sets nothing.
+ */
+export function parseKustomizeImageFlag(expression: string): KustomizeImage {
+  try {
+    return parseKustomizeImage(expression);
+  } catch (error) {
+    throw new ValidationError(`--kustomize-image: ${(error as Error).message}`, {
+      field: '--kustomize-image',
+      cause: error,
+    });
   }
 }

@@ -3,8 +3,7 @@ import { GitOpsKitError } from '@gitops-kit/core';
 import { writeBack } from '@gitops-kit/manifest-updater';
 import { confirmRevision } from './confirm-revision.js';
 import type { FailurePolicy, PromotionApplication, PromotionRepository } from './promote-options.js';
-import type { PromotionEdit } from './promotion-changes.js';
-import { toRevertChanges } from './promotion-changes.js';
+import { type PromotionEdit, type RecordedFileTexts, toRevertChanges } from './promotion-changes.js';
 import type { PromotionEvent } from './promotion-events.js';
 import type { RollbackRecord } from './promotion-report.js';
 import type { StepRecorder } from './step-recorder.js';
@@ -19,6 +18,8 @@ export interface FailurePolicyContext {
   /** The revision that failed. */
   failedRevision: string | undefined;
   edits: readonly PromotionEdit[];
+  /** Each changed file's text before and after the promotion (a byte-exact revert when nobody changed it since). */
+  fileTexts: ReadonlyMap<string, RecordedFileTexts>;
   repository: PromotionRepository | undefined;
   /** Helm parameters before a helm-parameters promotion changed them. */
   previousHelmParameters: Array<{ name: string; value: string }> | undefined;
@@ -103,13 +104,12 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
   }
   if (!repository)
     throw new GitOpsKitError('git-revert needs the deploy repository', { code: 'INVALID_STATE' });
-  const { changes, leftAlone } = toRevertChanges(context.edits);
-  for (const edit of leftAlone) {
+  const changes = toRevertChanges(context.edits, context.fileTexts, (edit) =>
     context.emit({
       type: 'warning',
-      message: `${edit.file}: ${edit.path} did not exist before the promotion and is left in place by the revert`,
-    });
-  }
+      message: `${edit.file}: ${edit.path} did not exist before the promotion; the file changed since, so the revert leaves the key in place`,
+    }),
+  );
   if (changes.length === 0) {
     return { policy: 'git-revert', outcome: 'not-needed', detail: 'the promotion changed nothing to revert' };
   }

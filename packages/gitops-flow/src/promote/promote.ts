@@ -360,6 +360,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       autoSync: report.autoSync,
       failedRevision: report.targetRevision,
       edits: recorder.edits,
+      fileTexts: recorder.texts,
       repository: options.repository,
       previousHelmParameters,
       mode,

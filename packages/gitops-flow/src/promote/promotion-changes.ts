@@ -20,9 +20,11 @@ export interface PromotionEdit {
 export class ChangeRecorder {
   readonly #edits = new Map<string, PromotionEdit[]>();
   readonly #diffs = new Map<string, string>();
+  readonly #texts = new Map<string, RecordedFileTexts>();
 
   record(file: string, before: string, after: string, edits: PromotionEdit[]): void {
     this.#edits.set(file, edits);
+    this.#texts.set(file, { before, after });
     const diff = diffText(before, after, { fileName: file });
     if (diff) this.#diffs.set(file, diff);
     else this.#diffs.delete(file);
@@ -30,6 +32,11 @@ export class ChangeRecorder {
 
   get edits(): PromotionEdit[] {
     return [...this.#edits.values()].flat();
+  }
+
+  /** Per file, the text the latest edit started from and the text it produced. */
+  get texts(): ReadonlyMap<string, RecordedFileTexts> {
+    return this.#texts;
   }
 
   get diff(): string {
@@ -120,27 +127,41 @@ export function toWriteBackChanges(
   }));
 }
 
+/** A file's text before and after the promotion's edit (the content that was pushed). */
+export interface RecordedFileTexts {
+  before: string;
+  after: string;
+}
+
 /**
- * The write-back changes that put the old values back (the git-revert failure policy). Values that did not exist
- * before the promotion cannot be "unset" by a value edit; they are returned in `leftAlone`.
+ * The write-back changes that undo a promotion (the git-revert failure policy). A file nobody touched since gets
+ * its exact former bytes back, as `git revert` would, which also removes keys the promotion created. A file
+ * others changed meanwhile gets each old value written back; a key that did not exist before cannot be unset by a
+ * value edit and is reported to `onLeftAlone` (once).
  */
-export function toRevertChanges(edits: readonly PromotionEdit[]): {
-  changes: WriteBackChange[];
-  leftAlone: PromotionEdit[];
-} {
-  const byFile = new Map<string, YamlUpdate[]>();
-  const leftAlone: PromotionEdit[] = [];
-  for (const edit of edits) {
-    if (edit.oldValue === undefined) {
-      leftAlone.push(edit);
-      continue;
-    }
-    const updates = byFile.get(edit.file) ?? [];
-    updates.push({ path: edit.path, value: edit.oldValue } as YamlUpdate);
-    byFile.set(edit.file, updates);
-  }
-  return {
-    changes: [...byFile].map(([file, updates]) => ({ file, updates })),
-    leftAlone,
-  };
+export function toRevertChanges(
+  edits: readonly PromotionEdit[],
+  texts: ReadonlyMap<string, RecordedFileTexts>,
+  onLeftAlone: (edit: PromotionEdit) => void,
+): WriteBackChange[] {
+  const reported = new Set<PromotionEdit>();
+  const files = [...new Set(edits.map((edit) => edit.file))];
+  return files.map((file) => ({
+    file,
+    edit: (text: string) => {
+      const recorded = texts.get(file);
+      if (recorded && text === recorded.after) return recorded.before;
+      const updates: YamlUpdate[] = [];
+      for (const edit of edits) {
+        if (edit.file !== file) continue;
+        if (edit.oldValue !== undefined) {
+          updates.push({ path: edit.path, value: edit.oldValue } as YamlUpdate);
+        } else if (!reported.has(edit)) {
+          reported.add(edit);
+          onLeftAlone(edit);
+        }
+      }
+      return updates.length > 0 ? updateYaml(text, updates).text : text;
+    },
+  }));
 }

@@ -1,9 +1,12 @@
-import type {
-  Application,
-  ArgoCDClient,
-  WaitCondition,
-  WaitProgress,
-  WaitResult,
+import {
+  type Application,
+  type ArgoCDClient,
+  DegradedTransitionDetector,
+  type WaitCondition,
+  WaitFailedError,
+  type WaitProgress,
+  type WaitResult,
+  WaitTimeoutError,
 } from '@gitops-kit/argocd-client';
 import { GitOpsKitError } from '@gitops-kit/core';
 import type { HeadVerdict } from './confirm-revision.js';
@@ -47,11 +50,15 @@ async function waitForRevision(
 ): Promise<WaitResult> {
   const { client, application } = context;
   const forward = progressForwarder(context.emit, waitStep);
+  // One health history across the pinned wait and its unpinned continuation: a resource that turns Degraded
+  // while the branch moves still fails the promotion fast.
+  const healthHistory = new DegradedTransitionDetector();
   const base = {
     project: application.project,
     appNamespace: application.appNamespace,
     conditions: context.conditions ?? (['operation', 'sync', 'health'] as const),
     timeoutMs: context.timeoutMs,
+    healthHistory,
   };
   if (!revision || options.strictRevision === false) {
     return client.applications.wait(application.name, {
@@ -72,6 +79,8 @@ async function waitForRevision(
       onProgress: (progress) => {
         forward(progress);
         const seen = progress.application.status?.sync?.revision;
+        // This observation fails the wait (a Degraded transition): let that failure through, do not abort.
+        if (healthHistory.lastTransition && base.conditions.includes('health')) return;
         if (options.verifyHead && seen && seen !== revision && !movedTo) {
           movedTo = seen;
           pinned.abort();
@@ -79,7 +88,9 @@ async function waitForRevision(
       },
     });
   } catch (error) {
-    if (!movedTo || context.signal?.aborted || !options.verifyHead) throw error;
+    // Only our own abort (the branch moved) continues; a failure or timeout of the pinned wait is the answer.
+    if (!movedTo || !pinned.signal.aborted || context.signal?.aborted || !options.verifyHead) throw error;
+    if (WaitFailedError.isInstance(error) || WaitTimeoutError.isInstance(error)) throw error;
     const verdict = await options.verifyHead(movedTo);
     if (verdict === 'superseded') {
       throw new GitOpsKitError(

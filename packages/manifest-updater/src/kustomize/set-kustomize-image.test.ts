@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidYamlValueError } from '../yaml/yaml-errors.js';
-import { setKustomizeImage } from './set-kustomize-image.js';
+import { parseKustomizeImage, setKustomizeImage } from './set-kustomize-image.js';
 
 const KUSTOMIZATION = `apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -60,5 +60,37 @@ describe('setKustomizeImage', () => {
   it('refuses an empty name or nothing to set', () => {
     expect(() => setKustomizeImage(KUSTOMIZATION, { name: '', newTag: 'x' })).toThrow(InvalidYamlValueError);
     expect(() => setKustomizeImage(KUSTOMIZATION, { name: 'nginx' })).toThrow(InvalidYamlValueError);
+  });
+});
+
+describe('parseKustomizeImage', () => {
+  const digest = `sha256:${'ab'.repeat(32)}`;
+  it('reads the kustomize edit set image syntax', () => {
+    expect(parseKustomizeImage('nginx:1.27.1')).toEqual({ name: 'nginx', newTag: '1.27.1' });
+    expect(parseKustomizeImage('web=ghcr.io/org/web:1.4.0')).toEqual({
+      name: 'web',
+      newName: 'ghcr.io/org/web',
+      newTag: '1.4.0',
+    });
+    expect(parseKustomizeImage(`web=registry.local:5000/web@${digest}`)).toEqual({
+      name: 'web',
+      newName: 'registry.local:5000/web',
+      digest,
+    });
+    expect(parseKustomizeImage(`registry.local:5000/web:v2@${digest}`)).toEqual({
+      name: 'registry.local:5000/web',
+      newTag: 'v2',
+      digest,
+    });
+    expect(parseKustomizeImage('web=mirror.example.com/web')).toEqual({
+      name: 'web',
+      newName: 'mirror.example.com/web',
+    });
+  });
+
+  it('refuses an expression that names no image, sets nothing or carries a malformed digest', () => {
+    expect(() => parseKustomizeImage('=web:1')).toThrow(InvalidYamlValueError);
+    expect(() => parseKustomizeImage('registry.local:5000/web')).toThrow('sets neither');
+    expect(() => parseKustomizeImage('web@latest')).toThrow('is not a digest');
   });
 });

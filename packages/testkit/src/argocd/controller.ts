@@ -3,7 +3,7 @@ import { createResourceHealthAssessor, type ResourceHealthAssessor } from './hea
 import { compareLiveState } from './live-comparison.js';
 import type { HealthScript, LiveObject } from './live-state.js';
 import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
-import { type ManifestRenderer, renderApplicationSource } from './manifest-renderer.js';
+import { type ManifestRenderer, readKustomization, renderApplicationSource } from './manifest-renderer.js';
 import type { Application, ApplicationSource, KubeObject } from './model.js';
 import { formatKubeTime } from './model.js';
 import type { ArgoCDStore } from './store.js';
@@ -346,6 +346,7 @@ export class ApplicationController {
     const status = app.status;
     let revision: string;
     let desired: KubeObject[];
+    let kustomized = false;
     try {
       if (!source?.repoURL) throw new Error('spec.source.repoURL is required');
       const maxAgeMs = runtime.freshRevision ? 0 : this.options.revisionCacheMs;
@@ -357,6 +358,10 @@ export class ApplicationController {
         maxAgeMs,
       );
       desired = await this.render(app, source, revision);
+      const repoURL = source.repoURL;
+      kustomized =
+        source.kustomize !== undefined ||
+        (await readKustomization(source, (path) => git.readFile(repoURL, revision, path))) !== undefined;
       runtime.lastTarget = desired;
       delete status.conditions;
     } catch (error) {
@@ -395,7 +400,7 @@ export class ApplicationController {
     const lastTransitionTime =
       status.health?.status === appHealth.status ? status.health.lastTransitionTime : formatKubeTime(now);
     status.health = { ...appHealth, ...(lastTransitionTime ? { lastTransitionTime } : {}) };
-    status.sourceType = source.helm || source.chart ? 'Helm' : 'Directory';
+    status.sourceType = source.helm || source.chart ? 'Helm' : kustomized ? 'Kustomize' : 'Directory';
     status.resourceHealthSource = 'appTree';
     status.summary = { images: comparison.images };
     store.setTree(name, comparison.tree);

@@ -205,5 +205,82 @@ export async function renderApplicationSource(
     readFile,
   });
   for (const object of objects) object.metadata.namespace ??= namespace;
+  const kustomization = await readKustomization(source, readFile);
+  if (kustomization) applyKustomizeImages(objects, kustomization.images);
   return objects;
+}
+
+/** A kustomization's `images:` entry (what `kustomize edit set image` writes). */
+interface KustomizeImageEntry {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+}
+
+/** Whether the source path holds a kustomization (Argo CD then renders it with kustomize) and its images. */
+export async function readKustomization(
+  source: ApplicationSource,
+  readFile: RenderContext['readFile'],
+): Promise<{ images: KustomizeImageEntry[] } | undefined> {
+  for (const file of ['kustomization.yaml', 'kustomization.yml', 'Kustomization']) {
+    const text = await readFile(joinSourcePath(source.path, file));
+    if (text === undefined) continue;
+    const parsed = asObject(parseYaml(text), file);
+    const images = Array.isArray(parsed.images) ? parsed.images : [];
+    return {
+      images: images
+        .filter((entry): entry is JsonObject => isPlainObject(entry) && typeof entry.name === 'string')
+        .map((entry) => ({
+          name: String(entry.name),
+          ...(entry.newName !== undefined ? { newName: String(entry.newName) } : {}),
+          ...(entry.newTag !== undefined ? { newTag: String(entry.newTag) } : {}),
+          ...(entry.digest !== undefined ? { digest: String(entry.digest) } : {}),
+        })),
+    };
+  }
+  return undefined;
+}
+
+/** Splits `host:5000/app:tag@sha256:…` into the name and what follows it. */
+function splitImage(image: string): { name: string; tag: string | undefined; digest: string | undefined } {
+  const at = image.indexOf('@');
+  const withoutDigest = at === -1 ? image : image.slice(0, at);
+  const colon = withoutDigest.lastIndexOf(':');
+  const hasTag = colon > withoutDigest.lastIndexOf('/');
+  return {
+    name: hasTag ? withoutDigest.slice(0, colon) : withoutDigest,
+    tag: hasTag ? withoutDigest.slice(colon + 1) : undefined,
+    digest: at === -1 ? undefined : image.slice(at + 1),
+  };
+}
+
+/**
+ * Rewrites container images the way kustomize's `images:` transformer does: an entry matches containers whose
+ * image name (without tag and digest) equals `name`; `newName` replaces the name, `newTag` the tag, and a
+ * `digest` replaces both tag and digest.
+ */
+function applyKustomizeImages(objects: KubeObject[], images: readonly KustomizeImageEntry[]): void {
+  if (images.length === 0) return;
+  for (const object of objects) {
+    const spec = object.spec as JsonObject | undefined;
+    const podSpec = (isPlainObject(spec?.template) ? (spec.template as JsonObject).spec : spec) as
+      | JsonObject
+      | undefined;
+    for (const key of ['initContainers', 'containers'] as const) {
+      const containers = Array.isArray(podSpec?.[key]) ? (podSpec[key] as JsonObject[]) : [];
+      for (const container of containers) {
+        if (typeof container.image !== 'string') continue;
+        const current = splitImage(container.image);
+        const entry = images.find((image) => image.name === current.name);
+        if (!entry) continue;
+        const name = entry.newName ?? current.name;
+        if (entry.digest !== undefined) container.image = `${name}@${entry.digest}`;
+        else {
+          const tag = entry.newTag ?? current.tag;
+          container.image = `${name}${tag !== undefined ? `:${tag}` : ''}${current.digest !== undefined && entry.newTag === undefined ? `@${current.digest}` : ''}`;
+        }
+      }
+    }
+  }
 }

@@ -15,6 +15,8 @@ export { formatGoDuration, parseGoDurationMs, SimulatedClock } from './simulated
 export type {
   ParamValue,
   StepLogLine,
+  StepRunContext,
+  StepRunOutcome,
   StepScript,
   TaskScript,
   TaskScriptContext,

@@ -2,7 +2,7 @@ import type { KubeObject, ObjectStore } from './object-store.js';
 import type { PodLogStore } from './pod-logs.js';
 import { findResourceTypeByKind } from './resource-types.js';
 import type { SimulatedClock } from './simulated-clock.js';
-import type { StepScript } from './task-script.js';
+import type { ParamValue, StepScript } from './task-script.js';
 import { statusOf } from './tekton-status.js';
 
 const POD = findResourceTypeByKind('Pod')!;
@@ -134,11 +134,16 @@ export class PodDriver {
   }
 
   /** Prints the step's lines over its duration; returns the abort reason if stopped. */
+  /**
+   * Runs one step: prints its scripted lines on the simulated clock, then its `run` function (real time) if any,
+   * and marks the container terminated. Resolves with the exit code and results, or `stopped` with the abort
+   * reason.
+   */
   async runStep(
     container: string,
     step: StepScript & { durationMs: number; exitCode: number },
     signal: AbortSignal,
-  ): Promise<string | undefined> {
+  ): Promise<{ stopped: string } | { exitCode: number; results: Record<string, ParamValue> | undefined }> {
     const lines = (step.logs ?? []).map((line, index, all) =>
       typeof line === 'string'
         ? { text: line, atMs: (index * step.durationMs) / all.length }
@@ -152,11 +157,19 @@ export class PodDriver {
         await this.clock.sleep(line.atMs - elapsedMs, signal);
         elapsedMs = line.atMs;
       }
-      if (signal.aborted) return String(signal.reason);
+      if (signal.aborted) return { stopped: String(signal.reason) };
       this.logs.append(this.namespace, this.name, container, line.text);
     }
     if (step.durationMs > elapsedMs) await this.clock.sleep(step.durationMs - elapsedMs, signal);
-    if (signal.aborted) return String(signal.reason);
+    if (signal.aborted) return { stopped: String(signal.reason) };
+    let exitCode = step.exitCode;
+    let results = step.results;
+    if (step.run) {
+      const outcome = await this.#runFunction(container, step.run, signal);
+      if (signal.aborted) return { stopped: String(signal.reason) };
+      exitCode = outcome.exitCode;
+      results = { ...results, ...outcome.results };
+    }
     const finishedAt = this.clock.isoNow();
     this.update((_pod, status) => {
       const statuses = (status['containerStatuses'] as Array<Record<string, unknown>> | undefined) ?? [];
@@ -164,13 +177,39 @@ export class PodDriver {
       if (entry)
         entry['state'] = {
           terminated: {
-            exitCode: step.exitCode,
-            reason: step.exitCode === 0 ? 'Completed' : 'Error',
+            exitCode,
+            reason: exitCode === 0 ? 'Completed' : 'Error',
             finishedAt,
           },
         };
     });
-    return undefined;
+    return { exitCode, results };
+  }
+
+  async #runFunction(
+    container: string,
+    run: NonNullable<StepScript['run']>,
+    signal: AbortSignal,
+  ): Promise<{ exitCode: number; results: Record<string, ParamValue> | undefined }> {
+    const log = (line: string): void => {
+      if (!signal.aborted) this.logs.append(this.namespace, this.name, container, line);
+    };
+    // A cancelled or timed-out TaskRun does not wait for a step function that ignores its signal.
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<undefined>((resolve) => {
+      onAbort = () => resolve(undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      const outcome = await Promise.race([run({ log, signal }), aborted]);
+      if (typeof outcome === 'number') return { exitCode: outcome, results: undefined };
+      return { exitCode: outcome?.exitCode ?? 0, results: outcome?.results };
+    } catch (error) {
+      log(error instanceof Error ? error.message : String(error));
+      return { exitCode: 1, results: undefined };
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   finish(succeeded: boolean): void {

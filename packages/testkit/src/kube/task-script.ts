@@ -17,6 +17,26 @@ export interface StepScript {
   logs?: Array<string | StepLogLine>;
   /** Task results the step writes. */
   results?: Record<string, ParamValue>;
+  /**
+   * Real work the step does (after printing `logs`): it runs in real time, may print lines as it goes (followers
+   * of the log see them live) and decides the exit code and results. A rejection exits 1 with the error's message
+   * as the last line; an abort of the TaskRun (cancel, timeout) aborts `signal`.
+   */
+  run?: (step: StepRunContext) => Promise<StepRunOutcome | number | undefined>;
+}
+
+/** What {@link StepScript.run} gets. */
+export interface StepRunContext {
+  /** Appends a line to the step container's log. */
+  log: (line: string) => void;
+  /** Aborted when the TaskRun is cancelled or times out. */
+  signal: AbortSignal;
+}
+
+/** What {@link StepScript.run} decides (a number is the exit code). */
+export interface StepRunOutcome {
+  exitCode?: number;
+  results?: Record<string, ParamValue>;
 }
 
 /** What the pod of one TaskRun attempt does. */

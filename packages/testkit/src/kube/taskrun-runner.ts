@@ -312,17 +312,17 @@ export class TaskRunRunner {
         state['terminationReason'] = 'Skipped';
       } else {
         const outcome = await pods.runStep(container, step, signal);
-        if (outcome !== undefined) return { kind: 'stopped', reason: outcome as StopReason };
-        Object.assign(results, step.results ?? {});
+        if ('stopped' in outcome) return { kind: 'stopped', reason: outcome.stopped as StopReason };
+        Object.assign(results, outcome.results ?? {});
         state['terminated'] = {
-          exitCode: step.exitCode,
-          reason: step.exitCode === 0 ? 'Completed' : 'Error',
+          exitCode: outcome.exitCode,
+          reason: outcome.exitCode === 0 ? 'Completed' : 'Error',
           startedAt: stepStartedAt,
           finishedAt: this.clock.isoNow(),
         };
-        state['terminationReason'] = step.exitCode === 0 ? 'Completed' : 'Error';
-        if (step.exitCode !== 0 && steps[index]?.onError !== 'continue') {
-          failure = `"${container}" exited with code ${step.exitCode}`;
+        state['terminationReason'] = outcome.exitCode === 0 ? 'Completed' : 'Error';
+        if (outcome.exitCode !== 0 && steps[index]?.onError !== 'continue') {
+          failure = `"${container}" exited with code ${outcome.exitCode}`;
         }
       }
       delete state['running'];

@@ -18,9 +18,10 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatPromotionReport } from '../format-report.js';
 import { ProgressPrinter } from '../progress-printer.js';
 import { readSecretEnvironment, readSecretFile } from '../secret-sources.js';
-import { parseSetExpression } from '../set-expressions.js';
+import { parseKustomizeImageFlag, parseSetExpression } from '../set-expressions.js';
 
 export const PROMOTE_USAGE = `Usage: gitops-flow promote --repo URL --branch BRANCH --file PATH --set PATH=VALUE --app NAME [options]
+       gitops-flow promote --repo URL --file overlays/prod/kustomization.yaml --kustomize-image web=REPO:TAG --app NAME
 
 Writes the values into the deploy repo, syncs the Argo CD application to that commit and waits until it is
 Synced and Healthy. On failure it explains why and applies --on-failure.
@@ -30,6 +31,8 @@ Synced and Healthy. On failure it explains why and applies --on-failure.
   --file PATH                values file in the repo, e.g. helm/my-values.yaml
   --set PATH=VALUE           set a value (always a string); repeatable
   --set-json PATH=JSON       set a typed value (number, boolean, …); repeatable
+  --kustomize-image NAME[=NEWNAME][:TAG][@DIGEST]
+                             set an images: entry of a kustomization (kustomize edit set image); repeatable
   --create-missing           create keys that do not exist yet
   --app NAME                 Argo CD application
   --project NAME             its AppProject (recommended)
@@ -56,6 +59,7 @@ const OPTIONS = {
   file: { type: 'string' },
   set: { type: 'string', multiple: true },
   'set-json': { type: 'string', multiple: true },
+  'kustomize-image': { type: 'string', multiple: true },
   'create-missing': { type: 'boolean' },
   app: { type: 'string' },
   project: { type: 'string' },
@@ -136,8 +140,20 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
     ...listFlag(values, 'set').map((expression) => parseSetExpression(expression, 'string')),
     ...listFlag(values, 'set-json').map((expression) => parseSetExpression(expression, 'json')),
   ];
-  if (sets.length === 0)
-    throw new ValidationError('promote: give at least one --set PATH=VALUE', { field: 'set' });
+  const images = listFlag(values, 'kustomize-image').map(parseKustomizeImageFlag);
+  if (sets.length === 0 && images.length === 0) {
+    throw new ValidationError('promote: give at least one --set PATH=VALUE or --kustomize-image', {
+      field: 'set',
+    });
+  }
+  if (mode === 'helm-parameters' && images.length > 0) {
+    throw new ValidationError(
+      'promote: --kustomize-image needs git mode (it edits a kustomization in the repo)',
+      {
+        field: 'kustomize-image',
+      },
+    );
+  }
   const timeoutText = stringFlag(values, 'timeout');
   const refreshText = stringFlag(values, 'refresh-timeout');
   const logger = createRedactingLogger(
@@ -166,6 +182,7 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
       {
         file,
         set: sets.map((expression) => ({ path: expression.path, value: expression.value as string })),
+        ...(images.length > 0 ? { kustomizeImages: images } : {}),
         createMissing: values['create-missing'] === true,
       },
     ];

@@ -2,14 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { diffText, getYamlValue, updateYaml, type YamlUpdate } from '@gitops-kit/manifest-updater';
+import {
+  diffText,
+  getYamlValue,
+  setKustomizeImage,
+  updateYaml,
+  type YamlUpdate,
+} from '@gitops-kit/manifest-updater';
 import { listFlag, parseCommandArguments } from '../argument-parser.js';
 import { type CliIo, printLine } from '../cli-io.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
-import { parseSetExpression } from '../set-expressions.js';
+import { parseKustomizeImageFlag, parseSetExpression } from '../set-expressions.js';
 
 export const VALUES_USAGE = `Usage:
   gitops-flow values set FILE --set PATH=VALUE [--set-json PATH=JSON] [--create-missing] [--dry-run]
+  gitops-flow values set kustomization.yaml --kustomize-image NAME[=NEWNAME][:TAG][@DIGEST] [--dry-run]
   gitops-flow values get FILE PATH
 
 set: changes only the given values (comments, order and quoting stay as they are) and prints the diff;
@@ -62,6 +69,7 @@ export async function runValuesCommand(argv: readonly string[], io: CliIo): Prom
     {
       set: { type: 'string', multiple: true },
       'set-json': { type: 'string', multiple: true },
+      'kustomize-image': { type: 'string', multiple: true },
       'create-missing': { type: 'boolean' },
       'dry-run': { type: 'boolean' },
     },
@@ -73,10 +81,17 @@ export async function runValuesCommand(argv: readonly string[], io: CliIo): Prom
     ...listFlag(values, 'set').map((expression) => parseSetExpression(expression, 'string')),
     ...listFlag(values, 'set-json').map((expression) => parseSetExpression(expression, 'json')),
   ].map((expression) => ({ path: expression.path, value: expression.value }) as YamlUpdate);
-  if (updates.length === 0) throw new ValidationError('values set: give at least one --set PATH=VALUE');
+  const images = listFlag(values, 'kustomize-image').map(parseKustomizeImageFlag);
+  if (updates.length === 0 && images.length === 0)
+    throw new ValidationError('values set: give at least one --set PATH=VALUE or --kustomize-image');
   const path = resolve(io.cwd, file);
   const before = await readLocalFile(path);
-  const result = updateYaml(before, updates, { createMissing: values['create-missing'] === true });
+  let after =
+    updates.length > 0
+      ? updateYaml(before, updates, { createMissing: values['create-missing'] === true }).text
+      : before;
+  for (const image of images) after = setKustomizeImage(after, image).text;
+  const result = { changed: after !== before, text: after };
   if (!result.changed) {
     printLine(io, `${file}: already up to date`);
     return ExitCode.success;
