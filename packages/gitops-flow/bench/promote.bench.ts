@@ -3,25 +3,39 @@
  *
  *   npx tsx --tsconfig packages/gitops-flow/tsconfig.json packages/gitops-flow/bench/promote.bench.ts
  *
- * 1. `promote` wall time on the testkit (GitServer + ArgoCDEmulator with zero sync and rollout delays), small
- *    deploy repo, N sequential promotions: p50/p90/max, and the time per step.
+ * The testkit servers (GitServer with git's http-backend, the Argo CD emulator with zero sync and rollout delays)
+ * run in a child process, so the figures of this process are the SDK's: its wall time per promotion (which
+ * includes waiting for the servers) and the CPU time it spent.
+ *
+ * 1. `promote` on a small deploy repo, N sequential runs: wall time p50/p90/max, the SDK's CPU time per
+ *    promotion, and the time per step.
  * 2. 20 concurrent promotions (20 apps, one file each) into one deploy repo: all must land with linear history;
  *    reports total time and push attempts (races resolved by re-applying the edit on the new head).
  */
+import { type ChildProcess, fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ArgoCDClient } from '@gitops-kit/argocd-client';
 import { ArgoCDEmulator, GitServer } from '@gitops-kit/testkit';
 import { type PromotionReport, promote } from '../src/index.js';
 
-const SEQUENTIAL_RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const SEQUENTIAL_RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const CONCURRENT_APPS = Number(process.env.BENCH_CONCURRENT ?? 20);
+const GIT_AUTH = { username: 'bench', password: 'bench-password' };
+const ARGOCD_PASSWORD = 'admin-password';
+
+/** Messages between this process and the server process. */
+type ServerMessage =
+  | { type: 'ready'; repoUrl: string; argocdUrl: string }
+  | { type: 'log'; commits: Array<{ commit: string; parents: string[] }> };
 
 function percentile(values: number[], fraction: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
 }
 
-async function environment(apps: string[]) {
-  const git = await GitServer.start({ auth: { username: 'bench', password: 'bench-password' } });
+/** The server process: a deploy repo with one chart per app and an Argo CD app per chart. */
+async function serve(apps: string[]): Promise<void> {
+  const git = await GitServer.start({ auth: GIT_AUTH });
   const files: Record<string, string> = {};
   for (const app of apps) {
     files[`apps/${app}/Chart.yaml`] = `apiVersion: v2\nname: ${app}\nversion: 0.1.0\n`;
@@ -29,14 +43,13 @@ async function environment(apps: string[]) {
   }
   const repo = await git.createRepo('deploy', files);
   const argocd = await ArgoCDEmulator.start({
-    adminPassword: 'admin-password',
+    adminPassword: ARGOCD_PASSWORD,
     syncDurationMs: 0,
     defaultRolloutMs: 0,
     reconcileAfterOperationMs: 0,
     reconciliationIntervalMs: 0,
-    revisionCacheMs: 0,
   });
-  argocd.seedRepository({ repo: repo.url, username: 'bench', password: 'bench-password', type: 'git' });
+  argocd.seedRepository({ repo: repo.url, ...GIT_AUTH, type: 'git' });
   argocd.seedProject({
     metadata: { name: 'bench' },
     spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] },
@@ -56,63 +69,124 @@ async function environment(apps: string[]) {
       },
     });
   }
-  const client = new ArgoCDClient({
-    server: argocd.url,
-    auth: { username: 'admin', password: 'admin-password' },
+  process.on('message', async (message: { type: string }) => {
+    if (message.type === 'log') {
+      const commits = (await git.log('deploy', 'main')).map(({ commit, parents }) => ({ commit, parents }));
+      process.send?.({ type: 'log', commits } satisfies ServerMessage);
+    } else if (message.type === 'stop') {
+      await argocd.stop();
+      await git.stop();
+      process.exit(0);
+    }
   });
-  return { git, argocd, client, url: repo.url };
+  process.send?.({ type: 'ready', repoUrl: repo.url, argocdUrl: argocd.url } satisfies ServerMessage);
 }
 
-function promotionOptions(env: Awaited<ReturnType<typeof environment>>, app: string, tag: string) {
+interface Servers {
+  child: ChildProcess;
+  repoUrl: string;
+  client: ArgoCDClient;
+  log(): Promise<Array<{ commit: string; parents: string[] }>>;
+  stop(): Promise<void>;
+}
+
+function nextMessage<T extends ServerMessage['type']>(
+  child: ChildProcess,
+  type: T,
+): Promise<Extract<ServerMessage, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ServerMessage) => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as Extract<ServerMessage, { type: T }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`the server process exited (${code})`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+async function startServers(apps: string[]): Promise<Servers> {
+  const child = fork(fileURLToPath(import.meta.url), ['serve', ...apps], { stdio: 'inherit' });
+  const ready = await nextMessage(child, 'ready');
   return {
-    repository: { url: env.url, branch: 'main', auth: { username: 'bench', password: 'bench-password' } },
+    child,
+    repoUrl: ready.repoUrl,
+    client: new ArgoCDClient({
+      server: ready.argocdUrl,
+      auth: { username: 'admin', password: ARGOCD_PASSWORD },
+    }),
+    async log() {
+      child.send({ type: 'log' });
+      return (await nextMessage(child, 'log')).commits;
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'stop' });
+      await exited;
+    },
+  };
+}
+
+function promotionOptions(servers: Servers, app: string, tag: string) {
+  return {
+    repository: { url: servers.repoUrl, branch: 'main', auth: GIT_AUTH },
     changes: [{ file: `apps/${app}/my-values.yaml`, set: { 'image.tag': tag } }],
     application: { name: app, project: 'bench' },
-    argocd: env.client,
+    argocd: servers.client,
     wait: { timeoutMs: 120_000 },
   };
 }
 
 async function sequential(): Promise<void> {
-  const env = await environment(['web']);
+  const servers = await startServers(['web']);
   try {
-    await promote(promotionOptions(env, 'web', 'warm-up'));
+    await promote(promotionOptions(servers, 'web', 'warm-up'));
     const totals: number[] = [];
+    const cpu: number[] = [];
     const steps = new Map<string, number[]>();
     for (let run = 0; run < SEQUENTIAL_RUNS; run += 1) {
       // Let the previous promotion's after-sync reconcile finish: each run starts on a quiet system, as
       // promotions minutes apart do.
       await new Promise((resolve) => setTimeout(resolve, 150));
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
-      const report = await promote(promotionOptions(env, 'web', `v${run}`));
+      const report = await promote(promotionOptions(servers, 'web', `v${run}`));
       totals.push(performance.now() - started);
+      const used = process.cpuUsage(cpuBefore);
+      cpu.push((used.user + used.system) / 1000);
       if (report.outcome !== 'succeeded') throw new Error(`run ${run}: ${report.outcome}`);
       for (const step of report.steps)
         steps.set(step.name, [...(steps.get(step.name) ?? []), step.durationMs]);
     }
-    console.log(`promote, ${SEQUENTIAL_RUNS} sequential runs (small repo, zero health delays)`);
+    console.log(
+      `promote, ${SEQUENTIAL_RUNS} sequential runs (small repo, zero health delays, servers in a child process)`,
+    );
     console.log(
       `  wall time: p50 ${percentile(totals, 0.5).toFixed(0)} ms · p90 ${percentile(totals, 0.9).toFixed(0)} ms · max ${Math.max(...totals).toFixed(0)} ms`,
+    );
+    console.log(
+      `  SDK CPU time per promotion: p50 ${percentile(cpu, 0.5).toFixed(1)} ms · p90 ${percentile(cpu, 0.9).toFixed(1)} ms`,
     );
     for (const [name, durations] of steps)
       console.log(`  ${name.padEnd(12)} p50 ${percentile(durations, 0.5).toFixed(0)} ms`);
   } finally {
-    await env.argocd.stop();
-    await env.git.stop();
+    await servers.stop();
   }
 }
 
 async function concurrent(): Promise<void> {
   const apps = Array.from({ length: CONCURRENT_APPS }, (_, index) => `app-${String(index).padStart(2, '0')}`);
-  const env = await environment(apps);
+  const servers = await startServers(apps);
   try {
-    const before = (await env.git.log('deploy', 'main')).length;
+    const before = (await servers.log()).length;
     const started = performance.now();
     const reports: PromotionReport[] = await Promise.all(
-      apps.map((app) => promote(promotionOptions(env, app, `${app}-v1`))),
+      apps.map((app) => promote(promotionOptions(servers, app, `${app}-v1`))),
     );
     const totalMs = performance.now() - started;
-    const log = await env.git.log('deploy', 'main');
+    const log = await servers.log();
     const linear = log
       .slice(0, apps.length)
       .every((entry, index) => entry.parents.length === 1 && entry.parents[0] === log[index + 1]?.commit);
@@ -127,10 +201,13 @@ async function concurrent(): Promise<void> {
     );
     if (succeeded !== apps.length || log.length - before !== apps.length || !linear) process.exitCode = 1;
   } finally {
-    await env.argocd.stop();
-    await env.git.stop();
+    await servers.stop();
   }
 }
 
-await sequential();
-await concurrent();
+if (process.argv[2] === 'serve') {
+  await serve(process.argv.slice(3));
+} else {
+  await sequential();
+  await concurrent();
+}

@@ -346,3 +346,68 @@ describe('ArgoCDEmulator reconcile after an operation', () => {
     }
   });
 });
+
+describe('ArgoCDEmulator: revision resolution after an operation', { timeout: 45_000 }, () => {
+  it('re-lists the refs after a sync someone started, reuses the cached listing after an automated one', async () => {
+    const git = await GitServer.start({ auth: { username: 'git', password: 'after-sync-password' } });
+    const emulator = await ArgoCDEmulator.start({
+      syncDurationMs: 10,
+      reconcileAfterOperationMs: 0,
+      reconciliationIntervalMs: 0,
+      revisionCacheMs: 600_000,
+    });
+    try {
+      const repo = await git.createRepo('deploy', { 'helm/my-values.yaml': VALUES_V1 });
+      emulator.seedRepository({ repo: repo.url, username: 'git', password: 'after-sync-password' });
+      const token = await login(emulator);
+      const listings = () => git.countRequests({ phase: 'advertisement', service: 'git-upload-pack' });
+      const settled = (name: string) => () => {
+        const status = emulator.getApplication(name)?.status as AppView['status'];
+        const finishedAt = status?.operationState?.finishedAt;
+        return (
+          finishedAt !== undefined &&
+          status?.reconciledAt !== undefined &&
+          status.reconciledAt >= finishedAt &&
+          !emulator.getApplication(name)?.operation
+        );
+      };
+
+      expect(
+        (
+          await call(emulator, 'POST', '/api/v1/applications', {
+            token,
+            body: application('manual', repo.url),
+          })
+        ).status,
+      ).toBe(200);
+      await eventually(
+        () => emulator.getApplication('manual')?.status?.sync?.revision === repo.head,
+        10_000,
+        'compared',
+      );
+      const beforeSync = listings();
+      expect(
+        (await call(emulator, 'POST', '/api/v1/applications/manual/sync', { token, body: {} })).status,
+      ).toBe(200);
+      await eventually(settled('manual'), 10_000, 'manual sync settled');
+      // The sync itself resolves `main` (one listing), and the refresh after it forces another.
+      expect(listings() - beforeSync).toBe(2);
+
+      const beforeAuto = listings();
+      expect(
+        (
+          await call(emulator, 'POST', '/api/v1/applications', {
+            token,
+            body: application('auto', repo.url, { autoSync: true }),
+          })
+        ).status,
+      ).toBe(200);
+      await eventually(settled('auto'), 10_000, 'automated sync settled');
+      // Within revisionCacheMs the automated operation and the reconcile after it reuse the listing.
+      expect(listings() - beforeAuto).toBe(0);
+    } finally {
+      await emulator.stop();
+      await git.stop();
+    }
+  });
+});

@@ -292,6 +292,13 @@ export class ApplicationController {
     await this.compare(app, { recordReconcile: false, forcePut: true });
     const result = outcome.phase === 'Succeeded' ? 'succeeded' : 'failed';
     runtime.forceWrite = true;
+    // After an operation someone started, Argo CD refreshes with a forced revision resolution (a fresh ref
+    // listing); after an automated one it may reuse the cached refs (controller/appcontroller.go, "force a
+    // refresh so that UI will report up-to-date").
+    const initiatedBy = (app.operation?.initiatedBy ?? state.operation?.initiatedBy) as
+      | { automated?: boolean }
+      | undefined;
+    runtime.freshRevision = initiatedBy?.automated !== true;
     store.recordEvent(name, {
       reason: 'OperationCompleted',
       message: `Sync operation to ${outcome.revision} ${result}`,
