@@ -390,7 +390,10 @@ describe('ArgoCDEmulator: revision resolution after an operation', { timeout: 45
         (await call(emulator, 'POST', '/api/v1/applications/manual/sync', { token, body: {} })).status,
       ).toBe(200);
       await eventually(settled('manual'), 10_000, 'manual sync settled');
-      // The sync itself resolves `main` (one listing), and the refresh after it forces another.
+      // The sync itself resolves `main` (one listing), and the refresh after it forces another. (reconciledAt has
+      // second precision, so "settled" can be true before that refresh ran: wait for it, then for quiet.)
+      await eventually(() => listings() - beforeSync >= 2, 10_000, 'the forced listing after the sync');
+      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(listings() - beforeSync).toBe(2);
 
       const beforeAuto = listings();
@@ -403,8 +406,15 @@ describe('ArgoCDEmulator: revision resolution after an operation', { timeout: 45
         ).status,
       ).toBe(200);
       await eventually(settled('auto'), 10_000, 'automated sync settled');
-      // Within revisionCacheMs the automated operation and the reconcile after it reuse the listing.
-      expect(listings() - beforeAuto).toBe(0);
+      await eventually(
+        () => (emulator.getApplication('auto')?.status?.history as unknown[] | undefined)?.length === 1,
+        10_000,
+        'automated sync recorded',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // A new app's first comparison forces a listing (its source differs from the compared one); within
+      // revisionCacheMs the automated operation and the reconcile after it reuse that listing.
+      expect(listings() - beforeAuto).toBe(1);
     } finally {
       await emulator.stop();
       await git.stop();
