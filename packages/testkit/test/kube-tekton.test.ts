@@ -247,6 +247,10 @@ describe('PipelineRun simulation', () => {
 
   it('cancelling a run aborts the signal of a running step function', async () => {
     let seenAbort = false;
+    let markStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      markStarted = resolve;
+    });
     kube.scriptTask('build', {
       steps: {
         docker: {
@@ -256,14 +260,13 @@ describe('PipelineRun simulation', () => {
                 seenAbort = true;
                 resolve(0);
               });
+              markStarted();
             }),
         },
       },
     });
     const name = await startRun();
-    await kube.waitForObject({ kind: 'TaskRun', name: `${name}-build` }, (object) =>
-      Boolean((object['status'] as Json)?.steps?.[0]?.running),
-    );
+    await started;
     const patched = await call(
       kube,
       'PATCH',

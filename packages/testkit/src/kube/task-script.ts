@@ -11,7 +11,7 @@ export interface StepLogLine {
 export interface StepScript {
   /** Exit code of the step container (default 0). */
   exitCode?: number;
-  /** Simulated ms the step runs (default: the emulator's `defaultStepDurationMs`). */
+  /** Simulated ms the step's scripted lines take (default: `defaultStepDurationMs`, or 0 with `run`). */
   durationMs?: number;
   /** Lines the step prints. */
   logs?: Array<string | StepLogLine>;
@@ -103,7 +103,8 @@ export class TaskScripts {
     return {
       ...step,
       exitCode: step.exitCode ?? 0,
-      durationMs: step.durationMs ?? this.defaultStepDurationMs,
+      // A step with real work takes as long as the work; only scripted steps get the default duration.
+      durationMs: step.durationMs ?? (step.run ? 0 : this.defaultStepDurationMs),
     };
   }
 }
