@@ -113,6 +113,8 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
         onFailure: 'git-revert',
       });
     const clean = await promote(createKey('bad4'));
+    // Degraded from the first look after our sync: a failure, not a wait until the timeout.
+    expect(clean.outcome).toBe('failed');
     expect(clean.rollback?.outcome).toBe('succeeded');
     expect(await current.git.readFile('deploy', 'main', 'helm/my-values.yaml')).toBe(VALUES_FILE);
 

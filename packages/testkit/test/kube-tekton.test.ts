@@ -222,7 +222,7 @@ describe('PipelineRun simulation', () => {
     );
     for (
       let tries = 0;
-      tries < 100 && !(await readText(kube, logPath)).text.includes('pushing image');
+      tries < 250 && !(await readText(kube, logPath)).text.includes('pushing image');
       tries += 1
     )
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -4,6 +4,7 @@ import { type WaitFailedError, WaitTimeoutError } from '../errors/wait-errors.js
 import type { Application } from '../schemas/application-schema.js';
 import type { ApplicationWatchEvent } from '../schemas/stream-schemas.js';
 import { type WaitSource, waitForApplication } from './application-waiter.js';
+import { DegradedTransitionDetector } from './wait-conditions.js';
 
 const progressing = {
   metadata: { name: 'web', resourceVersion: '1' },
@@ -99,5 +100,57 @@ describe('waitForApplication', () => {
     ).catch((e: unknown) => e);
     expect(WaitTimeoutError.isInstance(error)).toBe(true);
     expect((error as WaitTimeoutError).lastState?.metadata.resourceVersion).toBe('1');
+  });
+});
+
+describe('waitForApplication with a caller abort and a shared health history', () => {
+  const withHealth = (resourceVersion: string, revision: string, health: string) =>
+    ({
+      metadata: { name: 'web', resourceVersion },
+      status: {
+        sync: { status: 'Synced', revision },
+        health: { status: health },
+        resources: [{ kind: 'Deployment', name: 'web', health: { status: health } }],
+      },
+    }) as Application;
+
+  it('judges no observation after the abort, so the next wait on the same history still sees the transition', async () => {
+    const history = new DegradedTransitionDetector();
+    const caller = new AbortController();
+    const seen: string[] = [];
+    // The stream delivers two events back to back: the abort happens on the first, the second must not count.
+    const fake = source({
+      gets: [withHealth('1', 'c1', 'Progressing')],
+      watch: async function* () {
+        yield { type: 'MODIFIED', application: withHealth('2', 'c2', 'Progressing') };
+        yield { type: 'MODIFIED', application: withHealth('3', 'c2', 'Degraded') };
+      },
+    });
+    const first = await waitForApplication(
+      'web',
+      fake,
+      {
+        timeoutMs: 5_000,
+        expectRevision: 'c1',
+        healthHistory: history,
+        signal: caller.signal,
+        onProgress: (progress) => {
+          seen.push(String(progress.application.metadata.resourceVersion));
+          if (progress.application.status?.sync?.revision === 'c2') caller.abort();
+        },
+      },
+      silentLogger,
+    ).catch((error: unknown) => error);
+    expect((first as Error).name).toBe('AbortError');
+    expect(seen).toEqual(['1', '2']);
+
+    const second = await waitForApplication(
+      'web',
+      source({ gets: [withHealth('3', 'c2', 'Degraded')] }),
+      { timeoutMs: 5_000, healthHistory: history },
+      silentLogger,
+    ).catch((error: unknown) => error as WaitFailedError);
+    expect((second as WaitFailedError).name).toBe('WaitFailedError');
+    expect((second as Error).message).toContain('transitioned from Progressing to Degraded');
   });
 });

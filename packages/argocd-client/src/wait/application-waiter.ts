@@ -127,6 +127,9 @@ export async function waitForApplication(
   let observations = 0;
 
   const observe = (app: Application, origin: WaitProgress['source']): WaitResult | undefined => {
+    // Once aborted (by the caller or the deadline), later observations are not judged: a transition seen after
+    // the abort would be recorded in a shared health history and then lost with this wait.
+    if (controller.signal.aborted) throw controller.signal.reason ?? new AbortError('wait aborted');
     last = app;
     observations += 1;
     const transition = detector.observe(app);
@@ -250,7 +253,8 @@ export async function waitForApplication(
         detail: lastEvaluation?.pending.join('; ') || 'the application was never read',
       });
     }
-    if (options.signal?.aborted) {
+    // A failure found before the abort is the answer; otherwise the abort is.
+    if (options.signal?.aborted && !(error instanceof WaitFailedError)) {
       throw new AbortError(`Waiting for application "${name}" was aborted`, { cause: options.signal.reason });
     }
     throw error;

@@ -334,6 +334,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
           : undefined,
         strictRevision,
         verifyHead,
+        observedBefore: app,
       });
       report.outcome = 'succeeded';
       return finish(finalApp);

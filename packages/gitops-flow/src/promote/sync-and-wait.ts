@@ -35,6 +35,12 @@ export interface SyncAndWaitOptions {
   strictRevision?: boolean;
   /** Checks a newer branch head for our values; lets a pinned wait follow the branch when others push. */
   verifyHead?: ((resolved: string) => Promise<HeadVerdict>) | undefined;
+  /**
+   * The application as seen just before the sync. Its resource health starts the wait's health history, so a
+   * resource that turns Degraded after our sync fails the wait fast even when the first observation of the wait
+   * already shows it Degraded (the CLI would count that as "already Degraded" and keep waiting).
+   */
+  observedBefore?: Application | undefined;
 }
 
 /**
@@ -53,6 +59,7 @@ async function waitForRevision(
   // One health history across the pinned wait and its unpinned continuation: a resource that turns Degraded
   // while the branch moves still fails the promotion fast.
   const healthHistory = new DegradedTransitionDetector();
+  if (options.observedBefore) healthHistory.observe(options.observedBefore);
   const base = {
     project: application.project,
     appNamespace: application.appNamespace,
