@@ -4,15 +4,18 @@
  *   npx tsx --tsconfig packages/gitops-flow/tsconfig.json packages/gitops-flow/bench/promote.bench.ts
  *
  * The testkit servers (GitServer with git's http-backend, the Argo CD emulator with zero sync and rollout delays)
- * run in a child process, so the figures of this process are the SDK's: its wall time per promotion (which
- * includes waiting for the servers) and the CPU time it spent.
+ * run in child processes of their own, as the real ones run elsewhere, so the figures of this process are the
+ * SDK's: its wall time per promotion (which includes waiting for the servers) and the CPU time it spent.
  *
  * 1. `promote` on a small deploy repo, N sequential runs: wall time p50/p90/max, the SDK's CPU time per
  *    promotion, and the time per step.
  * 2. 20 concurrent promotions (20 apps, one file each) into one deploy repo: all must land with linear history;
  *    reports total time and push attempts (races resolved by re-applying the edit on the new head).
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArgoCDClient } from '@gitops-kit/argocd-client';
 import { ArgoCDEmulator, GitServer } from '@gitops-kit/testkit';
@@ -25,7 +28,7 @@ const ARGOCD_PASSWORD = 'admin-password';
 
 /** Messages between this process and the server process. */
 type ServerMessage =
-  | { type: 'ready'; repoUrl: string; argocdUrl: string }
+  | { type: 'ready'; url: string }
   | { type: 'log'; commits: Array<{ commit: string; parents: string[] }> };
 
 function percentile(values: number[], fraction: number): number {
@@ -33,8 +36,8 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
 }
 
-/** The server process: a deploy repo with one chart per app and an Argo CD app per chart. */
-async function serve(apps: string[]): Promise<void> {
+/** The git server process: a deploy repo with one chart per app. */
+async function serveGit(apps: string[]): Promise<void> {
   const git = await GitServer.start({ auth: GIT_AUTH });
   const files: Record<string, string> = {};
   for (const app of apps) {
@@ -42,6 +45,20 @@ async function serve(apps: string[]): Promise<void> {
     files[`apps/${app}/my-values.yaml`] = 'image:\n  repository: registry.example.com/app\n  tag: "0"\n';
   }
   const repo = await git.createRepo('deploy', files);
+  process.on('message', async (message: { type: string }) => {
+    if (message.type === 'log') {
+      const commits = (await git.log('deploy', 'main')).map(({ commit, parents }) => ({ commit, parents }));
+      process.send?.({ type: 'log', commits } satisfies ServerMessage);
+    } else if (message.type === 'stop') {
+      await git.stop();
+      process.exit(0);
+    }
+  });
+  process.send?.({ type: 'ready', url: repo.url } satisfies ServerMessage);
+}
+
+/** The Argo CD process: an app per chart of the deploy repo at `repoUrl`. */
+async function serveArgoCD(repoUrl: string, apps: string[]): Promise<void> {
   const argocd = await ArgoCDEmulator.start({
     adminPassword: ARGOCD_PASSWORD,
     syncDurationMs: 0,
@@ -49,7 +66,7 @@ async function serve(apps: string[]): Promise<void> {
     reconcileAfterOperationMs: 0,
     reconciliationIntervalMs: 0,
   });
-  argocd.seedRepository({ repo: repo.url, ...GIT_AUTH, type: 'git' });
+  argocd.seedRepository({ repo: repoUrl, ...GIT_AUTH, type: 'git' });
   argocd.seedProject({
     metadata: { name: 'bench' },
     spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] },
@@ -60,7 +77,7 @@ async function serve(apps: string[]): Promise<void> {
       spec: {
         project: 'bench',
         source: {
-          repoURL: repo.url,
+          repoURL: repoUrl,
           path: `apps/${app}`,
           targetRevision: 'main',
           helm: { valueFiles: ['my-values.yaml'] },
@@ -70,20 +87,73 @@ async function serve(apps: string[]): Promise<void> {
     });
   }
   process.on('message', async (message: { type: string }) => {
-    if (message.type === 'log') {
-      const commits = (await git.log('deploy', 'main')).map(({ commit, parents }) => ({ commit, parents }));
-      process.send?.({ type: 'log', commits } satisfies ServerMessage);
-    } else if (message.type === 'stop') {
+    if (message.type === 'stop') {
       await argocd.stop();
-      await git.stop();
       process.exit(0);
     }
   });
-  process.send?.({ type: 'ready', repoUrl: repo.url, argocdUrl: argocd.url } satisfies ServerMessage);
+  process.send?.({ type: 'ready', url: argocd.url } satisfies ServerMessage);
+}
+
+/**
+ * Baselines measured in the same run, so the figures can be compared across machines: one smart-HTTP request to
+ * the git server (what every git round trip costs here), and the shell way of writing the tag — `git clone
+ * --depth 1`, edit, `git commit`, `git push` with the git CLI.
+ */
+async function baselines(servers: Servers, runs: number): Promise<{ requestMs: number; cliWriteMs: number }> {
+  const authorization = `Basic ${Buffer.from(`${GIT_AUTH.username}:${GIT_AUTH.password}`).toString('base64')}`;
+  const requests: number[] = [];
+  for (let run = 0; run < runs; run += 1) {
+    const started = performance.now();
+    const response = await fetch(`${servers.repoUrl}/info/refs?service=git-upload-pack`, {
+      headers: { authorization, 'git-protocol': 'version=2' },
+    });
+    await response.arrayBuffer();
+    requests.push(performance.now() - started);
+  }
+  const writes: number[] = [];
+  const url = new URL(servers.repoUrl);
+  url.username = GIT_AUTH.username;
+  url.password = GIT_AUTH.password;
+  const git = (args: string[], cwd?: string) =>
+    new Promise<void>((resolve, reject) =>
+      execFile(
+        'git',
+        args,
+        {
+          cwd,
+          env: {
+            ...process.env,
+            GIT_CONFIG_NOSYSTEM: '1',
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            GIT_TERMINAL_PROMPT: '0',
+            GIT_AUTHOR_NAME: 'bench',
+            GIT_AUTHOR_EMAIL: 'bench@example.invalid',
+            GIT_COMMITTER_NAME: 'bench',
+            GIT_COMMITTER_EMAIL: 'bench@example.invalid',
+          },
+        },
+        (error) => (error ? reject(error) : resolve()),
+      ),
+    );
+  for (let run = 0; run < Math.min(runs, 11); run += 1) {
+    const directory = await mkdtemp(join(tmpdir(), 'promote-bench-'));
+    try {
+      const started = performance.now();
+      await git(['clone', '--quiet', '--depth', '1', '--branch', 'main', url.toString(), directory]);
+      const file = join(directory, 'apps/web/my-values.yaml');
+      await writeFile(file, (await readFile(file, 'utf8')).replace(/tag: .*/, `tag: "cli-${run}"`));
+      await git(['commit', '--quiet', '-am', `cli ${run}`], directory);
+      await git(['push', '--quiet', 'origin', 'main'], directory);
+      writes.push(performance.now() - started);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  }
+  return { requestMs: percentile(requests, 0.5), cliWriteMs: percentile(writes, 0.5) };
 }
 
 interface Servers {
-  child: ChildProcess;
   repoUrl: string;
   client: ArgoCDClient;
   log(): Promise<Array<{ commit: string; parents: string[] }>>;
@@ -107,24 +177,29 @@ function nextMessage<T extends ServerMessage['type']>(
   });
 }
 
+function stopChild(child: ChildProcess): Promise<unknown> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send({ type: 'stop' });
+  return exited;
+}
+
+/** One process for the git server, one for Argo CD (each forks git or renders on its own). */
 async function startServers(apps: string[]): Promise<Servers> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', ...apps], { stdio: 'inherit' });
-  const ready = await nextMessage(child, 'ready');
+  const self = fileURLToPath(import.meta.url);
+  const git = fork(self, ['serve-git', ...apps], { stdio: 'inherit' });
+  const repoUrl = (await nextMessage(git, 'ready')).url;
+  const argocd = fork(self, ['serve-argocd', repoUrl, ...apps], { stdio: 'inherit' });
+  const argocdUrl = (await nextMessage(argocd, 'ready')).url;
   return {
-    child,
-    repoUrl: ready.repoUrl,
-    client: new ArgoCDClient({
-      server: ready.argocdUrl,
-      auth: { username: 'admin', password: ARGOCD_PASSWORD },
-    }),
+    repoUrl,
+    client: new ArgoCDClient({ server: argocdUrl, auth: { username: 'admin', password: ARGOCD_PASSWORD } }),
     async log() {
-      child.send({ type: 'log' });
-      return (await nextMessage(child, 'log')).commits;
+      git.send({ type: 'log' });
+      return (await nextMessage(git, 'log')).commits;
     },
     async stop() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send({ type: 'stop' });
-      await exited;
+      await stopChild(argocd);
+      await stopChild(git);
     },
   };
 }
@@ -142,6 +217,7 @@ function promotionOptions(servers: Servers, app: string, tag: string) {
 async function sequential(): Promise<void> {
   const servers = await startServers(['web']);
   try {
+    const baseline = await baselines(servers, SEQUENTIAL_RUNS);
     await promote(promotionOptions(servers, 'web', 'warm-up'));
     const totals: number[] = [];
     const cpu: number[] = [];
@@ -161,7 +237,7 @@ async function sequential(): Promise<void> {
         steps.set(step.name, [...(steps.get(step.name) ?? []), step.durationMs]);
     }
     console.log(
-      `promote, ${SEQUENTIAL_RUNS} sequential runs (small repo, zero health delays, servers in a child process)`,
+      `promote, ${SEQUENTIAL_RUNS} sequential runs (small repo, zero health delays, servers in child processes)`,
     );
     console.log(
       `  wall time: p50 ${percentile(totals, 0.5).toFixed(0)} ms · p90 ${percentile(totals, 0.9).toFixed(0)} ms · max ${Math.max(...totals).toFixed(0)} ms`,
@@ -171,6 +247,10 @@ async function sequential(): Promise<void> {
     );
     for (const [name, durations] of steps)
       console.log(`  ${name.padEnd(12)} p50 ${percentile(durations, 0.5).toFixed(0)} ms`);
+    const writeBack = percentile(steps.get('write-back') ?? [0], 0.5);
+    console.log(
+      `  baselines in this run: one git request p50 ${baseline.requestMs.toFixed(1)} ms → promote = ${(percentile(totals, 0.5) / baseline.requestMs).toFixed(1)} git requests; git CLI clone --depth 1 + commit + push p50 ${baseline.cliWriteMs.toFixed(0)} ms → write-back ${(writeBack / baseline.cliWriteMs).toFixed(2)}×`,
+    );
   } finally {
     await servers.stop();
   }
@@ -205,8 +285,10 @@ async function concurrent(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'serve') {
-  await serve(process.argv.slice(3));
+if (process.argv[2] === 'serve-git') {
+  await serveGit(process.argv.slice(3));
+} else if (process.argv[2] === 'serve-argocd') {
+  await serveArgoCD(process.argv[3] as string, process.argv.slice(4));
 } else {
   await sequential();
   await concurrent();
