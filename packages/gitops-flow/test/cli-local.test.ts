@@ -80,6 +80,11 @@ describe('gitops-flow CLI without servers', () => {
     expect(missing.err()).toMatch(/ARGOCD_SERVER/);
     const badPolicy = captureIo();
     expect(await runCli(['promote', '--app', 'x', '--on-failure', 'pray'], badPolicy)).toBe(ExitCode.usage);
+    const badWaitFor = captureIo();
+    expect(
+      await runCli(['promote', '--app', 'x', '--set', 'image.tag=1', '--wait-for', 'sync,ready'], badWaitFor),
+    ).toBe(ExitCode.usage);
+    expect(badWaitFor.err()).toContain('unknown: ready');
     const badTimeout = captureIo({
       env: { ARGOCD_SERVER: 'http://127.0.0.1:9', ARGOCD_AUTH_TOKEN: 'token-x' },
     });

@@ -88,6 +88,28 @@ describe('gitops-flow promote (CLI) on the testkit', { timeout: 90_000 }, () => 
     expect(await env.git.readFile('deploy', 'main', 'helm/my-values.yaml')).toContain('tag: "cli-2"');
   });
 
+  it('--wait-for operation,sync deploys without waiting for health (a Degraded app still exits 0)', async () => {
+    env.argocd.scriptHealth({ kind: 'Deployment', image: ':cli-nohealth' }, [{ status: 'Degraded' }]);
+    const io = captureIo({ env: { ARGOCD_SERVER: env.argocd.url } });
+    const code = await runCli(
+      [
+        ...baseArguments(),
+        '--set',
+        'image.tag=cli-nohealth',
+        '--wait-for',
+        'operation,sync',
+        '--output',
+        'json',
+      ],
+      io,
+    );
+    expect(code).toBe(ExitCode.success);
+    const report = JSON.parse(io.out()) as PromotionReport;
+    expect(report.outcome).toBe('succeeded');
+    expect(report.syncStatus).toBe('Synced');
+    expect(report.healthStatus).toBe('Degraded');
+  });
+
   it('a wrong Argo CD password exits 4 (authentication) without echoing it', async () => {
     const wrongFile = join(secrets, 'wrong');
     const wrong = `not-${env.argocdPassword}`;

@@ -39,6 +39,8 @@ Synced and Healthy. On failure it explains why and applies --on-failure.
   --app-namespace NS         the application's namespace (apps in any namespace)
   --mode git|helm-parameters git (default) or Helm parameters on the Application (argocd app set -p)
   --timeout DURATION         wait limit, e.g. 10m (default 10m)
+  --wait-for LIST            what the wait requires, comma-separated: operation,sync,health (default all three;
+                             like argocd app wait --operation --sync --health)
   --refresh-timeout DURATION how long Argo CD may take to see the commit (default 2m)
   --on-failure POLICY        git-revert | argocd-rollback | none (default none)
   --prune                    prune resources during the sync
@@ -66,6 +68,7 @@ const OPTIONS = {
   'app-namespace': { type: 'string' },
   mode: { type: 'string' },
   timeout: { type: 'string' },
+  'wait-for': { type: 'string' },
   'refresh-timeout': { type: 'string' },
   'on-failure': { type: 'string' },
   prune: { type: 'boolean' },
@@ -104,6 +107,29 @@ export function gitAuthFromArguments(
     return { username, password };
   }
   return undefined;
+}
+
+const WAIT_CONDITIONS = ['operation', 'sync', 'health'] as const;
+
+/**
+ * Parses `--wait-for operation,sync,health` (any non-empty subset).
+ *
+ * @throws {ValidationError} for an empty list or an unknown condition.
+ */
+export function parseWaitFor(text: string | undefined): Array<(typeof WAIT_CONDITIONS)[number]> | undefined {
+  if (text === undefined) return undefined;
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  const unknown = items.filter((item) => !(WAIT_CONDITIONS as readonly string[]).includes(item));
+  if (items.length === 0 || unknown.length > 0) {
+    throw new ValidationError(
+      `--wait-for takes a comma-separated list of ${WAIT_CONDITIONS.join(', ')}${unknown.length > 0 ? `; unknown: ${unknown.join(', ')}` : ''}`,
+      { field: 'wait-for' },
+    );
+  }
+  return [...new Set(items)] as Array<(typeof WAIT_CONDITIONS)[number]>;
 }
 
 /** Maps a report to the documented exit code. */
@@ -154,6 +180,7 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
       },
     );
   }
+  const waitFor = parseWaitFor(stringFlag(values, 'wait-for'));
   const timeoutText = stringFlag(values, 'timeout');
   const refreshText = stringFlag(values, 'refresh-timeout');
   const logger = createRedactingLogger(
@@ -204,7 +231,10 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
     },
     argocd,
     ...(values.prune ? { sync: { prune: true } } : {}),
-    wait: { timeoutMs: timeoutText ? parseDurationMs(timeoutText, '--timeout') : 600_000 },
+    wait: {
+      timeoutMs: timeoutText ? parseDurationMs(timeoutText, '--timeout') : 600_000,
+      ...(waitFor ? { conditions: waitFor } : {}),
+    },
     ...(refreshText ? { refreshTimeoutMs: parseDurationMs(refreshText, '--refresh-timeout') } : {}),
     onFailure,
     dryRun: values['dry-run'] === true,
