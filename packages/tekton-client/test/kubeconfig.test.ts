@@ -1,4 +1,6 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { inspect } from 'node:util';
@@ -269,6 +271,70 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     } catch (error) {
       expect((error as UnsupportedAuthProviderError).code).toBe('UNSUPPORTED_AUTH_PROVIDER');
       expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain(canary);
+    }
+  });
+
+  it("sends every request through the cluster's proxy-url; an explicit proxy option wins; socks5 is refused", async () => {
+    const seen: string[] = [];
+    const proxy = createServer((request, response) => {
+      // Absolute-form request (plain-http proxying).
+      seen.push(`${request.method} ${request.url}`);
+      const target = new URL(request.url ?? '');
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: request.method,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(upstream);
+    });
+    const tunnels = new Set<Socket>();
+    proxy.on('connect', (request, socket, head) => {
+      seen.push(`CONNECT ${request.url}`);
+      tunnels.add(socket as Socket);
+      const [host, port] = String(request.url).split(':');
+      const upstream = connect(Number(port), host as string, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(socket);
+        socket.pipe(upstream);
+      });
+      upstream.on('error', () => socket.destroy());
+      socket.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://proxy-user:${canary}@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      acceptedTokens.add(canary);
+      const path = kubeconfig('proxy.yaml', { user: { token: canary }, cluster: { 'proxy-url': proxyUrl } });
+      expect(loadKubeconfig({ path }).proxyUrl).toBe(proxyUrl);
+      const viaProxy = TektonClient.fromKubeconfig({ path, retry: false });
+      clients.push(viaProxy);
+      await viaProxy.pipelineRuns.list();
+      const host = new URL(url).host;
+      expect(seen.some((line) => line.includes(host))).toBe(true);
+      expect(server.requests.at(-1)?.headers.authorization).toBe(`Bearer ${canary}`);
+
+      seen.length = 0;
+      const direct = TektonClient.fromKubeconfig({ path, retry: false, proxy: false });
+      clients.push(direct);
+      await direct.pipelineRuns.list();
+      expect(seen).toEqual([]);
+
+      const socks = kubeconfig('socks.yaml', { cluster: { 'proxy-url': 'socks5://127.0.0.1:1080' } });
+      expect(() => loadKubeconfig({ path: socks })).toThrow(KubeconfigError);
+      expect(() => loadKubeconfig({ path: socks })).toThrow(/socks5 proxy-url; only http and https/);
+    } finally {
+      for (const tunnel of tunnels) tunnel.destroy();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 

@@ -225,6 +225,8 @@ export class TektonClient {
     if (resolved.tls.key) options.key = resolved.tls.key;
     if (resolved.tls.servername) options.servername = resolved.tls.servername;
     if (resolved.tls.insecureSkipVerify) options.insecureSkipVerify = true;
+    // client-go: the cluster's proxy-url replaces the environment's proxy; an explicit `proxy` option wins.
+    if (resolved.proxyUrl && overrides.proxy === undefined) options.proxy = { url: resolved.proxyUrl };
     return new TektonClient(options);
   }
 

@@ -40,6 +40,8 @@ export interface ResolvedKubeconfig {
   credentials: CredentialSource;
   /** `Impersonate-*` headers from `as`, `as-uid`, `as-groups`, `as-user-extra`. */
   impersonationHeaders: Record<string, string | string[]>;
+  /** The cluster's `proxy-url` (http or https): every request goes through it instead of HTTPS_PROXY/HTTP_PROXY. */
+  proxyUrl?: string;
   /** The files that were read, first first. */
   files: string[];
 }
@@ -270,7 +272,9 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
   if (cluster['tls-server-name']) tls.servername = cluster['tls-server-name'];
   if (cluster['insecure-skip-tls-verify'] === true) tls.insecureSkipVerify = true;
   const clusterWithServer = { ...cluster, server: cluster.server };
+  const proxyUrl = cluster['proxy-url'] ? checkProxyUrl(cluster['proxy-url'], context.cluster) : undefined;
   return {
+    ...(proxyUrl ? { proxyUrl } : {}),
     contextName,
     clusterName: context.cluster,
     userName,
@@ -281,4 +285,26 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
     impersonationHeaders: impersonationHeaders(user),
     files: merged.files,
   };
+}
+
+/**
+ * Checks a cluster's `proxy-url` as client-go would use it. Only http and https proxies are supported here (undici's
+ * `ProxyAgent`); a socks5 proxy is refused with a clear error rather than ignored.
+ *
+ * @throws {KubeconfigError} for a URL that does not parse or a scheme other than http/https.
+ */
+function checkProxyUrl(raw: string, clusterName: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new KubeconfigError(`kubeconfig cluster "${clusterName}" has a proxy-url that is not a URL`);
+  }
+  if (url.password) registerSecret(decodeURIComponent(url.password));
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KubeconfigError(
+      `kubeconfig cluster "${clusterName}" uses a ${url.protocol.replace(':', '')} proxy-url; only http and https proxies are supported (pass \`proxy\` to the client to override)`,
+    );
+  }
+  return raw;
 }
