@@ -55,6 +55,11 @@ export async function startSeedEnvironment(
     values?: string;
     /** Also an app `web-kustomize` rendered from `kustomize/overlays/prod` (images set in its kustomization). */
     kustomizeApp?: boolean;
+    /**
+     * Also a multi-source app `web-multi`: the chart from a `charts` repository, its values from the deploy repo's
+     * `helm/my-values.yaml` through a `ref: values` source.
+     */
+    multiSourceApp?: boolean;
     emulator?: Partial<import('@gitops-kit/testkit').ArgoCDEmulatorOptions>;
   } = {},
 ): Promise<SeedEnvironment> {
@@ -86,7 +91,7 @@ export async function startSeedEnvironment(
   argocd.seedProject({
     metadata: { name: 'demo' },
     spec: {
-      sourceRepos: [repo.url],
+      sourceRepos: [repo.url, git.repoUrl('charts')],
       destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'demo' }],
     },
   });
@@ -103,6 +108,29 @@ export async function startSeedEnvironment(
         },
         destination: { server: 'https://kubernetes.default.svc', namespace: 'demo' },
         ...(options.autoSync ? { syncPolicy: { automated: { prune: true, selfHeal: true } } } : {}),
+      },
+    });
+  }
+  if (options.multiSourceApp) {
+    const charts = await git.createRepo('charts', {
+      'web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+      'web/values.yaml': 'image:\n  repository: registry.example.com/team/web\n  tag: latest\n',
+    });
+    argocd.seedRepository({ repo: charts.url, username: 'deployer', password: gitPassword, type: 'git' });
+    argocd.seedApplication({
+      metadata: { name: 'web-multi' },
+      spec: {
+        project: 'demo',
+        sources: [
+          {
+            repoURL: charts.url,
+            path: 'web',
+            targetRevision: 'main',
+            helm: { valueFiles: ['$values/helm/my-values.yaml'] },
+          },
+          { repoURL: repo.url, targetRevision: 'main', ref: 'values' },
+        ],
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'demo' },
       },
     });
   }

@@ -421,3 +421,78 @@ describe('ArgoCDEmulator: revision resolution after an operation', { timeout: 45
     }
   });
 });
+
+describe('ArgoCDEmulator: multi-source applications', { timeout: 45_000 }, () => {
+  it('renders the chart with values from a ref source, syncs revisions per source position and records them', async () => {
+    const git = await GitServer.start({ auth: { username: 'git', password: 'multi-source-password' } });
+    const emulator = await ArgoCDEmulator.start({ syncDurationMs: 10, reconciliationIntervalMs: 0 });
+    try {
+      const charts = await git.createRepo('charts', {
+        'web/Chart.yaml': 'apiVersion: v2\nname: web\nversion: 0.1.0\n',
+        'web/values.yaml': 'image:\n  repository: ghcr.io/org/web\n  tag: latest\n',
+      });
+      const deploy = await git.createRepo('deploy', { 'envs/prod/values.yaml': 'image:\n  tag: v1\n' });
+      for (const repo of [charts, deploy])
+        emulator.seedRepository({ repo: repo.url, username: 'git', password: 'multi-source-password' });
+      const token = await login(emulator);
+      const body = {
+        metadata: { name: 'multi' },
+        spec: {
+          project: 'default',
+          sources: [
+            {
+              repoURL: charts.url,
+              path: 'web',
+              targetRevision: 'main',
+              helm: { valueFiles: ['$values/envs/prod/values.yaml'] },
+            },
+            { repoURL: deploy.url, targetRevision: 'main', ref: 'values' },
+          ],
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'multi' },
+        },
+      };
+      expect((await call(emulator, 'POST', '/api/v1/applications', { token, body })).status).toBe(200);
+      type MultiView = {
+        status?: {
+          sync?: { status: string; revision?: string; revisions?: string[] };
+          operationState?: { phase: string; syncResult?: { revisions?: string[] } };
+          history?: Array<{ revisions?: string[]; sources?: unknown[] }>;
+          summary?: { images?: string[] };
+        };
+        operation?: unknown;
+      };
+      const view = () => emulator.getApplication('multi') as MultiView | undefined;
+      await eventually(() => view()?.status?.sync?.revisions?.length === 2, 10_000, 'compared');
+      expect(view()?.status?.sync?.revisions).toEqual([charts.head, deploy.head]);
+      expect(view()?.status?.sync?.revision).toBeUndefined();
+
+      const v2 = await git.commit('deploy', 'main', { 'envs/prod/values.yaml': 'image:\n  tag: v2\n' });
+      const outOfRange = await call(emulator, 'POST', '/api/v1/applications/multi/sync', {
+        token,
+        body: { revisions: [v2], sourcePositions: [3] },
+      });
+      expect(outOfRange.status).toBe(400);
+      expect(outOfRange.json).toMatchObject({ message: 'source position is out of range' });
+
+      const sync = await call(emulator, 'POST', '/api/v1/applications/multi/sync', {
+        token,
+        body: { revision: 'ignored-for-multi-source', revisions: [v2], sourcePositions: [2] },
+      });
+      expect(sync.status).toBe(200);
+      expect(sync.json).toMatchObject({ operation: { sync: { revisions: ['main', v2] } } });
+      await eventually(
+        () => view()?.status?.operationState?.phase === 'Succeeded' && !view()?.operation,
+        10_000,
+        'sync done',
+      );
+      expect(view()?.status?.operationState?.syncResult?.revisions).toEqual([charts.head, v2]);
+      expect(view()?.status?.history?.at(-1)?.revisions).toEqual([charts.head, v2]);
+      expect(view()?.status?.history?.at(-1)?.sources).toHaveLength(2);
+      const deployment = emulator.liveObjects('multi').find((object) => object.kind === 'Deployment');
+      expect(JSON.stringify(deployment)).toContain('ghcr.io/org/web:v2');
+    } finally {
+      await emulator.stop();
+      await git.stop();
+    }
+  });
+});

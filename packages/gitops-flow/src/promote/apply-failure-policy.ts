@@ -15,6 +15,8 @@ export interface FailurePolicyContext {
   client: ArgoCDClient;
   application: PromotionApplication;
   autoSync: boolean;
+  /** Multi-source apps: the positions of the deploy repository's sources (see `SyncAndWaitContext`). */
+  sourcePositions?: readonly number[] | undefined;
   /** The revision that failed. */
   failedRevision: string | undefined;
   edits: readonly PromotionEdit[];
@@ -51,7 +53,11 @@ async function rollbackInArgoCD(context: FailurePolicyContext): Promise<Rollback
     signal: context.signal,
   };
   const history = await client.applications.history(application.name, scope);
-  const target = [...history].reverse().find((entry) => entry.revision !== context.failedRevision);
+  // Multi-source entries carry `revisions` (one per source) instead of `revision`.
+  const deployed = (entry: (typeof history)[number]) => [entry.revision, ...(entry.revisions ?? [])];
+  const target = [...history]
+    .reverse()
+    .find((entry) => !deployed(entry).includes(context.failedRevision ?? ''));
   if (!target || target.id === undefined) {
     return { policy: 'argocd-rollback', outcome: 'failed', detail: 'No earlier deployment in the history' };
   }
@@ -79,7 +85,9 @@ async function rollbackInArgoCD(context: FailurePolicyContext): Promise<Rollback
     policy: 'argocd-rollback',
     outcome: 'succeeded',
     historyId: Number(target.id),
-    ...(target.revision ? { revision: target.revision } : {}),
+    ...(target.revision || target.revisions?.length
+      ? { revision: target.revision || (target.revisions ?? []).join(',') }
+      : {}),
   };
 }
 

@@ -64,6 +64,16 @@ function warnOnRepositoryMismatch(
   }
 }
 
+/** Multi-source apps: the 1-based positions of the sources that read the deploy repository (undefined otherwise). */
+function deployRepositoryPositions(app: Application, url: string): number[] | undefined {
+  const sources = app.spec?.sources ?? [];
+  if (sources.length === 0) return undefined;
+  const wanted = normalizeRepositoryUrl(url);
+  return sources.flatMap((source, index) =>
+    source?.repoURL && normalizeRepositoryUrl(String(source.repoURL)) === wanted ? [index + 1] : [],
+  );
+}
+
 function errorSummary(error: unknown): { name: string; code: string; message: string } {
   if (GitOpsKitError.isInstance(error)) return { name: error.name, code: error.code, message: error.message };
   const plain = new GitOpsKitError(error instanceof Error ? error.message : String(error));
@@ -183,6 +193,10 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     );
     report.autoSync = isAutoSync(initial);
     if (mode === 'git' && options.repository) warnOnRepositoryMismatch(initial, options.repository.url, emit);
+    const sourcePositions =
+      mode === 'git' && options.repository
+        ? deployRepositoryPositions(initial, options.repository.url)
+        : undefined;
     checkAbort();
 
     // 1. Write the change (or set Helm parameters).
@@ -319,6 +333,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       client,
       application,
       autoSync: report.autoSync,
+      sourcePositions,
       timeoutMs,
       steps,
       emit,
@@ -359,6 +374,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       client,
       application,
       autoSync: report.autoSync,
+      sourcePositions,
       failedRevision: report.targetRevision,
       edits: recorder.edits,
       fileTexts: recorder.texts,

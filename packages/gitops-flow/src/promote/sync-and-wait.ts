@@ -19,6 +19,11 @@ export interface SyncAndWaitContext {
   client: ArgoCDClient;
   application: PromotionApplication;
   autoSync: boolean;
+  /**
+   * Multi-source apps: the 1-based positions of the sources that come from the deploy repository; the sync pins
+   * those (`revisions` + `sourcePositions`), the others stay at their target revisions.
+   */
+  sourcePositions?: readonly number[] | undefined;
   timeoutMs: number;
   steps: StepRecorder;
   emit: (event: PromotionEvent) => void;
@@ -173,7 +178,14 @@ export async function syncAndWait(
       () =>
         client.applications.sync(application.name, {
           ...scope,
-          ...(revision ? { revision } : {}),
+          ...(revision && context.sourcePositions?.length
+            ? {
+                revisions: context.sourcePositions.map(() => revision),
+                sourcePositions: [...context.sourcePositions],
+              }
+            : revision
+              ? { revision }
+              : {}),
           ...context.sync,
           waitForOperation: true,
           operationWaitTimeoutMs: context.timeoutMs,

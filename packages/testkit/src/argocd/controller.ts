@@ -3,7 +3,13 @@ import { createResourceHealthAssessor, type ResourceHealthAssessor } from './hea
 import { compareLiveState } from './live-comparison.js';
 import type { HealthScript, LiveObject } from './live-state.js';
 import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
-import { type ManifestRenderer, readKustomization, renderApplicationSource } from './manifest-renderer.js';
+import {
+  isReferenceOnly,
+  type ManifestRenderer,
+  readKustomization,
+  renderApplicationSource,
+  renderApplicationSources,
+} from './manifest-renderer.js';
 import type { Application, ApplicationSource, KubeObject } from './model.js';
 import { formatKubeTime } from './model.js';
 import type { ArgoCDStore } from './store.js';
@@ -274,6 +280,7 @@ export class ApplicationController {
       nowMs: clock,
       resolve: (repoURL, revision) => git.resolve(repoURL, revision, this.options.repositoryAccess(repoURL)),
       render: (source, revision) => this.render(app, source, revision),
+      renderSources: (sources, revisions) => this.renderSources(app, sources, revisions),
       ...(scriptedFailure !== undefined ? { scriptedFailure } : {}),
     });
     const retryLimit = Number((app.operation.retry as { limit?: number } | undefined)?.limit ?? 0);
@@ -301,7 +308,7 @@ export class ApplicationController {
     runtime.freshRevision = initiatedBy?.automated !== true;
     store.recordEvent(name, {
       reason: 'OperationCompleted',
-      message: `Sync operation to ${outcome.revision} ${result}`,
+      message: `Sync operation to ${outcome.revisions ? outcome.revisions.join(',') : outcome.revision} ${result}`,
       type: outcome.phase === 'Succeeded' ? 'Normal' : 'Warning',
     });
     this.schedule(name, this.options.reconcileAfterOperationMs);
@@ -328,6 +335,27 @@ export class ApplicationController {
     app: Application,
     revision: string | undefined,
   ): Promise<{ revision: string; objects: KubeObject[] }> {
+    const sources = app.spec.sources?.length ? app.spec.sources : undefined;
+    if (sources) {
+      // Multi-source: every source at its target revision (the single `revision` names the first source's).
+      const revisions = await Promise.all(
+        sources.map((candidate, index) =>
+          this.options.git.resolve(
+            candidate.repoURL ?? '',
+            (index === 0 && revision) || candidate.targetRevision,
+            this.options.repositoryAccess(candidate.repoURL ?? ''),
+          ),
+        ),
+      );
+      const objects = await renderApplicationSources(
+        this.options.renderer,
+        this.options.git,
+        app,
+        sources,
+        revisions,
+      );
+      return { revision: revisions[0] ?? '', objects };
+    }
     const source = app.spec.source;
     if (!source?.repoURL) throw new Error('application source is missing repoURL');
     const sha = await this.options.git.resolve(
@@ -346,36 +374,49 @@ export class ApplicationController {
     const { store, clock, git } = this.options;
     const name = app.metadata.name;
     const runtime = this.runtime(name);
-    const source = app.spec.source;
+    const sources = app.spec.sources?.length ? app.spec.sources : undefined;
+    const source = sources ? undefined : app.spec.source;
     const now = clock();
     const before = options.forcePut ? '' : JSON.stringify({ status: app.status, operation: app.operation });
     app.status ??= {};
     const status = app.status;
-    let revision: string;
+    const comparedTo = {
+      ...(sources ? { sources } : { source: source ?? {} }),
+      destination: app.spec.destination ?? {},
+    };
+    let revisions: string[];
     let desired: KubeObject[];
     let kustomized = false;
     try {
-      if (!source?.repoURL) throw new Error('spec.source.repoURL is required');
       const maxAgeMs = runtime.freshRevision ? 0 : this.options.revisionCacheMs;
       runtime.freshRevision = false;
-      revision = await git.resolve(
-        source.repoURL,
-        source.targetRevision,
-        this.options.repositoryAccess(source.repoURL),
-        maxAgeMs,
+      const targets = sources ?? (source ? [source] : []);
+      if (targets.length === 0 || targets.some((target) => !target.repoURL))
+        throw new Error('spec.source.repoURL is required');
+      revisions = await Promise.all(
+        targets.map((target) =>
+          git.resolve(
+            target.repoURL as string,
+            target.targetRevision,
+            this.options.repositoryAccess(target.repoURL as string),
+            maxAgeMs,
+          ),
+        ),
       );
-      desired = await this.render(app, source, revision);
-      const repoURL = source.repoURL;
-      kustomized =
-        source.kustomize !== undefined ||
-        (await readKustomization(source, (path) => git.readFile(repoURL, revision, path))) !== undefined;
+      if (sources) desired = await this.renderSources(app, sources, revisions);
+      else {
+        const single = source as ApplicationSource & { repoURL: string };
+        const revision = revisions[0] as string;
+        desired = await this.render(app, single, revision);
+        kustomized =
+          single.kustomize !== undefined ||
+          (await readKustomization(single, (path) => git.readFile(single.repoURL, revision, path))) !==
+            undefined;
+      }
       runtime.lastTarget = desired;
       delete status.conditions;
     } catch (error) {
-      status.sync = {
-        status: 'Unknown',
-        comparedTo: { source: source ?? {}, destination: app.spec.destination ?? {} },
-      };
+      status.sync = { status: 'Unknown', comparedTo };
       status.conditions = [
         {
           type: 'ComparisonError',
@@ -398,23 +439,46 @@ export class ApplicationController {
     const outOfSync = comparison.outOfSync;
     const nextChangeInMs = comparison.nextChangeInMs;
     status.resources = comparison.resources;
+    // Multi-source apps report one revision per source (`revisions`), single-source apps `revision`.
     status.sync = {
       status: outOfSync ? 'OutOfSync' : 'Synced',
-      revision,
-      comparedTo: { source: source ?? {}, destination: app.spec.destination ?? {} },
+      ...(sources ? { revisions } : { revision: revisions[0] as string }),
+      comparedTo,
     };
     const appHealth = comparison.health;
     const lastTransitionTime =
       status.health?.status === appHealth.status ? status.health.lastTransitionTime : formatKubeTime(now);
     status.health = { ...appHealth, ...(lastTransitionTime ? { lastTransitionTime } : {}) };
-    status.sourceType = source.helm || source.chart ? 'Helm' : kustomized ? 'Kustomize' : 'Directory';
+    const typed = sources?.find((candidate) => !isReferenceOnly(candidate)) ?? source ?? {};
+    status.sourceType = typed.helm || typed.chart ? 'Helm' : kustomized ? 'Kustomize' : 'Directory';
     status.resourceHealthSource = 'appTree';
     status.summary = { images: comparison.images };
     store.setTree(name, comparison.tree);
-    const autoSync = autoSyncOperation(app, revision, outOfSync);
+    const autoSync = autoSyncOperation(app, sources ? revisions : (revisions[0] as string), outOfSync);
     if (autoSync) app.operation = autoSync;
     this.finishCompare(app, before, now, options.recordReconcile);
     if (Number.isFinite(nextChangeInMs)) this.schedule(name, nextChangeInMs + 1);
+  }
+
+  /** Renders every source of a multi-source app (cached like {@link render}). */
+  private async renderSources(
+    app: Application,
+    sources: ApplicationSource[],
+    revisions: string[],
+  ): Promise<KubeObject[]> {
+    const runtime = this.runtime(app.metadata.name);
+    const key = JSON.stringify([revisions, sources, app.spec.destination]);
+    if (runtime.lastRenderKey !== key) {
+      runtime.lastRender = await renderApplicationSources(
+        this.options.renderer,
+        this.options.git,
+        app,
+        sources,
+        revisions,
+      );
+      runtime.lastRenderKey = key;
+    }
+    return structuredClone(runtime.lastRender);
   }
 
   private finishCompare(app: Application, before: string, now: number, recordReconcile: boolean): void {

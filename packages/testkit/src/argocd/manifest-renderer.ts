@@ -72,13 +72,18 @@ function joinSourcePath(base: string | undefined, file: string): string {
 export async function mergeHelmValues(
   source: ApplicationSource,
   readFile: RenderContext['readFile'],
+  readReference?: (file: string) => Promise<string | undefined>,
 ): Promise<JsonObject> {
   let values: JsonObject = {};
   const chartDefaults = await readFile(joinSourcePath(source.path, 'values.yaml'));
   if (chartDefaults) values = mergeValues(values, asObject(parseYaml(chartDefaults), 'values.yaml'));
   const helm = source.helm ?? {};
   for (const file of helm.valueFiles ?? []) {
-    const text = await readFile(joinSourcePath(source.path, file));
+    // `$<ref>/path` names a file of another source of a multi-source app (its `ref`), from its repository root.
+    const text =
+      file.startsWith('$') && readReference
+        ? await readReference(file)
+        : await readFile(joinSourcePath(source.path, file));
     if (text === undefined) {
       if (helm.ignoreMissingValueFiles === true) continue;
       throw new Error(`Error: open ${file}: no such file or directory`);
@@ -191,10 +196,17 @@ export async function renderApplicationSource(
   app: Application,
   source: ApplicationSource,
   revision: string,
+  references: ReadonlyMap<string, { repoURL: string; revision: string }> = new Map(),
 ): Promise<KubeObject[]> {
   const repoURL = source.repoURL ?? '';
   const readFile = (path: string) => git.readFile(repoURL, revision, path);
-  const values = await mergeHelmValues(source, readFile);
+  const readReference = async (file: string): Promise<string | undefined> => {
+    const slash = file.indexOf('/');
+    const reference = references.get(file.slice(1, slash === -1 ? undefined : slash));
+    if (!reference || slash === -1) throw new Error(`Error: ${file}: no source with this ref`);
+    return git.readFile(reference.repoURL, reference.revision, file.slice(slash + 1));
+  };
+  const values = await mergeHelmValues(source, readFile, readReference);
   const namespace = app.spec.destination?.namespace ?? 'default';
   const objects = await renderer({
     appName: app.metadata.name,
@@ -283,4 +295,35 @@ function applyKustomizeImages(objects: KubeObject[], images: readonly KustomizeI
       }
     }
   }
+}
+
+/** Whether a source of a multi-source app only provides files to the others (a `ref` without path or chart). */
+export function isReferenceOnly(source: ApplicationSource): boolean {
+  return typeof source.ref === 'string' && source.ref !== '' && !source.path && !source.chart;
+}
+
+/**
+ * Renders every source of a multi-source app at its revision (value files may name `$<ref>/…` of a `ref` source)
+ * and concatenates the objects, as Argo CD does.
+ */
+export async function renderApplicationSources(
+  renderer: ManifestRenderer,
+  git: GitRevisionReader,
+  app: Application,
+  sources: readonly ApplicationSource[],
+  revisions: readonly string[],
+): Promise<KubeObject[]> {
+  const references = new Map<string, { repoURL: string; revision: string }>();
+  sources.forEach((source, index) => {
+    if (typeof source.ref === 'string' && source.ref !== '')
+      references.set(source.ref, { repoURL: source.repoURL ?? '', revision: revisions[index] ?? '' });
+  });
+  const objects: KubeObject[] = [];
+  for (const [index, source] of sources.entries()) {
+    if (isReferenceOnly(source)) continue;
+    objects.push(
+      ...(await renderApplicationSource(renderer, git, app, source, revisions[index] ?? '', references)),
+    );
+  }
+  return objects;
 }

@@ -65,6 +65,8 @@ export interface SyncOperation {
   dryRun?: boolean;
   resources?: Array<{ group?: string; kind?: string; name?: string; namespace?: string }> | undefined;
   source?: ApplicationSource;
+  /** Multi-source apps: the sources the operation syncs (with `revisions`, one per source). */
+  sources?: ApplicationSource[];
   syncStrategy?: JsonObject;
   syncOptions?: string[];
   [field: string]: unknown;
@@ -98,13 +100,21 @@ export interface OperationState {
   startedAt: string;
   finishedAt?: string;
   retryCount?: number;
-  syncResult?: { revision: string; source?: ApplicationSource; resources?: ResourceResult[] };
+  syncResult?: {
+    revision: string;
+    source?: ApplicationSource;
+    revisions?: string[];
+    sources?: ApplicationSource[];
+    resources?: ResourceResult[];
+  };
 }
 
 export interface RevisionHistory {
   id: number;
   revision: string;
   source?: ApplicationSource;
+  revisions?: string[];
+  sources?: ApplicationSource[];
   deployStartedAt?: string;
   deployedAt: string;
   initiatedBy?: { username?: string; automated?: boolean };
@@ -128,7 +138,7 @@ export interface ResourceStatus {
 }
 
 export interface ApplicationStatus {
-  sync?: { status: string; revision?: string; comparedTo?: JsonObject };
+  sync?: { status: string; revision?: string; revisions?: string[]; comparedTo?: JsonObject };
   health?: HealthStatus;
   resources?: ResourceStatus[];
   history?: RevisionHistory[];

@@ -1,6 +1,13 @@
 import { loadApplication } from './application-access.js';
 import { GrpcCode, rpcError } from './grpc-status.js';
-import type { Application, JsonObject, KubeObject, Operation, SyncOperation } from './model.js';
+import type {
+  Application,
+  ApplicationSource,
+  JsonObject,
+  KubeObject,
+  Operation,
+  SyncOperation,
+} from './model.js';
 import { formatKubeTime, splitApiVersion } from './model.js';
 import type { Route, RouteContext } from './routing.js';
 
@@ -61,6 +68,37 @@ function managedResourceItem(target: KubeObject | undefined, live: KubeObject | 
   };
 }
 
+/**
+ * The revision per source of a multi-source sync request: `revisions[i]` for `sourcePositions[i]` (1-based), the
+ * source's target revision elsewhere.
+ *
+ * @throws RpcStatusError InvalidArgument for a position out of range or mismatched lists; FailedPrecondition for
+ *   a different revision while auto-sync is on.
+ */
+function sourceRevisions(sources: ApplicationSource[], body: JsonObject, autoSync: boolean): string[] {
+  const requested = Array.isArray(body.revisions) ? (body.revisions as unknown[]).map(String) : [];
+  const positions = Array.isArray(body.sourcePositions)
+    ? (body.sourcePositions as unknown[]).map(Number)
+    : [];
+  if (requested.length !== positions.length)
+    throw rpcError(GrpcCode.InvalidArgument, 'revisions and sourcePositions must have the same length');
+  const revisions = sources.map((source) => source.targetRevision ?? '');
+  positions.forEach((position, index) => {
+    if (!Number.isInteger(position) || position <= 0 || position > sources.length)
+      throw rpcError(GrpcCode.InvalidArgument, 'source position is out of range');
+    const wanted = requested[index] as string;
+    const source = sources[position - 1] as ApplicationSource;
+    if (wanted !== '' && wanted !== (source.targetRevision || 'HEAD') && autoSync) {
+      throw rpcError(
+        GrpcCode.FailedPrecondition,
+        `Cannot sync source ${source.repoURL} to ${wanted}: auto-sync currently set to ${source.targetRevision}`,
+      );
+    }
+    if (wanted !== '') revisions[position - 1] = wanted;
+  });
+  return revisions;
+}
+
 /** Sync, rollback, terminate and the read-only application sub-resources. */
 export const applicationOperationRoutes: Route[] = [
   {
@@ -80,18 +118,24 @@ export const applicationOperationRoutes: Route[] = [
           'cannot use local sync when Automatic Sync Policy is enabled unless for dry run',
         );
       }
+      const sources = app.spec.sources?.length ? app.spec.sources : undefined;
       const targetRevision = app.spec.source?.targetRevision ?? '';
-      const revision = typeof body.revision === 'string' && body.revision ? body.revision : targetRevision;
-      if (autoSync && body.dryRun !== true && revision !== targetRevision) {
+      const revision =
+        !sources && typeof body.revision === 'string' && body.revision ? body.revision : targetRevision;
+      if (!sources && autoSync && body.dryRun !== true && revision !== targetRevision) {
         throw rpcError(
           GrpcCode.FailedPrecondition,
           `Cannot sync to ${revision}: auto-sync currently set to ${targetRevision}`,
         );
       }
+      // Multi-source apps take `revisions` with 1-based `sourcePositions`; `revision` is ignored (as Argo CD does).
+      const revisions = sources
+        ? sourceRevisions(sources, body, autoSync && body.dryRun !== true)
+        : undefined;
       const syncOptions =
         (body.syncOptions as { items?: string[] } | undefined)?.items ?? app.spec.syncPolicy?.syncOptions;
       const sync: SyncOperation = {
-        ...(revision ? { revision } : {}),
+        ...(sources ? { revisions: revisions ?? [], sources } : revision ? { revision } : {}),
         ...(body.prune === true ? { prune: true } : {}),
         ...(body.dryRun === true ? { dryRun: true } : {}),
         ...(Array.isArray(body.resources) && body.resources.length > 0
@@ -133,7 +177,9 @@ export const applicationOperationRoutes: Route[] = [
       // A rollback is a sync to the history entry's revision and source with the apply strategy.
       return setOperation(context, app.metadata.name, {
         sync: {
-          revision: entry.revision,
+          ...(entry.revisions?.length
+            ? { revisions: entry.revisions, sources: entry.sources ?? app.spec.sources ?? [] }
+            : { revision: entry.revision }),
           ...(entry.source ? { source: entry.source } : {}),
           ...(body.dryRun === true ? { dryRun: true } : {}),
           ...(body.prune === true ? { prune: true } : {}),
@@ -243,7 +289,11 @@ export const applicationOperationRoutes: Route[] = [
     auth: 'required',
     handler: async (context) => {
       const app = loadApplication(context, context.params.name ?? '');
-      const repoURL = app.spec.source?.repoURL;
+      // Multi-source apps name the source with `sourceIndex` (0-based).
+      const sourceIndex = Number(context.query.get('sourceIndex') ?? 0);
+      const repoURL = app.spec.sources?.length
+        ? app.spec.sources[sourceIndex]?.repoURL
+        : app.spec.source?.repoURL;
       if (!repoURL) throw rpcError(GrpcCode.InvalidArgument, 'application has no source');
       const sha = await context.state.git.resolve(
         repoURL,

@@ -16,8 +16,12 @@ import { formatKubeTime, splitApiVersion } from './model.js';
 export interface SyncOutcome {
   phase: 'Succeeded' | 'Failed' | 'Error';
   message: string;
+  /** The synced commit ('' for a multi-source app, which reports `revisions`). */
   revision: string;
   source: ApplicationSource | undefined;
+  /** Multi-source apps: one revision per source, and the sources. */
+  revisions?: string[];
+  sources?: ApplicationSource[];
   resources: ResourceResult[];
 }
 
@@ -134,6 +138,8 @@ export function recordSyncOutcome(app: Application, outcome: SyncOutcome, nowMs:
   state.syncResult = {
     revision: outcome.revision,
     ...(outcome.source ? { source: outcome.source } : {}),
+    ...(outcome.revisions ? { revisions: outcome.revisions } : {}),
+    ...(outcome.sources ? { sources: outcome.sources } : {}),
     ...(outcome.resources.length > 0 ? { resources: outcome.resources } : {}),
   };
   const sync = state.operation.sync ?? {};
@@ -146,6 +152,8 @@ export function recordSyncOutcome(app: Application, outcome: SyncOutcome, nowMs:
       deployStartedAt: state.startedAt,
       deployedAt: state.finishedAt,
       ...(outcome.source ? { source: outcome.source } : {}),
+      ...(outcome.revisions ? { revisions: outcome.revisions } : {}),
+      ...(outcome.sources ? { sources: outcome.sources } : {}),
       ...(state.operation.initiatedBy ? { initiatedBy: state.operation.initiatedBy } : {}),
     };
     const limit = app.spec.revisionHistoryLimit ?? 10;
@@ -160,21 +168,29 @@ export function recordSyncOutcome(app: Application, outcome: SyncOutcome, nowMs:
  */
 export function autoSyncOperation(
   app: Application,
-  revision: string,
+  revision: string | string[],
   outOfSync: boolean,
 ): Operation | undefined {
   const automated = app.spec.syncPolicy?.automated;
   if (!automated || automated.enabled === false || !outOfSync || app.operation) return undefined;
   const last = app.status?.operationState;
+  const lastRevision = Array.isArray(revision)
+    ? JSON.stringify(last?.syncResult?.revisions ?? [])
+    : last?.syncResult?.revision;
   if (
-    last?.syncResult?.revision === revision &&
+    last !== undefined &&
+    lastRevision === (Array.isArray(revision) ? JSON.stringify(revision) : revision) &&
     (last.phase !== 'Succeeded' || automated.selfHeal !== true)
   ) {
     return undefined;
   }
   const syncOptions = app.spec.syncPolicy?.syncOptions;
   return {
-    sync: { revision, prune: automated.prune === true, ...(syncOptions ? { syncOptions } : {}) },
+    sync: {
+      ...(Array.isArray(revision) ? { revisions: revision, sources: app.spec.sources ?? [] } : { revision }),
+      prune: automated.prune === true,
+      ...(syncOptions ? { syncOptions } : {}),
+    },
     initiatedBy: { automated: true },
   };
 }
@@ -205,18 +221,42 @@ export interface PerformSyncInput {
   nowMs: () => number;
   resolve: (repoURL: string, revision: string | undefined) => Promise<string>;
   render: (source: ApplicationSource, revision: string) => Promise<KubeObject[]>;
+  /** Renders the sources of a multi-source app at their revisions. */
+  renderSources: (sources: ApplicationSource[], revisions: string[]) => Promise<KubeObject[]>;
   scriptedFailure?: string;
 }
 
 /**
  * Runs the app's sync operation: resolves the revision (the operation's, else the source's target), renders the
- * source (the operation's for rollbacks, else the spec's) and applies it. Resolution or render failures end the
- * operation in phase Error, as a ComparisonError does in Argo CD.
+ * source (the operation's for rollbacks, else the spec's) and applies it; a multi-source app resolves and renders
+ * each source (`revisions[i]`, else its target). Resolution or render failures end the operation in phase Error, as
+ * a ComparisonError does in Argo CD.
  */
 export async function performSync(input: PerformSyncInput): Promise<SyncOutcome> {
   const sync = input.app.operation?.sync ?? {};
+  const sources = sync.sources?.length ? sync.sources : input.app.spec.sources;
   const source: ApplicationSource | undefined = sync.source ?? input.app.spec.source;
+  const scripted = input.scriptedFailure !== undefined ? { scriptedFailure: input.scriptedFailure } : {};
   try {
+    if (sources?.length && !sync.source) {
+      const revisions = await Promise.all(
+        sources.map((candidate, index) => {
+          if (!candidate.repoURL) throw new Error('application source is missing repoURL');
+          return input.resolve(candidate.repoURL, sync.revisions?.[index] || candidate.targetRevision);
+        }),
+      );
+      const desired = await input.renderSources(sources, revisions);
+      const outcome = executeSync({
+        app: input.app,
+        live: input.live,
+        desired,
+        revision: '',
+        source: undefined,
+        nowMs: input.nowMs(),
+        ...scripted,
+      });
+      return { ...outcome, revisions, sources };
+    }
     if (!source?.repoURL) throw new Error('application source is missing repoURL');
     const revision = await input.resolve(source.repoURL, sync.revision ?? source.targetRevision);
     const desired = await input.render(source, revision);
@@ -227,7 +267,7 @@ export async function performSync(input: PerformSyncInput): Promise<SyncOutcome>
       revision,
       source,
       nowMs: input.nowMs(),
-      ...(input.scriptedFailure !== undefined ? { scriptedFailure: input.scriptedFailure } : {}),
+      ...scripted,
     });
   } catch (error) {
     const message = `ComparisonError: ${(error as Error).message}`;
