@@ -45,11 +45,38 @@ describe('promote: a multi-source application (chart repo + values from the depl
     expect(image()).toContain('registry.example.com/team/devops-demo:multi-1');
   });
 
+  it('follows the deploy repo when another writer pushes during the wait (our values still there)', async () => {
+    env.argocd.scriptHealth({ kind: 'Deployment', image: ':multi-2' }, [
+      { status: 'Progressing', forMs: 2_500 },
+      { status: 'Healthy' },
+    ]);
+    const warnings: string[] = [];
+    let other: Promise<string> | undefined;
+    const report = await promote({
+      ...options('multi-2'),
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+        if (event.type === 'step' && event.step === 'wait' && event.status === 'started')
+          other = env.git.commit('deploy', 'main', { 'helm/NOTES.md': 'release notes\n' });
+      },
+    });
+    const later = await other;
+    expect(report.outcome).toBe('succeeded');
+    expect(report.healthStatus).toBe('Healthy');
+    expect(warnings.some((message) => message.includes('the branch moved on'))).toBe(true);
+    const revisions = (env.argocd.getApplication('web-multi')?.status?.sync as { revisions?: string[] })
+      .revisions;
+    expect(revisions?.[1]).toBe(later);
+    expect(image()).toContain(':multi-2');
+  });
+
   it('rolls a failed release back through the Argo CD history of a multi-source app', async () => {
+    const previous = image();
     env.argocd.scriptHealth({ kind: 'Deployment', image: ':multi-bad' }, [{ status: 'Degraded' }]);
     const report = await promote(options('multi-bad', 'argocd-rollback'));
     expect(report.outcome).toBe('failed');
     expect(report.rollback?.outcome).toBe('succeeded');
-    expect(image()).toContain('registry.example.com/team/devops-demo:multi-1');
+    expect(image()).not.toContain(':multi-bad');
+    expect(image()).toBe(previous);
   });
 });

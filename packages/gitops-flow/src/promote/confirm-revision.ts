@@ -45,6 +45,8 @@ export async function confirmRevision(
     timeoutMs: number;
     signal?: AbortSignal | undefined;
     verifyHead?: ((resolved: string) => Promise<HeadVerdict>) | undefined;
+    /** Multi-source apps: the 1-based position of a source that reads the deploy repo. */
+    sourcePosition?: number | undefined;
   },
 ): Promise<ConfirmedRevision> {
   const deadline = Date.now() + options.timeoutMs;
@@ -60,7 +62,10 @@ export async function confirmRevision(
       timeoutMs: Math.max(1_000, Math.min(remainingMs, 60_000)),
     });
     if (seesRevision(app, revision)) return { app, revision };
-    const resolved = resolvedRevisions(app)[0];
+    const resolved =
+      options.sourcePosition !== undefined
+        ? app.status?.sync?.revisions?.[options.sourcePosition - 1]
+        : resolvedRevisions(app)[0];
     if (resolved && options.verifyHead && !checked.has(resolved)) {
       checked.add(resolved);
       const verdict = await options.verifyHead(resolved);

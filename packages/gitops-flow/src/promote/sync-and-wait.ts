@@ -90,7 +90,7 @@ async function waitForRevision(
       signal,
       onProgress: (progress) => {
         forward(progress);
-        const seen = progress.application.status?.sync?.revision;
+        const seen = deployRepositoryRevision(progress.application, context.sourcePositions);
         // This observation fails the wait (a Degraded transition): let that failure through, do not abort.
         if (healthHistory.lastTransition && base.conditions.includes('health')) return;
         if (options.verifyHead && seen && seen !== revision && !movedTo) {
@@ -121,6 +121,19 @@ async function waitForRevision(
       onProgress: forward,
     });
   }
+}
+
+/**
+ * The revision Argo CD compares the deploy repository at: `status.sync.revision`, or for a multi-source app the
+ * revision of the first source that reads the deploy repo.
+ */
+export function deployRepositoryRevision(
+  app: Application,
+  sourcePositions: readonly number[] | undefined,
+): string | undefined {
+  const position = sourcePositions?.[0];
+  if (position !== undefined) return app.status?.sync?.revisions?.[position - 1] ?? undefined;
+  return app.status?.sync?.revision ?? undefined;
 }
 
 /** Forwards the waiter's observations as progress events (only resources that are not yet done). */
