@@ -64,8 +64,8 @@ describe('promote: a multi-source application (chart repo + values from the depl
     expect(report.outcome).toBe('succeeded');
     expect(report.healthStatus).toBe('Healthy');
     expect(warnings.some((message) => message.includes('the branch moved on'))).toBe(true);
-    const revisions = (env.argocd.getApplication('web-multi')?.status?.sync as { revisions?: string[] })
-      .revisions;
+    const sync = env.argocd.getApplication('web-multi')?.status?.sync as { revisions?: string[] } | undefined;
+    const revisions = sync?.revisions;
     expect(revisions?.[1]).toBe(later);
     expect(image()).toContain(':multi-2');
   });
