@@ -314,17 +314,32 @@ export class ApplicationController {
     this.schedule(name, this.options.reconcileAfterOperationMs);
   }
 
-  private async render(app: Application, source: ApplicationSource, revision: string): Promise<KubeObject[]> {
+  private render(app: Application, source: ApplicationSource, revision: string): Promise<KubeObject[]> {
+    return this.cachedRender(app, JSON.stringify([revision, source, app.spec.destination]), () =>
+      renderApplicationSource(this.options.renderer, this.options.git, app, source, revision),
+    );
+  }
+
+  /** Renders every source of a multi-source app. */
+  private renderSources(
+    app: Application,
+    sources: ApplicationSource[],
+    revisions: string[],
+  ): Promise<KubeObject[]> {
+    return this.cachedRender(app, JSON.stringify([revisions, sources, app.spec.destination]), () =>
+      renderApplicationSources(this.options.renderer, this.options.git, app, sources, revisions),
+    );
+  }
+
+  /** The app's last render while `key` (revisions, sources, destination) stays the same; a copy each time. */
+  private async cachedRender(
+    app: Application,
+    key: string,
+    produce: () => Promise<KubeObject[]>,
+  ): Promise<KubeObject[]> {
     const runtime = this.runtime(app.metadata.name);
-    const key = JSON.stringify([revision, source, app.spec.destination]);
     if (runtime.lastRenderKey !== key) {
-      runtime.lastRender = await renderApplicationSource(
-        this.options.renderer,
-        this.options.git,
-        app,
-        source,
-        revision,
-      );
+      runtime.lastRender = await produce();
       runtime.lastRenderKey = key;
     }
     return structuredClone(runtime.lastRender);
@@ -458,27 +473,6 @@ export class ApplicationController {
     if (autoSync) app.operation = autoSync;
     this.finishCompare(app, before, now, options.recordReconcile);
     if (Number.isFinite(nextChangeInMs)) this.schedule(name, nextChangeInMs + 1);
-  }
-
-  /** Renders every source of a multi-source app (cached like {@link render}). */
-  private async renderSources(
-    app: Application,
-    sources: ApplicationSource[],
-    revisions: string[],
-  ): Promise<KubeObject[]> {
-    const runtime = this.runtime(app.metadata.name);
-    const key = JSON.stringify([revisions, sources, app.spec.destination]);
-    if (runtime.lastRenderKey !== key) {
-      runtime.lastRender = await renderApplicationSources(
-        this.options.renderer,
-        this.options.git,
-        app,
-        sources,
-        revisions,
-      );
-      runtime.lastRenderKey = key;
-    }
-    return structuredClone(runtime.lastRender);
   }
 
   private finishCompare(app: Application, before: string, now: number, recordReconcile: boolean): void {
