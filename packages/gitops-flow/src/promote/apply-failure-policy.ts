@@ -145,7 +145,7 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
   const confirmed = await confirmRevision(client, application, revision, {
     timeoutMs: context.timeoutMs,
     signal: context.signal,
-    sourcePosition: context.sourcePositions?.[0],
+    sourcePositions: context.sourcePositions,
   });
   await syncAndWait(context, confirmed.revision, 'rollback-wait', {
     strictRevision: confirmed.revision === revision,

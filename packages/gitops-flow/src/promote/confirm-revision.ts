@@ -10,6 +10,19 @@ export function resolvedRevisions(app: Application): string[] {
   );
 }
 
+/**
+ * The revision Argo CD compares the deploy repository at: the app's (first) resolved revision, or for a
+ * multi-source app that of the first source reading the deploy repo (`sourcePositions`, 1-based).
+ */
+export function deployRepositoryRevision(
+  app: Application,
+  sourcePositions: readonly number[] | undefined,
+): string | undefined {
+  const position = sourcePositions?.[0];
+  if (position !== undefined) return app.status?.sync?.revisions?.[position - 1] ?? undefined;
+  return resolvedRevisions(app)[0];
+}
+
 /** Whether Argo CD reports this revision as the one the app's source resolves to. */
 export function seesRevision(app: Application, revision: string): boolean {
   return resolvedRevisions(app).includes(revision);
@@ -45,8 +58,8 @@ export async function confirmRevision(
     timeoutMs: number;
     signal?: AbortSignal | undefined;
     verifyHead?: ((resolved: string) => Promise<HeadVerdict>) | undefined;
-    /** Multi-source apps: the 1-based position of a source that reads the deploy repo. */
-    sourcePosition?: number | undefined;
+    /** Multi-source apps: the 1-based positions of the sources that read the deploy repo. */
+    sourcePositions?: readonly number[] | undefined;
   },
 ): Promise<ConfirmedRevision> {
   const deadline = Date.now() + options.timeoutMs;
@@ -62,10 +75,7 @@ export async function confirmRevision(
       timeoutMs: Math.max(1_000, Math.min(remainingMs, 60_000)),
     });
     if (seesRevision(app, revision)) return { app, revision };
-    const resolved =
-      options.sourcePosition !== undefined
-        ? app.status?.sync?.revisions?.[options.sourcePosition - 1]
-        : resolvedRevisions(app)[0];
+    const resolved = deployRepositoryRevision(app, options.sourcePositions);
     if (resolved && options.verifyHead && !checked.has(resolved)) {
       checked.add(resolved);
       const verdict = await options.verifyHead(resolved);

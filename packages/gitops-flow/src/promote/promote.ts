@@ -281,7 +281,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
             timeoutMs: options.refreshTimeoutMs ?? DEFAULT_REFRESH_TIMEOUT_MS,
             signal,
             verifyHead,
-            sourcePosition: sourcePositions?.[0],
+            sourcePositions,
           }),
         (seen) =>
           seen.revision === target

@@ -9,7 +9,7 @@ import {
   WaitTimeoutError,
 } from '@gitops-kit/argocd-client';
 import { GitOpsKitError } from '@gitops-kit/core';
-import type { HeadVerdict } from './confirm-revision.js';
+import { deployRepositoryRevision, type HeadVerdict } from './confirm-revision.js';
 import type { PromoteOptions, PromotionApplication } from './promote-options.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
 import type { StepRecorder } from './step-recorder.js';
@@ -121,19 +121,6 @@ async function waitForRevision(
       onProgress: forward,
     });
   }
-}
-
-/**
- * The revision Argo CD compares the deploy repository at: `status.sync.revision`, or for a multi-source app the
- * revision of the first source that reads the deploy repo.
- */
-export function deployRepositoryRevision(
-  app: Application,
-  sourcePositions: readonly number[] | undefined,
-): string | undefined {
-  const position = sourcePositions?.[0];
-  if (position !== undefined) return app.status?.sync?.revisions?.[position - 1] ?? undefined;
-  return app.status?.sync?.revision ?? undefined;
 }
 
 /** Forwards the waiter's observations as progress events (only resources that are not yet done). */

@@ -91,12 +91,11 @@ export async function runValuesCommand(argv: readonly string[], io: CliIo): Prom
       ? updateYaml(before, updates, { createMissing: values['create-missing'] === true }).text
       : before;
   for (const image of images) after = setKustomizeImage(after, image).text;
-  const result = { changed: after !== before, text: after };
-  if (!result.changed) {
+  if (after === before) {
     printLine(io, `${file}: already up to date`);
     return ExitCode.success;
   }
-  io.stdout.write(diffText(before, result.text, { fileName: file }));
-  if (values['dry-run'] !== true) await replaceFileAtomically(path, result.text);
+  io.stdout.write(diffText(before, after, { fileName: file }));
+  if (values['dry-run'] !== true) await replaceFileAtomically(path, after);
   return ExitCode.success;
 }
