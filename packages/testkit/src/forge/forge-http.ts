@@ -117,7 +117,10 @@ export class ForgeHttpServer {
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
     const prefix = this.#stripPrefix;
-    const path = prefix !== undefined && url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : url.pathname;
+    const path =
+      prefix !== undefined && url.pathname.startsWith(`${prefix}/`)
+        ? url.pathname.slice(prefix.length)
+        : url.pathname;
     const method = request.method ?? 'GET';
     const record = (status: number) => this.requests.push({ method, path: url.pathname, status });
     const fault = this.faults[0];

@@ -72,7 +72,13 @@ export class GitLabEmulator {
   /** Someone else opens a merge request (no HTTP). @returns its iid. */
   async openMergeRequest(
     project: string,
-    input: { sourceBranch: string; targetBranch: string; title: string; description?: string; draft?: boolean },
+    input: {
+      sourceBranch: string;
+      targetBranch: string;
+      title: string;
+      description?: string;
+      draft?: boolean;
+    },
   ): Promise<number> {
     const request = await this.#projects.open(this.#projects.get(project), {
       description: '',
