@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeCanary } from '../../test/helpers/seeded-random.js';
 import { HttpClient } from '../http/http-client.js';
+import { createRedactingLogger } from '../logger/logger.js';
 import { defaultRedactor, REDACTED } from '../redaction/redactor.js';
 import { GitOpsKitError } from './gitops-kit-error.js';
 import { HttpError } from './http-error.js';
@@ -174,5 +175,24 @@ describe('HttpError fields', () => {
     });
     expect(everythingAbout(error)).not.toContain(token);
     expect(fieldsOf(error)).not.toContain(token);
+  });
+});
+
+describe('logger details', () => {
+  it('redacts details nested deeper than a few levels instead of passing them on', () => {
+    const token = makeCanary();
+    const lines: unknown[] = [];
+    const sink = {
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (...args: unknown[]) => lines.push(args),
+    };
+    const logger = createRedactingLogger(sink);
+    let nested: Record<string, unknown> = { note: `Authorization: Bearer ${token}` };
+    for (let level = 0; level < 8; level++) nested = { level, nested };
+    logger.error('deep', nested);
+    expect(JSON.stringify(lines)).not.toContain(token);
+    expect(JSON.stringify(lines)).toContain('Bearer [REDACTED]');
   });
 });
