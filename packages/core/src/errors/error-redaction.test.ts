@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeCanary } from '../../test/helpers/seeded-random.js';
+import { createDispatcher } from '../http/create-dispatcher.js';
 import { HttpClient } from '../http/http-client.js';
 import { createRedactingLogger } from '../logger/logger.js';
 import { defaultRedactor, REDACTED } from '../redaction/redactor.js';
@@ -194,5 +195,29 @@ describe('logger details', () => {
     logger.error('deep', nested);
     expect(JSON.stringify(lines)).not.toContain(token);
     expect(JSON.stringify(lines)).toContain('Bearer [REDACTED]');
+  });
+});
+
+describe('malformed proxy URLs', () => {
+  it('are a ValidationError that does not carry the URL (Node keeps it as `input` on its TypeError)', () => {
+    const password = makeCanary();
+    const malformed = `ht!tp://admin:${password}@[bad`;
+    const attempts: Array<() => unknown> = [
+      () => new HttpClient({ baseUrl: 'https://h.test', proxy: { url: malformed } }),
+      () => new HttpClient({ baseUrl: 'https://h.test', proxy: { url: `ftp://admin:${password}@h.test` } }),
+      () =>
+        createDispatcher({ connectTimeoutMs: 1000, proxy: 'env', environment: { HTTPS_PROXY: malformed } }),
+    ];
+    for (const attempt of attempts) {
+      let thrown: unknown;
+      try {
+        attempt();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(ValidationError.isInstance(thrown), String(thrown)).toBe(true);
+      expect((thrown as ValidationError).field).toBe('proxy');
+      expect(everythingAbout(thrown)).not.toContain(password);
+    }
   });
 });

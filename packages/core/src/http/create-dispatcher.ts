@@ -61,8 +61,8 @@ export function checkTlsOptions(tls: HttpTlsOptions | undefined): void {
  * when `proxy` is `'env'` and a proxy variable is set (NO_PROXY honoured), or a `ProxyAgent` for an explicit URL.
  * TLS settings apply to the target server in every case; proxy passwords are registered for redaction.
  *
- * @throws {ValidationError} when `tls.ca` and `tls.insecureSkipVerify` are both set.
- * @throws {TypeError} from undici when an option is malformed (e.g. a proxy URL that does not parse).
+ * @throws {ValidationError} when `tls.ca` and `tls.insecureSkipVerify` are both set (field `tls`), or a proxy URL
+ *   does not parse or is not http(s) (field `proxy`; the URL is not repeated).
  * @example
  * ```ts
  * const dispatcher = createDispatcher({ connectTimeoutMs: 10_000, proxy: 'env' });
@@ -87,6 +87,21 @@ export function createDispatcher(settings: DispatcherSettings): Dispatcher {
     connections: CONNECTIONS_PER_ORIGIN,
   };
   const environment = settings.environment ?? process.env;
+  try {
+    return createAgent(settings, agentOptions, connect, environment);
+  } catch (error) {
+    // undici's and Node's URL errors keep the raw URL (`error.input`), password included: never pass them on as is.
+    const which = typeof settings.proxy === 'object' ? 'proxy.url' : 'HTTPS_PROXY/HTTP_PROXY';
+    throw new ValidationError(`${which} is not a usable http(s) proxy URL`, { field: 'proxy', cause: error });
+  }
+}
+
+function createAgent(
+  settings: DispatcherSettings,
+  agentOptions: Agent.Options,
+  connect: NonNullable<ProxyAgent.Options['requestTls']>,
+  environment: NodeJS.ProcessEnv,
+): Dispatcher {
   if (settings.proxy === 'env' && hasProxyEnvironment(environment)) {
     const httpsProxy = environment.HTTPS_PROXY ?? environment.https_proxy;
     const httpProxy = environment.HTTP_PROXY ?? environment.http_proxy;

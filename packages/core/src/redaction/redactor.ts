@@ -170,6 +170,11 @@ export class Redactor {
    * (`password`, `token`, `authorization`…) are replaced whole, errors become `{ name, message }` (a value with
    * its own `toJSON` is redacted in that form), and numbers, booleans, `null` and `undefined` pass unchanged.
    * Used for every field of every SDK error, so free-form server text (`details`, `serverMessage`) cannot leak.
+   *
+   * @example
+   * ```ts
+   * new Redactor().redactValue({ headers: { authorization: 'Bearer x1y2z3' } }); // { headers: { authorization: '[REDACTED]' } }
+   * ```
    */
   redactValue(value: unknown): unknown {
     return this.#redactValue(value, 0, new WeakSet());
@@ -250,7 +255,14 @@ export const MAXIMUM_REDACTION_DEPTH = 12;
 const SENSITIVE_FIELD_PATTERN =
   /^(?:password|passwd|pwd|secret|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|bearer[_-]?token|api[_-]?key|private[_-]?key|passphrase|authorization|proxy-authorization|cookie|set-cookie)$/i;
 
-/** Whether an object key names a credential (`password`, `token`, `authorization`, `client_secret`…). */
+/**
+ * Whether an object key names a credential (`password`, `token`, `authorization`, `client_secret`…).
+ *
+ * @example
+ * ```ts
+ * isSensitiveFieldName('client_secret'); // true
+ * ```
+ */
 export function isSensitiveFieldName(name: string): boolean {
   return SENSITIVE_FIELD_PATTERN.test(name) || SENSITIVE_HEADER_NAMES.has(name.toLowerCase());
 }
@@ -273,7 +285,15 @@ export function redact(text: string): string {
   return defaultRedactor.redact(text);
 }
 
-/** Deep-redacts any value with {@link defaultRedactor} (see {@link Redactor.redactValue}). */
+/**
+ * Deep-redacts any value with {@link defaultRedactor} (see {@link Redactor.redactValue}).
+ *
+ * @example
+ * ```ts
+ * redactValue({ note: 'Authorization: Bearer abc123', password: 'hunter22' });
+ * // { note: 'Authorization: Bearer [REDACTED]', password: '[REDACTED]' }
+ * ```
+ */
 export function redactValue(value: unknown): unknown {
   return defaultRedactor.redactValue(value);
 }
