@@ -98,7 +98,7 @@ test('the index renders with every package in the navigation and no console erro
 for (const name of packages) {
   test(`the @gitops-kit/${name} page shows its README and exports`, async () => {
     const { page, errors } = await open(`modules/_gitops-kit_${name}.html`);
-    const heading = await page.locator('h1').first().innerText();
+    const heading = (await page.locator('h1').first().textContent()) ?? '';
     assert.ok(heading.includes(`@gitops-kit/${name}`), `heading was ${heading}`);
     // The package README is the module page's body: its own first heading is there.
     const readmeTitle = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8').match(
@@ -113,7 +113,7 @@ for (const name of packages) {
 
 test('a class page renders its members and an example', async () => {
   const { page, errors } = await open('classes/_gitops-kit_argocd-client.ArgoCDClient.html');
-  assert.match(await page.locator('h1').first().innerText(), /ArgoCDClient/);
+  assert.match((await page.locator('h1').first().textContent()) ?? '', /ArgoCDClient/);
   assert.ok((await page.locator('.tsd-signature').count()) > 0, 'no signatures rendered');
   assert.ok((await page.locator('pre code').count()) > 0, 'no @example code block rendered');
   assert.deepEqual(errors, []);
@@ -126,7 +126,7 @@ test('the search finds promote', async () => {
   await page.locator('#tsd-search-input').fill('promote');
   const firstResult = page.locator('#tsd-search-results li').first();
   await firstResult.waitFor({ timeout: 10_000 });
-  const results = await page.locator('#tsd-search-results').innerText();
+  const results = (await page.locator('#tsd-search-results').textContent()) ?? '';
   assert.match(results, /\bpromote\b/);
   assert.deepEqual(errors, []);
   await page.close();
