@@ -6,6 +6,7 @@ import {
   ChangeRequestClosedError,
   ChangeRequestConflictError,
   ChangeRequestExistsError,
+  ForgeApiError,
   GitLabClient,
   HeadChangedError,
   NotMergeableError,
@@ -292,6 +293,30 @@ describe('GitLabClient against the GitLab emulator', () => {
     expect(error).toBeInstanceOf(AuthenticationError);
     for (const form of [String(error), JSON.stringify(error), inspect(error, { depth: 10 })]) {
       expect(form).not.toContain(secret);
+    }
+  });
+
+  it('a server error that echoes the token keeps it out of every field and printed form', async () => {
+    gitlab.addProject(project, 'deploy');
+    const echoing = new GitLabClient({ url: gitlab.url, token: gitlab.token, retry: false });
+    gitlab.addFault({
+      kind: 'status',
+      requests: 1,
+      status: 500,
+      message: `proxy said: Authorization: Bearer ${gitlab.token}`,
+    });
+    const error = await echoing.changeRequests.list({ project }).catch((caught: unknown) => caught);
+    await echoing.close();
+    expect(error).toBeInstanceOf(ForgeApiError);
+    const forgeError = error as ForgeApiError;
+    expect(forgeError.serverMessage).toContain('proxy said');
+    for (const form of [
+      forgeError.serverMessage ?? '',
+      forgeError.message,
+      JSON.stringify(error),
+      inspect(error, { depth: 10 }),
+    ]) {
+      expect(form).not.toContain(gitlab.token);
     }
   });
 

@@ -20,6 +20,7 @@ export class ForgeApiError extends HttpError {
     super(message, { ...options, code: options.code ?? 'FORGE_API_ERROR' });
     this.forge = options.forge;
     this.serverMessage = options.serverMessage;
+    this.redactOwnFields();
   }
 }
 

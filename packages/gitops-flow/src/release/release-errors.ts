@@ -16,6 +16,7 @@ export class ReleaseSupersededError extends GitOpsKitError {
     });
     this.stage = stage;
     this.report = report;
+    this.redactOwnFields();
   }
 }
 
@@ -35,5 +36,6 @@ export class ReleaseError extends GitOpsKitError {
     super(message, { code: 'RELEASE_FAILED', retryable, cause: options.cause });
     this.stage = options.stage;
     this.report = options.report;
+    this.redactOwnFields();
   }
 }
