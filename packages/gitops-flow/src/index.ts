@@ -36,6 +36,7 @@ export type {
   PromotionStepRecord,
   RollbackRecord,
 } from './promote/promotion-report.js';
+export { formatReleaseStatusTable } from './release/format-release-status.js';
 export {
   DEFAULT_MERGE_TIMEOUT_MS,
   type PromoteReleaseOptions,
