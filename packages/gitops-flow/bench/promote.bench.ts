@@ -12,89 +12,15 @@
  * 2. 20 concurrent promotions (20 apps, one file each) into one deploy repo: all must land with linear history;
  *    reports total time and push attempts (races resolved by re-applying the edit on the new head).
  */
-import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ArgoCDClient } from '@gitops-kit/argocd-client';
-import { ArgoCDEmulator, GitServer } from '@gitops-kit/testkit';
 import { type PromotionReport, promote } from '../src/index.js';
+import { GIT_AUTH, percentile, type Servers, startServers } from './bench-servers.js';
 
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const CONCURRENT_APPS = Number(process.env.BENCH_CONCURRENT ?? 20);
-const GIT_AUTH = { username: 'bench', password: 'bench-password' };
-const ARGOCD_PASSWORD = 'admin-password';
-
-/** Messages between this process and the server process. */
-type ServerMessage =
-  | { type: 'ready'; url: string }
-  | { type: 'log'; commits: Array<{ commit: string; parents: string[] }> };
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))] as number;
-}
-
-/** The git server process: a deploy repo with one chart per app. */
-async function serveGit(apps: string[]): Promise<void> {
-  const git = await GitServer.start({ auth: GIT_AUTH });
-  const files: Record<string, string> = {};
-  for (const app of apps) {
-    files[`apps/${app}/Chart.yaml`] = `apiVersion: v2\nname: ${app}\nversion: 0.1.0\n`;
-    files[`apps/${app}/my-values.yaml`] = 'image:\n  repository: registry.example.com/app\n  tag: "0"\n';
-  }
-  const repo = await git.createRepo('deploy', files);
-  process.on('message', async (message: { type: string }) => {
-    if (message.type === 'log') {
-      const commits = (await git.log('deploy', 'main')).map(({ commit, parents }) => ({ commit, parents }));
-      process.send?.({ type: 'log', commits } satisfies ServerMessage);
-    } else if (message.type === 'stop') {
-      await git.stop();
-      process.exit(0);
-    }
-  });
-  process.send?.({ type: 'ready', url: repo.url } satisfies ServerMessage);
-}
-
-/** The Argo CD process: an app per chart of the deploy repo at `repoUrl`. */
-async function serveArgoCD(repoUrl: string, apps: string[]): Promise<void> {
-  const argocd = await ArgoCDEmulator.start({
-    adminPassword: ARGOCD_PASSWORD,
-    syncDurationMs: 0,
-    defaultRolloutMs: 0,
-    reconcileAfterOperationMs: 0,
-    reconciliationIntervalMs: 0,
-  });
-  argocd.seedRepository({ repo: repoUrl, ...GIT_AUTH, type: 'git' });
-  argocd.seedProject({
-    metadata: { name: 'bench' },
-    spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] },
-  });
-  for (const app of apps) {
-    argocd.seedApplication({
-      metadata: { name: app },
-      spec: {
-        project: 'bench',
-        source: {
-          repoURL: repoUrl,
-          path: `apps/${app}`,
-          targetRevision: 'main',
-          helm: { valueFiles: ['my-values.yaml'] },
-        },
-        destination: { server: 'https://kubernetes.default.svc', namespace: app },
-      },
-    });
-  }
-  process.on('message', async (message: { type: string }) => {
-    if (message.type === 'stop') {
-      await argocd.stop();
-      process.exit(0);
-    }
-  });
-  process.send?.({ type: 'ready', url: argocd.url } satisfies ServerMessage);
-}
-
 /**
  * Baselines measured in the same run, so the figures can be compared across machines: one smart-HTTP request to
  * the git server (what every git round trip costs here), and the shell way of writing the tag — `git clone
@@ -151,57 +77,6 @@ async function baselines(servers: Servers, runs: number): Promise<{ requestMs: n
     }
   }
   return { requestMs: percentile(requests, 0.5), cliWriteMs: percentile(writes, 0.5) };
-}
-
-interface Servers {
-  repoUrl: string;
-  client: ArgoCDClient;
-  log(): Promise<Array<{ commit: string; parents: string[] }>>;
-  stop(): Promise<void>;
-}
-
-function nextMessage<T extends ServerMessage['type']>(
-  child: ChildProcess,
-  type: T,
-): Promise<Extract<ServerMessage, { type: T }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ServerMessage) => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as Extract<ServerMessage, { type: T }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`the server process exited (${code})`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<unknown> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.send({ type: 'stop' });
-  return exited;
-}
-
-/** One process for the git server, one for Argo CD (each forks git or renders on its own). */
-async function startServers(apps: string[]): Promise<Servers> {
-  const self = fileURLToPath(import.meta.url);
-  const git = fork(self, ['serve-git', ...apps], { stdio: 'inherit' });
-  const repoUrl = (await nextMessage(git, 'ready')).url;
-  const argocd = fork(self, ['serve-argocd', repoUrl, ...apps], { stdio: 'inherit' });
-  const argocdUrl = (await nextMessage(argocd, 'ready')).url;
-  return {
-    repoUrl,
-    client: new ArgoCDClient({ server: argocdUrl, auth: { username: 'admin', password: ARGOCD_PASSWORD } }),
-    async log() {
-      git.send({ type: 'log' });
-      return (await nextMessage(git, 'log')).commits;
-    },
-    async stop() {
-      await stopChild(argocd);
-      await stopChild(git);
-    },
-  };
 }
 
 function promotionOptions(servers: Servers, app: string, tag: string) {
@@ -285,11 +160,5 @@ async function concurrent(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'serve-git') {
-  await serveGit(process.argv.slice(3));
-} else if (process.argv[2] === 'serve-argocd') {
-  await serveArgoCD(process.argv[3] as string, process.argv.slice(4));
-} else {
-  await sequential();
-  await concurrent();
-}
+await sequential();
+await concurrent();

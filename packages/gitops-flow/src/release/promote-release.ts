@@ -108,6 +108,19 @@ function wantedValues(
   return wanted;
 }
 
+/** The values before the promotion, from its write-back's edits (a path it did not change already held the value). */
+function previousValuesOf(
+  edits: ReadonlyArray<{ file: string; path: string; oldValue: unknown }>,
+  wanted: Map<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const previous: Record<string, Record<string, unknown>> = {};
+  for (const [file, paths] of wanted) {
+    previous[file] = { ...paths };
+    for (const edit of edits) if (edit.file === file) previous[file][edit.path] = edit.oldValue;
+  }
+  return previous;
+}
+
 /** What the stage's files hold now at each wanted path (undefined where the path is missing). */
 function heldValues(
   texts: Map<string, string>,
@@ -224,9 +237,14 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
         branch: stage.repository.branch,
         auth: authFor(stage.repository.url),
       };
-      const current = await readDeployFiles(repository, [...stageWanted.keys()], options.signal);
-      stageReport.previousValues = heldValues(current.texts, stageWanted);
-      const alreadyThere = holdsRelease(stageReport.previousValues, stageWanted);
+      // A change-request stage must know before it opens anything whether the target already holds the release;
+      // a push stage learns the previous values from its own write-back (one fetch fewer per stage).
+      let alreadyThere = false;
+      if (stage.strategy.type === 'change-request') {
+        const current = await readDeployFiles(repository, [...stageWanted.keys()], options.signal);
+        stageReport.previousValues = heldValues(current.texts, stageWanted);
+        alreadyThere = holdsRelease(stageReport.previousValues, stageWanted);
+      }
 
       if (!alreadyThere && stage.strategy.type === 'change-request') {
         const merged = await landThroughChangeRequest(
@@ -302,6 +320,10 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       });
       stageReport.promotion = promotion;
       stageReport.commit = promotion.targetRevision;
+      if (stage.strategy.type === 'push') {
+        stageReport.previousValues = previousValuesOf(promotion.edits, stageWanted);
+        alreadyThere = !promotion.changed;
+      }
       stageReport.durationMs = Math.round(performance.now() - stageStarted);
       if (promotion.outcome !== 'succeeded') {
         if (
@@ -321,7 +343,12 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
         });
         return finish();
       }
-      const held = await assertStageHolds(stage, stageWanted, repository.auth, options.signal);
+      // promote() checked the head while it waited; a soak or a verify() takes time in which a later release may
+      // have written the stage, so look once more before moving on.
+      const held =
+        soakMs > 0 || options.verify !== undefined
+          ? await assertStageHolds(stage, stageWanted, repository.auth, options.signal)
+          : ({ holds: true } as const);
       if (!held.holds) {
         stageReport.outcome = 'superseded';
         throw new ReleaseSupersededError(

@@ -42,6 +42,72 @@ export interface StageStatus {
   errors: string[];
 }
 
+type Read =
+  | { kind: 'git'; key: string; result: DeployFiles | Error }
+  | { kind: 'app'; key: string; result: StatusOfApplication | Error }
+  | { kind: 'forge'; key: string; result: ChangeRequest[] | Error };
+
+/** The part of an application the status reads. */
+type StatusOfApplication = Pick<Application, 'status'>;
+
+/** The fields of an application the status needs, for a projected list. */
+const STATUS_FIELDS = [
+  'metadata.name',
+  'metadata.namespace',
+  'status.sync.status',
+  'status.sync.revision',
+  'status.sync.revisions',
+  'status.health.status',
+  'status.operationState.phase',
+];
+
+/**
+ * Reads the stages' applications: one get per application while there are few; past `limit`, one projected list
+ * per project set instead (Argo CD lists without pagination, and the projection keeps the body to what is read),
+ * which turns 50 requests into one.
+ */
+function applicationReads(
+  stages: readonly ReleaseStage[],
+  client: ArgoCDClient,
+  limit: number,
+  signal: AbortSignal | undefined,
+): Array<() => Promise<Read>> {
+  const projects = [...new Set(stages.map((stage) => stage.application.project))];
+  if (stages.length <= limit || projects.includes(undefined)) {
+    return stages.map(
+      (stage) => async (): Promise<Read> => ({
+        kind: 'app',
+        key: stage.name,
+        result: await client.applications
+          .get(stage.application.name, {
+            project: stage.application.project,
+            appNamespace: stage.application.appNamespace,
+            signal,
+          })
+          .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`)),
+      }),
+    );
+  }
+  return [
+    async (): Promise<Read> => {
+      try {
+        const items = await client.applications.listProjected(STATUS_FIELDS, {
+          projects: projects as string[],
+          signal,
+        });
+        const byName = new Map(items.map((item) => [item.metadata?.name, item]));
+        return {
+          kind: 'app',
+          key: '*',
+          result: { status: undefined, byName } as unknown as StatusOfApplication,
+        };
+      } catch (error) {
+        return { kind: 'app', key: '*', result: new Error(`Argo CD list: ${message(error)}`) };
+      }
+    },
+  ];
+}
+
 function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDClient {
   return typeof (value as ArgoCDClient).applications === 'object';
 }
@@ -108,10 +174,6 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
       branch: stage.repository.branch,
     });
   }
-  type Read =
-    | { kind: 'git'; key: string; result: DeployFiles | Error }
-    | { kind: 'app'; key: string; result: Awaited<ReturnType<ArgoCDClient['applications']['get']>> | Error }
-    | { kind: 'forge'; key: string; result: ChangeRequest[] | Error };
   const jobs: Array<() => Promise<Read>> = [
     ...[...repositories].map(
       ([key, repository]) =>
@@ -125,19 +187,7 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
           ).catch((error: unknown) => new Error(`git ${repository.branch}: ${message(error)}`)),
         }),
     ),
-    ...stages.map(
-      (stage) => async (): Promise<Read> => ({
-        kind: 'app',
-        key: stage.name,
-        result: await client.applications
-          .get(stage.application.name, {
-            project: stage.application.project,
-            appNamespace: stage.application.appNamespace,
-            signal: options.signal,
-          })
-          .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`)),
-      }),
-    ),
+    ...applicationReads(stages, client, limit, options.signal),
     ...[...changeRequestLists].map(
       ([key, list]) =>
         async (): Promise<Read> => ({
@@ -192,7 +242,17 @@ function statusOf(
       }
     }
   }
-  const app = find('app', stage.name) as Application | Error | undefined;
+  const listed = find('app', '*') as
+    | { byName: Map<string | undefined, StatusOfApplication> }
+    | Error
+    | undefined;
+  const app =
+    listed === undefined
+      ? (find('app', stage.name) as StatusOfApplication | Error | undefined)
+      : listed instanceof Error
+        ? listed
+        : (listed.byName.get(stage.application.name) ??
+          new Error(`Argo CD ${stage.application.name}: not found`));
   const status = app instanceof Error || app === undefined ? undefined : app.status;
   if (app instanceof Error) errors.push(app.message);
   const branchHead = files instanceof Error || files === undefined ? undefined : files.head;
