@@ -19,7 +19,7 @@ export type {
   PromotionRepository,
 } from './promote/promote-options.js';
 export type { PromotionEdit } from './promote/promotion-changes.js';
-export { PromotionError } from './promote/promotion-error.js';
+export { PromotionError, PromotionInterruptedError } from './promote/promotion-error.js';
 export type {
   PromotionEvent,
   PromotionProgressEvent,
@@ -33,6 +33,7 @@ export type {
   PromotionOutcome,
   PromotionReport,
   PromotionStepRecord,
+  PromotionTransition,
   RollbackRecord,
 } from './promote/promotion-report.js';
 export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';
