@@ -92,7 +92,9 @@ export class ProgressPrinter {
   #draw(): void {
     if (!this.#live) return;
     const spinner = SPINNER[this.#spinnerIndex++ % SPINNER.length];
-    const elapsed = formatDurationMs(Math.floor((this.#now() - this.#live.since) / 1000) * 1000);
+    const seconds = Math.floor((this.#now() - this.#live.since) / 1000);
+    // Whole seconds, like `argocd app wait`'s ticker: the line changes once a second, not on every redraw.
+    const elapsed = seconds < 60 ? `${seconds}s` : `${Math.floor(seconds / 60)}m${seconds % 60}s`;
     this.#io.stderr.write(`${CLEAR_LINE}${spinner} ${this.#live.text} (${elapsed})`);
   }
 
