@@ -37,10 +37,15 @@ export interface PromotionTransition {
   at: string;
   /** Milliseconds since the promotion started. */
   offsetMs: number;
+  /** The step that was waiting. */
   step: 'wait' | 'rollback-wait' | 'refresh';
+  /** `status.sync.status`. */
   syncStatus: string | undefined;
+  /** `status.health.status`. */
   healthStatus: string | undefined;
+  /** `status.operationState.phase`. */
   operationPhase: string | undefined;
+  /** `status.sync.revision`. */
   revision: string | undefined;
 }
 

@@ -2,6 +2,7 @@ import type { Pipeline, PipelineSpec, PipelineTask } from '../schemas/pipeline.j
 
 /** One pipeline task in the graph. */
 export interface PipelineGraphTask {
+  /** The pipeline task's name. */
   name: string;
   /** `displayName` when set. */
   label: string;
@@ -22,8 +23,11 @@ export type PipelineGraphEdgeKind = 'runAfter' | 'result' | 'finally' | 'workspa
  * share a workspace only through runAfter or results.
  */
 export interface PipelineGraphEdge {
+  /** The task that comes first (or uses the workspace). */
   from: string;
+  /** The task that comes after, or the workspace name. */
   to: string;
+  /** Why the edge exists. */
   kind: PipelineGraphEdgeKind;
   /** The result (`commit`) for a result edge, the task's own workspace name for a workspace edge. */
   label?: string;
@@ -31,10 +35,13 @@ export interface PipelineGraphEdge {
 
 /** A Pipeline's DAG, as Tekton's controller builds it, plus the workspaces its tasks share. */
 export interface PipelineGraph {
+  /** The Pipeline's `metadata.name` (undefined for a bare spec). */
   name: string | undefined;
+  /** `tasks` then `finally`, in declaration order. */
   tasks: PipelineGraphTask[];
   /** The pipeline's workspaces (declared, or bound by a task). */
   workspaces: string[];
+  /** Ordering and workspace edges, deduplicated. */
   edges: PipelineGraphEdge[];
 }
 
