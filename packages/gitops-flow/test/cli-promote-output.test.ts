@@ -142,6 +142,7 @@ describe('gitops-flow promote output: reports on every path, timelines, progress
       },
     }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(PromotionInterruptedError);
+    expect(PromotionInterruptedError.isInstance(failure)).toBe(true);
     expect(AbortError.isInstance(failure)).toBe(true);
     const report = (failure as PromotionInterruptedError).report;
     expect(report.outcome).toBe('interrupted');

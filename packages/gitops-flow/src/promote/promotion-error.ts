@@ -51,6 +51,9 @@ export class PromotionInterruptedError extends AbortError {
     options: { step: PromotionStepName | undefined; report: PromotionReport; cause: unknown },
   ) {
     super(message, { cause: options.cause });
+    // Keep the name every abort carries (DOM and node: `error.name === 'AbortError'`), so code that recognises aborts
+    // by name still does; `PromotionInterruptedError.isInstance` tells this class apart.
+    this.name = 'AbortError';
     this.step = options.step;
     this.report = options.report;
   }
