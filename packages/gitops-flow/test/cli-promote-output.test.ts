@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { AbortError } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, PromotionInterruptedError, type PromotionReport, promote, runCli } from '../src/index.js';
@@ -204,11 +205,28 @@ describe('gitops-flow promote output: reports on every path, timelines, progress
     expect(quiet.out()).toMatch(/^DEPLOYED/);
   });
 
+  it('in a real pseudo-terminal (script from util-linux) the built CLI draws the live line', async () => {
+    const command = [process.execPath, CLI, ...argv(), '--set', 'image.tag=pty-1']
+      .map((word) => `'${word.replace(/'/g, `'\\''`)}'`)
+      .join(' ');
+    // script gives the CLI a terminal on stdin/stdout/stderr and copies what it wrote to our pipe; -e keeps the
+    // exit code. CI is removed from the environment: CI=true asks for plain lines even on a terminal.
+    const { stdout } = await promisify(execFile)('script', ['-qec', command, '/dev/null'], {
+      env: { PATH: process.env.PATH, TERM: 'xterm', ARGOCD_SERVER: env.argocd.url },
+      encoding: 'utf8',
+    });
+    expect(stdout).toMatch(/\r\u001b\[2K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] preflight: reading application devops-demo \(\d+s\)/);
+    expect(stdout).toMatch(/✓ wait: Synced and Healthy/);
+    expect(stdout).toMatch(/DEPLOYED {2}devops-demo/);
+  });
+
   it('--verbose shows each request with its status and no secret', async () => {
     const io = captureIo({ env: { ARGOCD_SERVER: env.argocd.url, CI: 'true' } });
     expect(await runCli([...argv(), '--set', 'image.tag=verbose-1', '--verbose'], io)).toBe(0);
     expect(io.err()).toMatch(/http: → POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/session/);
     expect(io.err()).toMatch(/http: ← 200 GET http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/devops-demo/);
+    // git's smart HTTP goes through the same trace: the push is visible too.
+    expect(io.err()).toMatch(/http: → POST \S+\/git-receive-pack/);
     expect(io.err()).not.toContain(env.gitPassword);
     expect(io.err()).not.toContain(env.argocdPassword);
   });
