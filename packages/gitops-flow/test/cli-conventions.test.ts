@@ -127,6 +127,8 @@ describe('CLI conventions (kubectl, argocd, tkn)', () => {
     expect(text).toContain('--prune takes no value (got "yes")');
     expect(text).toContain('unknown flag -x');
     expect(text).not.toMatch(/To specify|ERR_PARSE_ARGS|Unknown option/);
+    // --app was given (without a value): it is not also reported as missing.
+    expect(text).toContain('missing required flags: --repo, --file, --set');
   });
 
   it('the credentials error names every accepted source', async () => {
@@ -184,6 +186,27 @@ describe('CLI conventions (kubectl, argocd, tkn)', () => {
       ),
     ).toBe(ExitCode.usage);
     expect(token.err()).toContain('--repo must not contain credentials');
+    const paths = captureIo({ env });
+    expect(
+      await runCli(
+        [
+          'promote',
+          '--app',
+          'web',
+          '--repo',
+          `${serverUrl}/d.git`,
+          '--branch',
+          'a..b',
+          '--file',
+          '../x.yaml',
+          '--set',
+          'a=b',
+        ],
+        paths,
+      ),
+    ).toBe(ExitCode.usage);
+    expect(paths.err()).toContain('--branch "a..b" is not a valid branch name');
+    expect(paths.err()).toMatch(/--file: file "\.\.\/x\.yaml" is not allowed/);
     expect(requests).toBe(before);
   });
 

@@ -1,4 +1,9 @@
-import { parseYamlPath, type WriteBackAuth } from '@gitops-kit/manifest-updater';
+import {
+  assertBranchName,
+  assertRepoRelativePath,
+  parseYamlPath,
+  type WriteBackAuth,
+} from '@gitops-kit/manifest-updater';
 import { promote } from '../../promote/promote.js';
 import type { FailurePolicy, PromotionChange } from '../../promote/promote-options.js';
 import type { PromotionReport } from '../../promote/promotion-report.js';
@@ -296,13 +301,24 @@ export function exitCodeForReport(report: PromotionReport): ExitCodeValue {
 export function formatReportOutput(report: PromotionReport, format: string): string {
   switch (format) {
     case 'json':
-      return JSON.stringify(report, null, 2);
+      // The exit code travels in the document too, so a step that only keeps stdout still knows it.
+      return JSON.stringify({ ...report, exitCode: exitCodeForReport(report) }, null, 2);
     case 'timeline':
       return `${formatPromotionReport(report).split('\n')[0]}\n${formatTimeline(report)}`;
     case 'mermaid':
       return formatTimelineMermaid(report);
     default:
       return `${formatPromotionReport(report)}\n\n${formatTimeline(report)}`;
+  }
+}
+
+/** Runs a library check; any typed error it throws becomes a usage problem prefixed with the flag. */
+function checkWith(problems: UsageProblems, flag: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    problems.add(message.startsWith(flag) ? message : `${flag}: ${message}`);
   }
 }
 
@@ -325,9 +341,9 @@ async function runPromote({ io, values, problems }: CommandContext): Promise<Exi
     return image ? [image] : [];
   });
   const missing = [
-    ...(app ? [] : ['--app']),
-    ...(mode === 'git' && !url ? ['--repo'] : []),
-    ...(mode === 'git' && !file ? ['--file'] : []),
+    ...(app || problems.mentions('--app') ? [] : ['--app']),
+    ...(mode === 'git' && !url && !problems.mentions('--repo') ? ['--repo'] : []),
+    ...(mode === 'git' && !file && !problems.mentions('--file') ? ['--file'] : []),
     ...(listValue(values, 'set').length +
       listValue(values, 'set-json').length +
       listValue(values, 'kustomize-image').length ===
@@ -338,6 +354,11 @@ async function runPromote({ io, values, problems }: CommandContext): Promise<Exi
   if (missing.length > 0)
     problems.add(`missing required flag${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`);
   if (url) checkRepositoryUrl(url, problems);
+  // The branch and the file are checked again at write-back; checking them here makes them usage errors before
+  // preflight instead of failures after it.
+  const branch = stringValue(values, 'branch');
+  if (mode === 'git' && branch) checkWith(problems, '--branch', () => assertBranchName(branch, '--branch'));
+  if (mode === 'git' && file) checkWith(problems, '--file', () => assertRepoRelativePath(file));
   if (mode === 'helm-parameters' && images.length > 0) {
     problems.add('--kustomize-image needs --mode git (it edits a kustomization in the repository)');
   }

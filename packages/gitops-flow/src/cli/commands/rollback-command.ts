@@ -59,7 +59,7 @@ operation and health. Argo CD refuses this while auto-sync is on: revert the com
 
 async function runRollback({ io, values, problems }: CommandContext): Promise<ExitCodeValue> {
   const name = stringValue(values, 'app');
-  if (!name) problems.add('missing required flag: --app');
+  if (!name && !problems.mentions('--app')) problems.add('missing required flag: --app');
   const idText = stringValue(values, 'id');
   const id = idText === undefined ? undefined : Number(idText);
   if (id !== undefined && (!Number.isInteger(id) || id < 0)) {

@@ -69,7 +69,7 @@ already-ready app returns at once, streams reconnect, a Degraded transition or f
 
 async function runWait({ io, values, problems }: CommandContext): Promise<ExitCodeValue> {
   const name = stringValue(values, 'app');
-  if (!name) problems.add('missing required flag: --app');
+  if (!name && !problems.mentions('--app')) problems.add('missing required flag: --app');
   const timeoutText = stringValue(values, 'timeout');
   const timeoutMs = timeoutText
     ? problems.attempt(() => parseDurationMs(timeoutText, '--timeout'), undefined)

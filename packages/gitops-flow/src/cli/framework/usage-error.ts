@@ -44,6 +44,11 @@ export class UsageProblems {
     }
   }
 
+  /** Whether a problem about this flag was already recorded (`--app needs a value`), so it is not reported twice. */
+  mentions(flag: string): boolean {
+    return this.#problems.some((problem) => problem.startsWith(`${flag} `));
+  }
+
   get count(): number {
     return this.#problems.length;
   }
