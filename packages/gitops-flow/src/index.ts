@@ -20,7 +20,7 @@ export type {
   VerifyContext,
 } from './promote/promote-options.js';
 export type { PromotionEdit } from './promote/promotion-changes.js';
-export { PromotionError } from './promote/promotion-error.js';
+export { PromotionError, PromotionInterruptedError } from './promote/promotion-error.js';
 export type {
   PromotionEvent,
   PromotionProgressEvent,
@@ -34,6 +34,7 @@ export type {
   PromotionOutcome,
   PromotionReport,
   PromotionStepRecord,
+  PromotionTransition,
   RollbackRecord,
 } from './promote/promotion-report.js';
 export { formatReleaseStatusTable } from './release/format-release-status.js';

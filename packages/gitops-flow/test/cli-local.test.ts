@@ -45,8 +45,11 @@ describe('gitops-flow CLI without servers', () => {
     await writeFile(file, 'image:\n  tag: v1\n');
     const io = captureIo({ cwd: directory });
     const code = await runCli(['values', 'set', 'v.yaml', '--set', 'image.digest=sha256:abc'], io);
-    expect(code).toBe(ExitCode.error);
+    expect(code).toBe(ExitCode.pathNotFound);
     expect(io.err()).toMatch(/image\.digest/);
+    // The library's option name is translated to the flag that does the same.
+    expect(io.err()).toContain('pass --create-missing to create it');
+    expect(io.err()).not.toContain('createMissing');
     expect(await readFile(file, 'utf8')).toBe('image:\n  tag: v1\n');
     const created = captureIo({ cwd: directory });
     expect(
@@ -71,7 +74,7 @@ describe('gitops-flow CLI without servers', () => {
   it('usage errors exit 2 and say what to do', async () => {
     const unknown = captureIo();
     expect(await runCli(['deploy'], unknown)).toBe(ExitCode.usage);
-    expect(unknown.err()).toContain('unknown command "deploy"');
+    expect(unknown.err()).toContain('gitops-flow: unknown command "deploy"');
     const badFlag = captureIo();
     expect(await runCli(['promote', '--app', 'x', '--bogus'], badFlag)).toBe(ExitCode.usage);
     expect(badFlag.err()).toContain('--bogus');

@@ -50,8 +50,9 @@ describe('gitops-flow promote (CLI) on the testkit', { timeout: 90_000 }, () => 
     const code = await runCli([...baseArguments(), '--set', 'image.tag=cli-1', '--output', 'json'], io);
     expect(io.err()).not.toContain(env.gitPassword);
     expect(code).toBe(ExitCode.success);
-    const report = JSON.parse(io.out()) as PromotionReport;
+    const report = JSON.parse(io.out()) as PromotionReport & { exitCode: number };
     expect(report.outcome).toBe('succeeded');
+    expect(report.exitCode).toBe(0);
     expect(report.edits[0]?.newValue).toBe('cli-1');
     for (const text of [io.out(), io.err()]) {
       expect(text).not.toContain(env.gitPassword);

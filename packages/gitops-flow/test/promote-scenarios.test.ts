@@ -281,6 +281,7 @@ describe('promote: outcomes and failure policies', { timeout: 90_000 }, () => {
     const error = await promise.catch((caught: unknown) => caught);
     expect((error as Error).name).toBe('AbortError');
     expect(GitOpsKitError.isInstance(error)).toBe(true);
+    expect((error as { report?: { outcome: string } }).report?.outcome).toBe('interrupted');
     expect(Date.now() - started).toBeLessThan(12_000);
   });
 

@@ -53,6 +53,18 @@ export {
   WaitTimeoutError,
 } from './errors/tekton-errors.js';
 export {
+  type FormatPipelineGraphOptions,
+  formatPipelineGraphDot,
+  formatPipelineGraphMermaid,
+} from './graph/format-pipeline-graph.js';
+export {
+  type PipelineGraph,
+  type PipelineGraphEdge,
+  type PipelineGraphEdgeKind,
+  type PipelineGraphTask,
+  pipelineGraph,
+} from './graph/pipeline-graph.js';
+export {
   type KubeCallOptions,
   KubeTransport,
   kubernetesErrorFromResponse,

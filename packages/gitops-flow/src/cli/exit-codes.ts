@@ -9,6 +9,7 @@
  * | 3 | timed out waiting for Argo CD |
  * | 4 | authentication failed (git or Argo CD) |
  * | 5 | any other error (connection, server error, conflict that retries could not resolve) |
+ * | 6 | a YAML path does not exist (`values get`, `values set` without `--create-missing`) — nothing was changed |
  * | 130 | interrupted (SIGINT/SIGTERM); no push happens after the interrupt |
  */
 export const ExitCode = Object.freeze({
@@ -18,6 +19,7 @@ export const ExitCode = Object.freeze({
   timeout: 3,
   authentication: 4,
   error: 5,
+  pathNotFound: 6,
   interrupted: 130,
 });
 

@@ -14,6 +14,7 @@ export function formatPromotionReport(report: PromotionReport): string {
     'timed-out': 'TIMED OUT',
     skipped: 'SKIPPED (beforeSync said no)',
     'dry-run': 'DRY RUN (nothing pushed or synced)',
+    interrupted: 'INTERRUPTED',
   };
   lines.push(
     `${verdict[report.outcome]}  ${report.application}${report.project ? ` (project ${report.project})` : ''}`,
@@ -50,6 +51,29 @@ export function formatPromotionReport(report: PromotionReport): string {
       `Rollback (${rollback.policy}): ${rollback.outcome}${rollback.commit ? ` · commit ${short(rollback.commit)}` : ''}${rollback.historyId !== undefined ? ` · history ${rollback.historyId}` : ''}${rollback.detail ? ` — ${rollback.detail}` : ''}`,
     );
   }
+  if (report.outcome === 'interrupted') lines.push(...interruptedLines(report));
   if (report.error && report.outcome !== 'succeeded') lines.push(`Error: ${report.error.message}`);
   return lines.join('\n');
+}
+
+/** What an interrupt leaves behind: what was pushed, what Argo CD synced, and what it is still running. */
+function interruptedLines(report: PromotionReport): string[] {
+  const lines = ['', `Interrupted during ${report.interruptedStep ?? 'start'}.`];
+  lines.push(
+    report.commit
+      ? `  pushed: ${report.commit} (it stays on the branch${report.autoSync ? '; auto-sync will deploy it' : ''})`
+      : '  pushed: nothing',
+  );
+  const syncRan = report.steps.some((step) => step.name === 'sync' && step.status === 'succeeded');
+  lines.push(
+    `  synced: ${syncRan ? `a sync to ${short(report.targetRevision)} was started` : 'no sync was started by this run'}; Argo CD reports ${report.syncStatus ?? '-'} at ${short(report.syncedRevision)}, health ${report.healthStatus ?? '-'}`,
+  );
+  if (report.operationPhase === 'Running') {
+    lines.push(
+      `  left running: the sync operation continues on the server; \`argocd app terminate-op ${report.application}\` stops it`,
+    );
+  } else {
+    lines.push(`  left running: nothing (operation ${report.operationPhase ?? 'none'})`);
+  }
+  return lines;
 }

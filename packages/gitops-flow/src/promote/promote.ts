@@ -18,9 +18,9 @@ import { applyFailurePolicy } from './apply-failure-policy.js';
 import { confirmRevision } from './confirm-revision.js';
 import type { PromoteOptions } from './promote-options.js';
 import { ChangeRecorder, toWriteBackChanges, validatePromotionChanges } from './promotion-changes.js';
-import { PromotionError } from './promotion-error.js';
+import { PromotionError, PromotionInterruptedError } from './promotion-error.js';
 import type { PromotionEvent, PromotionStepName } from './promotion-events.js';
-import type { PromotionReport } from './promotion-report.js';
+import type { PromotionReport, PromotionTransition } from './promotion-report.js';
 import { StepRecorder } from './step-recorder.js';
 import { syncAndWait } from './sync-and-wait.js';
 import { headVerifier } from './verify-head.js';
@@ -126,7 +126,8 @@ async function verifyDeployment(
  * values makes no commit and verifies the deployment again.
  *
  * @throws {ValidationError} for invalid options (nothing was done).
- * @throws {AbortError} when `signal` aborts (no push happens after the abort).
+ * @throws {PromotionInterruptedError} (an {@link AbortError}) when `signal` aborts: no push happens after the
+ *   abort, and its `report` says what was pushed and what Argo CD is still running.
  * @throws {PromotionError} when a step fails for another reason (auth, connection); `cause` is the typed error
  *   and `report` what had happened by then.
  * @example
@@ -165,7 +166,10 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
   const timeoutMs = options.wait?.timeoutMs ?? DEFAULT_PROMOTION_TIMEOUT_MS;
   const signal = options.signal;
   const logger = options.logger ?? silentLogger;
+  const transitions: PromotionTransition[] = [];
+  const started = performance.now();
   const emit = (event: PromotionEvent): void => {
+    if (event.type === 'progress') recordTransition(transitions, event, started);
     try {
       options.onEvent?.(event);
     } catch (error) {
@@ -181,7 +185,6 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
   const steps = new StepRecorder(emit);
   const recorder = new ChangeRecorder();
   const startedAt = new Date().toISOString();
-  const started = performance.now();
   const report: PromotionReport = {
     outcome: 'failed',
     application: application.name,
@@ -196,6 +199,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     autoSync: false,
     edits: [],
     steps: steps.steps,
+    transitions,
     pushAttempts: 0,
     startedAt,
     durationMs: 0,
@@ -431,9 +435,13 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
     return finish(last);
   } catch (error) {
     if (AbortError.isInstance(error) || (error instanceof Error && error.name === 'AbortError')) {
-      throw AbortError.isInstance(error)
-        ? error
-        : new AbortError('The promotion was aborted', { cause: error });
+      throw await interruptedError(report, steps.running ?? currentStep, error, finish, () =>
+        // The caller's signal has fired: one short, separate read says what the interrupt leaves behind (a sync
+        // we started keeps running on the server). Best effort: no answer in 5 s leaves the last observed state.
+        client.applications
+          .get(application.name, { ...scope, signal: AbortSignal.timeout(5_000) })
+          .catch(() => undefined),
+      );
     }
     if (ValidationError.isInstance(error) && currentStep === undefined) throw error;
     report.outcome = 'failed';
@@ -444,4 +452,51 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
       { step: currentStep, report, cause: error },
     );
   }
+}
+
+/** Records a progress observation when the sync status, health or operation phase differs from the last one. */
+function recordTransition(
+  transitions: PromotionTransition[],
+  event: Extract<PromotionEvent, { type: 'progress' }>,
+  started: number,
+): void {
+  const last = transitions.at(-1);
+  if (
+    last &&
+    last.step === event.step &&
+    last.syncStatus === event.syncStatus &&
+    last.healthStatus === event.healthStatus &&
+    last.operationPhase === event.operationPhase
+  ) {
+    return;
+  }
+  transitions.push({
+    at: new Date().toISOString(),
+    offsetMs: Math.round(performance.now() - started),
+    step: event.step,
+    syncStatus: event.syncStatus,
+    healthStatus: event.healthStatus,
+    operationPhase: event.operationPhase,
+    revision: event.revision,
+  });
+}
+
+/** The error an interrupted promotion throws: an AbortError that carries the report of what happened. */
+async function interruptedError(
+  report: PromotionReport,
+  step: PromotionStepName | undefined,
+  cause: unknown,
+  finish: (app: Application | undefined) => PromotionReport,
+  readFinalState: () => Promise<Application | undefined>,
+): Promise<PromotionInterruptedError> {
+  report.outcome = 'interrupted';
+  if (step) report.interruptedStep = step;
+  report.error = errorSummary(
+    AbortError.isInstance(cause) ? cause : new AbortError('The promotion was aborted', { cause }),
+  );
+  finish(await readFinalState());
+  return new PromotionInterruptedError(
+    `Promotion of "${report.application}" interrupted during ${step ?? 'start'}${report.commit ? ` after pushing ${report.commit.slice(0, 12)}` : ''}`,
+    { step, report, cause },
+  );
 }

@@ -1,4 +1,4 @@
-import { GitOpsKitError } from '@gitops-kit/core';
+import { AbortError, GitOpsKitError } from '@gitops-kit/core';
 import type { PromotionStepName } from './promotion-events.js';
 import type { PromotionReport } from './promotion-report.js';
 
@@ -26,5 +26,37 @@ export class PromotionError extends GitOpsKitError {
     this.report = options.report;
     // The report quotes server text (step details, diagnosis messages, the diff): a redacted copy, like every field.
     this.redactOwnFields();
+  }
+}
+
+/**
+ * The promotion was interrupted by the caller's `signal` (SIGINT in the CLI). It is an {@link AbortError}, so code
+ * that handles aborts keeps working, and it carries what had happened by then: `report.commit` was pushed (an
+ * auto-sync app will deploy it), `report.operationPhase` says whether Argo CD is still running a sync we started
+ * (it continues on the server; `argocd app terminate-op` stops it).
+ *
+ * @example
+ * ```ts
+ * try { await promote({ ...options, signal }); }
+ * catch (error) { if (error instanceof PromotionInterruptedError) console.log(error.report.commit); }
+ * ```
+ */
+export class PromotionInterruptedError extends AbortError {
+  static override readonly kind: string = 'PromotionInterruptedError';
+  /** The step that was running. */
+  readonly step: PromotionStepName | undefined;
+  /** What had happened by then (outcome `interrupted`). */
+  readonly report: PromotionReport;
+
+  constructor(
+    message: string,
+    options: { step: PromotionStepName | undefined; report: PromotionReport; cause: unknown },
+  ) {
+    super(message, { cause: options.cause });
+    // Keep the name every abort carries (DOM and node: `error.name === 'AbortError'`), so code that recognises aborts
+    // by name still does; `PromotionInterruptedError.isInstance` tells this class apart.
+    this.name = 'AbortError';
+    this.step = options.step;
+    this.report = options.report;
   }
 }

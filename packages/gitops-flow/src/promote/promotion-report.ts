@@ -12,7 +12,12 @@ export type PromotionOutcome =
   /** `beforeSync` said no: the commit (if any) is pushed, nothing was synced. */
   | 'skipped'
   /** Dry run: nothing was pushed or synced; `diff` says what would change. */
-  | 'dry-run';
+  | 'dry-run'
+  /**
+   * The caller's signal aborted (SIGINT in the CLI). Only on {@link PromotionInterruptedError.report}: `commit`
+   * says what was pushed, `operationPhase` whether Argo CD is still running a sync we started.
+   */
+  | 'interrupted';
 
 /** One step's record. */
 export interface PromotionStepRecord {
@@ -21,6 +26,27 @@ export interface PromotionStepRecord {
   startedAt: string;
   durationMs: number;
   detail?: string;
+}
+
+/**
+ * A change of what Argo CD reports while a promotion waits: the sync status, health and operation phase at one
+ * moment. The promotion's timeline.
+ */
+export interface PromotionTransition {
+  /** ISO time of the observation. */
+  at: string;
+  /** Milliseconds since the promotion started. */
+  offsetMs: number;
+  /** The step that was waiting. */
+  step: 'wait' | 'rollback-wait' | 'refresh';
+  /** `status.sync.status`. */
+  syncStatus: string | undefined;
+  /** `status.health.status`. */
+  healthStatus: string | undefined;
+  /** `status.operationState.phase`. */
+  operationPhase: string | undefined;
+  /** `status.sync.revision`. */
+  revision: string | undefined;
 }
 
 /** A resource that kept the application from being healthy, and what would fix it. */
@@ -85,6 +111,10 @@ export interface PromotionReport {
   /** Unified diff of the change (dry runs and real runs). */
   diff?: string;
   steps: PromotionStepRecord[];
+  /** Sync, health and operation changes seen while waiting, in order (the first observation included). */
+  transitions: PromotionTransition[];
+  /** The step that was running when the promotion was interrupted (outcome `interrupted`). */
+  interruptedStep?: PromotionStepName;
   /** Push attempts (more than 1 after races). */
   pushAttempts: number;
   diagnosis?: PromotionDiagnosis;

@@ -4,6 +4,8 @@ import type { PromotionStepRecord } from './promotion-report.js';
 /** Runs the steps of a promotion, timing each and telling the caller as they start and end. */
 export class StepRecorder {
   readonly steps: PromotionStepRecord[] = [];
+  /** The step running now (what an interrupt interrupts). */
+  running: PromotionStepName | undefined;
   readonly #emit: (event: PromotionEvent) => void;
   readonly #now: () => number;
 
@@ -22,6 +24,7 @@ export class StepRecorder {
     const startedAt = new Date().toISOString();
     const started = this.#now();
     this.#emit({ type: 'step', step: name, status: 'started', message: startMessage });
+    this.running = name;
     try {
       const result = await work();
       const durationMs = Math.round(this.#now() - started);
@@ -35,6 +38,8 @@ export class StepRecorder {
       this.steps.push({ name, status: 'failed', startedAt, durationMs, detail });
       this.#emit({ type: 'step', step: name, status: 'failed', message: detail, durationMs });
       throw error;
+    } finally {
+      if (this.running === name) this.running = undefined;
     }
   }
 

@@ -13,7 +13,7 @@ import {
 } from 'yaml';
 import { keyText } from './parsed-yaml.js';
 import { PathThroughAliasError, PathTypeError } from './yaml-errors.js';
-import type { YamlPathSegment } from './yaml-path.js';
+import { formatYamlPath, type YamlPathSegment } from './yaml-path.js';
 
 /** What to do when a path goes through an alias (`*image`). */
 export type AliasPolicy = 'error' | 'edit-anchor';
@@ -87,7 +87,7 @@ export function resolvePath(
     }
     if (isMap(current)) {
       if (typeof segment === 'object') {
-        throw typeError(pathText, segment, 'map');
+        throw typeError(pathText, segments, index, 'map');
       }
       const wanted = String(segment);
       const found = current.items.find((item) => isScalar(item.key) && keyText(item.key) === wanted);
@@ -117,7 +117,7 @@ export function resolvePath(
         if (item === undefined)
           return { kind: 'missing', missingAt: index, container: current, pair: undefined, inFlow };
       } else {
-        throw typeError(pathText, segment, 'sequence');
+        throw typeError(pathText, segments, index, 'sequence');
       }
       parent = current;
       pair = undefined;
@@ -125,7 +125,12 @@ export function resolvePath(
       current = item;
       continue;
     }
-    throw typeError(pathText, segment, isScalar(current) ? 'scalar' : isPair(current) ? 'pair' : 'node');
+    throw typeError(
+      pathText,
+      segments,
+      index,
+      isScalar(current) ? 'scalar' : isPair(current) ? 'pair' : 'node',
+    );
   }
   return { kind: 'found', node: current as Node, parent, inFlow, afterKey };
 }
@@ -142,15 +147,23 @@ export function isEmptyScalar(node: Scalar): boolean {
   return node.srcToken === undefined || source === '';
 }
 
-function typeError(pathText: string, segment: YamlPathSegment, found: string): PathTypeError {
+/**
+ * Names the node that is of the wrong kind (`replicaCount` in `replicaCount.x` when it holds a scalar), not the
+ * segment that could not be looked up in it: that node is what the user has to look at.
+ */
+function typeError(
+  pathText: string,
+  segments: readonly YamlPathSegment[],
+  index: number,
+  found: string,
+): PathTypeError {
+  const segment = segments[index] as YamlPathSegment;
   const wanted =
     typeof segment === 'string' ? 'a map' : typeof segment === 'number' ? 'a sequence' : 'a sequence of maps';
+  const place = index === 0 ? 'the document root' : formatYamlPath(segments.slice(0, index));
   return new PathTypeError(
-    `The path ${pathText} needs ${wanted} at "${describe(segment)}" but found a ${found}`,
-    {
-      path: pathText,
-      found,
-    },
+    `The path ${pathText} cannot reach "${describe(segment)}": ${place} is a ${found}, not ${wanted}`,
+    { path: pathText, found },
   );
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getYamlValue } from './get-yaml-value.js';
 import { changedLineNumbers, readAt } from './test-helpers.test-util.js';
 import { updateYaml } from './update-yaml.js';
 import {
@@ -214,6 +215,16 @@ describe('updateYaml: hard cases', () => {
       expect((error as PathTypeError).code).toBe('YAML_PATH_TYPE');
       expect((error as PathTypeError).found).toBe('scalar');
     }
+  });
+
+  it('a PathTypeError names the node of the wrong kind, not the segment looked up in it', () => {
+    expect(() => edit(VALUES, 'replicaCount.value', 'x')).toThrow(
+      'The path replicaCount.value cannot reach "value": replicaCount is a scalar, not a map',
+    );
+    expect(() => getYamlValue('image:\n  tag: v1\n', 'image.tag.x')).toThrow(
+      'image.tag is a scalar, not a map',
+    );
+    expect(() => getYamlValue('- a\n', 'x')).toThrow('the document root is a sequence, not a map');
   });
 
   it('does not follow << merge keys: a merged-only key counts as missing', () => {

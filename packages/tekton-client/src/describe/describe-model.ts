@@ -1,4 +1,5 @@
 import type { Condition, Param, ParamValue, WorkspaceBinding } from '../schemas/common.js';
+import type { PipelineSpec } from '../schemas/pipeline.js';
 import type { PipelineRun, TaskRun } from '../schemas/runs.js';
 import { parseGoDurationMs } from './go-duration.js';
 
@@ -35,6 +36,8 @@ export interface PipelineRunDescription {
   /** Newest start first, TaskRuns not yet started first (tkn's order). */
   taskRuns: TaskRunRow[];
   skippedTasks: Array<{ name: string; reason: string | undefined }>;
+  /** The pipeline the run executes (`status.pipelineSpec`, else an embedded `spec.pipelineSpec`), for its graph. */
+  pipelineSpec?: PipelineSpec | undefined;
 }
 
 function sortedRecord(
@@ -126,5 +129,6 @@ export function buildPipelineRunDescription(
     workspaces: run.spec.workspaces ?? [],
     taskRuns: rows,
     skippedTasks: (run.status?.skippedTasks ?? []).map((task) => ({ name: task.name, reason: task.reason })),
+    pipelineSpec: run.status?.pipelineSpec ?? run.spec.pipelineSpec,
   };
 }

@@ -205,3 +205,25 @@ describe('time formatting', () => {
     );
   });
 });
+
+describe('formatDescribe with the pipeline graph', () => {
+  it('appends the graph of status.pipelineSpec when asked, and nothing without a spec', () => {
+    const withSpec: PipelineRun = {
+      ...run,
+      status: {
+        ...run.status,
+        pipelineSpec: { tasks: [{ name: 'clone' }, { name: 'test', runAfter: ['clone'] }] },
+      },
+    };
+    const description = buildPipelineRunDescription(withSpec, []);
+    const plain = formatDescribe(description, { nowMs: NOW });
+    const mermaid = formatDescribe(description, { nowMs: NOW, graph: 'mermaid' });
+    expect(mermaid).toBe(`${plain}\nGraph\n\nflowchart LR\n  t0["clone"]\n  t1["test"]\n  t0 --> t1\n`);
+    const dot = formatDescribe(description, { nowMs: NOW, graph: 'dot' });
+    expect(dot).toContain('"task:clone" -> "task:test";');
+    const withoutSpec = buildPipelineRunDescription({ ...run, status: { ...run.status } }, []);
+    expect(formatDescribe(withoutSpec, { nowMs: NOW, graph: 'mermaid' })).toBe(
+      formatDescribe(withoutSpec, { nowMs: NOW }),
+    );
+  });
+});

@@ -1,3 +1,5 @@
+import { formatPipelineGraphDot, formatPipelineGraphMermaid } from '../graph/format-pipeline-graph.js';
+import { pipelineGraph } from '../graph/pipeline-graph.js';
 import { formatConditionText } from '../runs/run-state.js';
 import type { ParamValue, WorkspaceBinding } from '../schemas/common.js';
 import type { PipelineRunDescription } from './describe-model.js';
@@ -9,6 +11,11 @@ import { alignColumns } from './tabwriter.js';
 export interface FormatDescribeOptions {
   /** "Now" for ages, in epoch milliseconds; default `Date.now()`. */
   nowMs?: number;
+  /**
+   * Append the pipeline's graph (from {@link PipelineRunDescription.pipelineSpec}) as Mermaid or Graphviz DOT; no
+   * section when the run carries no pipeline spec yet.
+   */
+  graph?: 'mermaid' | 'dot';
 }
 
 /** Go's `%v` of a ParamValue: `[a b c]` for arrays, `map[k:v]` (sorted keys) for objects. */
@@ -119,5 +126,10 @@ export function formatDescribe(
     out.push('', 'Skipped Tasks', '', ' NAME');
     for (const task of description.skippedTasks) out.push(` ${task.name}`);
   }
-  return `${alignColumns(out.join('\n'), { padding: 3 })}\n`;
+  const text = `${alignColumns(out.join('\n'), { padding: 3 })}\n`;
+  if (!options.graph || !description.pipelineSpec) return text;
+  const graph = pipelineGraph(description.pipelineSpec);
+  const rendered =
+    options.graph === 'dot' ? formatPipelineGraphDot(graph) : formatPipelineGraphMermaid(graph);
+  return `${text}\nGraph\n\n${rendered}`;
 }
