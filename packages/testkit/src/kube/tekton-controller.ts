@@ -1,68 +1,12 @@
-import { statusError } from './kube-status.js';
-import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
+import type { ObjectStore, StoreEvent } from './object-store.js';
 import { PipelineRunReconciler } from './pipelinerun-reconciler.js';
 import type { PodLogStore } from './pod-logs.js';
-import type { ResourceType } from './resource-types.js';
 import type { SimulatedClock } from './simulated-clock.js';
 import type { TaskScripts } from './task-script.js';
 import { TaskRunRunner } from './taskrun-runner.js';
+import { tektonAdmission } from './tekton-admission.js';
 
 const RECONCILE_DELAY_MS = 2;
-const RUN_STATUSES = ['', 'Cancelled', 'CancelledRunFinally', 'StoppedRunFinally', 'PipelineRunPending'];
-
-/** Tekton's defaulting and validating webhooks, reduced to what a client can observe. */
-function tektonAdmission(type: ResourceType, object: KubeObject, operation: 'CREATE' | 'UPDATE'): void {
-  if (type.group !== 'tekton.dev') return;
-  if (typeof object['spec'] !== 'object' || object['spec'] === null) object['spec'] = {};
-  const spec = object['spec'] as Record<string, unknown>;
-  if (type.kind === 'PipelineRun') {
-    if ((spec['pipelineRef'] === undefined) === (spec['pipelineSpec'] === undefined)) {
-      const message =
-        spec['pipelineRef'] === undefined
-          ? 'expected exactly one, got neither'
-          : 'expected exactly one, got both';
-      throw statusError(
-        422,
-        'Invalid',
-        `admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: ${message}: spec.pipelineRef, spec.pipelineSpec`,
-        {
-          name: object.metadata.name,
-          group: 'tekton.dev',
-          kind: 'PipelineRun',
-          causes: [{ reason: 'FieldValueInvalid', message, field: 'spec.pipelineRef' }],
-        },
-      );
-    }
-    if (!RUN_STATUSES.includes(String(spec['status'] ?? ''))) {
-      throw statusError(
-        422,
-        'Invalid',
-        `admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: invalid value: ${String(spec['status'])}: spec.status`,
-        {
-          causes: [
-            {
-              reason: 'FieldValueInvalid',
-              message: `invalid value: ${String(spec['status'])}`,
-              field: 'spec.status',
-            },
-          ],
-        },
-      );
-    }
-    if (operation === 'CREATE') {
-      spec['timeouts'] ??= {};
-      const timeouts = spec['timeouts'] as Record<string, unknown>;
-      timeouts['pipeline'] ??= '1h0m0s';
-      spec['taskRunTemplate'] ??= {};
-      const template = spec['taskRunTemplate'] as Record<string, unknown>;
-      template['serviceAccountName'] ??= 'default';
-    }
-  }
-  if (type.kind === 'TaskRun' && operation === 'CREATE') {
-    spec['serviceAccountName'] ??= 'default';
-    spec['timeout'] ??= '1h0m0s';
-  }
-}
 
 /**
  * The Tekton controller simulation: applies the webhook defaults, starts TaskRuns (scripted pods and logs),
