@@ -18,7 +18,20 @@ export class SimulatedClock {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sleepers = new Set<() => void>();
 
-  constructor(options: { timeScale?: number; start?: Date } = {}) {
+  private readonly onCallbackError: (error: unknown) => void;
+
+  /**
+   * @param options `onCallbackError` receives whatever a timer callback throws (default: rethrow, which Node
+   *   reports as an uncaught exception); the emulator logs it instead, so no callback can end the process.
+   */
+  constructor(
+    options: { timeScale?: number; start?: Date; onCallbackError?: (error: unknown) => void } = {},
+  ) {
+    this.onCallbackError =
+      options.onCallbackError ??
+      ((error) => {
+        throw error;
+      });
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new RangeError('timeScale must be a positive number');
     this.startEpochMs = options.start?.getTime() ?? Date.now();
@@ -43,7 +56,11 @@ export class SimulatedClock {
   setTimeout(callback: () => void, simulatedMs: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      callback();
+      try {
+        callback();
+      } catch (error) {
+        this.onCallbackError(error);
+      }
     }, this.toRealMs(simulatedMs));
     timer.unref();
     this.timers.add(timer);

@@ -1,7 +1,7 @@
 import { statusError } from './kube-status.js';
 import type { KubeObject } from './object-store.js';
 import type { ResourceType } from './resource-types.js';
-import { tektonDecodeError } from './tekton-decode.js';
+import { decodeTektonObject } from './tekton-decode.js';
 import { formatFieldErrors } from './tekton-field-errors.js';
 import { tektonValidationErrors } from './tekton-validation.js';
 
@@ -55,7 +55,7 @@ export function tektonAdmission(
   operation: 'CREATE' | 'UPDATE',
 ): void {
   if (type.group !== 'tekton.dev') return;
-  const decodeError = tektonDecodeError(type.kind, object);
+  const decodeError = decodeTektonObject(type.kind, object);
   if (decodeError !== undefined) {
     throw denied(
       TEKTON_DEFAULTING_WEBHOOK,

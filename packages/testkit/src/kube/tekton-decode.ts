@@ -13,12 +13,11 @@ const FOLDED = new Map(
   ]),
 );
 
-function fieldOf(typeName: string, key: string): string | null | undefined {
+/** The declared field a JSON key decodes into (exact match first, then case-insensitive), or undefined. */
+function fieldNameOf(typeName: string, key: string): string | undefined {
   const fields = TYPES[typeName];
-  if (fields === undefined) return null;
-  if (key in fields) return fields[key] ?? null;
-  const folded = FOLDED.get(typeName)?.get(key.toLowerCase());
-  return folded === undefined ? undefined : (fields[folded] ?? null);
+  if (fields === undefined || key in fields) return key;
+  return FOLDED.get(typeName)?.get(key.toLowerCase());
 }
 
 /**
@@ -30,13 +29,15 @@ function fieldOf(typeName: string, key: string): string | null | undefined {
  * controller writes it). Kubernetes core types inside Tekton types (env, volumes, pod templates, metadata) are not
  * described by Tekton's swagger and are not checked either.
  *
- * Returns the error text, or undefined when the object decodes.
+ * Returns the error text, or undefined when the object decodes; then keys that matched a field only
+ * case-insensitively are renamed to the field's name, as Go's re-encoding does.
  */
-export function tektonDecodeError(kind: string, object: Record<string, unknown>): string | undefined {
+export function decodeTektonObject(kind: string, object: Record<string, unknown>): string | undefined {
   const root = ROOTS[kind];
   if (root === undefined) return undefined;
   let unknownField: string | undefined;
   let durationError: string | undefined;
+  const renames: Array<[Record<string, unknown>, string, string]> = [];
   const walk = (value: unknown, typeName: string): void => {
     if (durationError !== undefined) return;
     if (Array.isArray(value)) {
@@ -44,9 +45,12 @@ export function tektonDecodeError(kind: string, object: Record<string, unknown>)
       return;
     }
     if (value === null || typeof value !== 'object') return;
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    const node = value as Record<string, unknown>;
+    for (const [key, child] of Object.entries(node)) {
       if (typeName === root && key === 'status') continue;
-      const childType = fieldOf(typeName, key);
+      const field = fieldNameOf(typeName, key);
+      const childType = field === undefined ? undefined : (TYPES[typeName]?.[field] ?? null);
+      if (field !== undefined && field !== key) renames.push([node, key, field]);
       if (childType === undefined) {
         unknownField ??= `json: unknown field ${JSON.stringify(key)}`;
       } else if (childType === 'duration') {
@@ -69,5 +73,13 @@ export function tektonDecodeError(kind: string, object: Record<string, unknown>)
     }
   };
   walk(object, root);
-  return durationError ?? unknownField;
+  const error = durationError ?? unknownField;
+  // Admitted objects are stored as Go re-encodes them (knative's roundTripPatch): with the declared field names.
+  if (error === undefined) {
+    for (const [node, key, field] of renames) {
+      node[field] = node[key];
+      delete node[key];
+    }
+  }
+  return error;
 }
