@@ -36,7 +36,10 @@ function referencedNames(value: string, prefix: string): string[] {
     const expression = (match[1] ?? '').trim();
     if (!expression.startsWith(`${prefix}.`) && !expression.startsWith(`${prefix}[`)) continue;
     const bracket = /^[a-z]+\[\s*(["'])(.+?)\1\s*\]/.exec(expression);
-    names.push(bracket?.[2] ?? expression.slice(prefix.length + 1));
+    const name = bracket?.[2] ?? expression.slice(prefix.length + 1);
+    // Tekton's variable pattern allows only these characters in a name: `$(results.digest-${i}.path)` is shell
+    // text around a shell variable, not a Tekton variable.
+    if (bracket !== null || /^[A-Za-z0-9_.\-[\]*]+$/.test(name)) names.push(name);
   }
   return names;
 }
