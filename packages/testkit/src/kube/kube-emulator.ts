@@ -116,7 +116,7 @@ export class KubeEmulator extends KubeObjectApi {
     const store = new ObjectStore(clock, options.watchHistoryLimit ?? 1000);
     super(store, options.namespace ?? 'default');
     this.clock = clock;
-    for (const type of RESOURCE_TYPES) store.registerType(type);
+    for (const type of RESOURCE_TYPES) if (type.storage === undefined) store.registerType(type);
     store.addAdmissionHook((type, object, operation) => {
       // Triggers reports where the sink listens; here that is this server's sink path.
       if (type.kind !== 'EventListener' || operation !== 'CREATE') return;
