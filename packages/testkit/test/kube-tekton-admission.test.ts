@@ -21,8 +21,8 @@ const PLURALS: Record<string, string> = {
   TaskRun: 'taskruns',
   PipelineRun: 'pipelineruns',
 };
-const collection = (document: Json, version = 'v1') =>
-  `/apis/tekton.dev/${version}/namespaces/default/${PLURALS[document.kind]}`;
+const collection = (document: Json) =>
+  `/apis/${document.apiVersion}/namespaces/default/${PLURALS[document.kind]}`;
 const denial = (testCase: AdmissionCase) =>
   testCase.webhook === 'defaulting'
     ? `admission webhook "webhook.pipeline.tekton.dev" denied the request: mutation failed: cannot decode incoming new object: ${testCase.message}`
