@@ -47,7 +47,12 @@ export function formatFieldErrors(errors: readonly TektonFieldError[]): string {
     else existing.paths.push(...error.paths.filter((path) => !existing.paths.includes(path)));
   }
   return [...merged.values()]
-    .sort((left, right) => (left.message < right.message ? -1 : left.message > right.message ? 1 : 0))
+    .sort((left, right) => {
+      const byMessage = left.message < right.message ? -1 : left.message > right.message ? 1 : 0;
+      if (byMessage !== 0) return byMessage;
+      const [a, b] = [left.details ?? '', right.details ?? ''];
+      return a < b ? -1 : a > b ? 1 : 0;
+    })
     .map((error) => {
       const paths = [...error.paths].sort().join(', ');
       return error.details === undefined
