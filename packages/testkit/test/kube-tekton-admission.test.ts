@@ -119,7 +119,7 @@ describe('Tekton admission on update and patch', () => {
     expect(kube.getObject({ kind: 'Task', name: 'build' })).toEqual(before);
   });
 
-  it('applies Tekton’s defaults on create', async () => {
+  it('applies Tekton’s defaults: run timeouts and service account, param and result types, taskRef kind', async () => {
     kube = await KubeEmulator.start({ tekton: false, tektonWebhooks: true });
     const created = await call(kube, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelineruns', {
       apiVersion: 'tekton.dev/v1',
@@ -131,6 +131,36 @@ describe('Tekton admission on update and patch', () => {
       timeouts: { pipeline: '1h0m0s' },
       taskRunTemplate: { serviceAccountName: 'default' },
     });
+    const task = await call(kube, 'POST', '/apis/tekton.dev/v1/namespaces/default/tasks', {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'Task',
+      metadata: { name: 'typed' },
+      spec: {
+        params: [
+          { name: 'plain' },
+          { name: 'list', default: ['a'] },
+          { name: 'map', default: { k: 'v' } },
+          { name: 'git', properties: { url: {} } },
+        ],
+        results: [{ name: 'digest' }, { name: 'image', properties: { url: {} } }],
+        steps: [{ name: 'build', image: 'alpine' }],
+      },
+    });
+    expect(task.body.spec.params.map((param: Json) => param.type)).toEqual([
+      'string',
+      'array',
+      'object',
+      'object',
+    ]);
+    expect(task.body.spec.params[3].properties).toEqual({ url: { type: 'string' } });
+    expect(task.body.spec.results.map((result: Json) => result.type)).toEqual(['string', 'object']);
+    const pipeline = await call(kube, 'POST', '/apis/tekton.dev/v1/namespaces/default/pipelines', {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'Pipeline',
+      metadata: { name: 'ref' },
+      spec: { tasks: [{ name: 'build', taskRef: { name: 'typed' } }] },
+    });
+    expect(pipeline.body.spec.tasks[0].taskRef).toEqual({ name: 'typed', kind: 'Task' });
   });
 });
 

@@ -73,6 +73,7 @@ describe('tekton.dev/v1beta1, served by conversion to the stored v1', () => {
       computeResources: { limits: { cpu: '1' } },
     });
     expect(scan.taskRef).toEqual({
+      kind: 'Task',
       resolver: 'bundles',
       params: [
         { name: 'bundle', value: 'registry.example/tasks:1' },

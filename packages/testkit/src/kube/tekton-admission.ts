@@ -2,6 +2,7 @@ import { statusError } from './kube-status.js';
 import type { KubeObject } from './object-store.js';
 import type { ResourceType } from './resource-types.js';
 import { decodeTektonObject } from './tekton-decode.js';
+import { applyTektonDefaults } from './tekton-defaults.js';
 import { formatFieldErrors } from './tekton-field-errors.js';
 import { tektonValidationErrors } from './tekton-validation.js';
 
@@ -15,26 +16,6 @@ export const TEKTON_VALIDATING_WEBHOOK = 'validation.webhook.pipeline.tekton.dev
  */
 function denied(webhook: string, message: string) {
   return statusError(400, 'BadRequest', `admission webhook "${webhook}" denied the request: ${message}`);
-}
-
-/**
- * Tekton's defaults (`pkg/apis/pipeline/v1/*_defaults.go`, with the `config-defaults` ConfigMap at its defaults):
- * `default-timeout-minutes` 60 and `default-service-account` `default`, applied on create.
- */
-function applyDefaults(kind: string, spec: Record<string, unknown>, operation: 'CREATE' | 'UPDATE'): void {
-  if (operation !== 'CREATE') return;
-  if (kind === 'PipelineRun') {
-    spec['timeouts'] ??= {};
-    const timeouts = spec['timeouts'] as Record<string, unknown>;
-    timeouts['pipeline'] ??= '1h0m0s';
-    spec['taskRunTemplate'] ??= {};
-    const template = spec['taskRunTemplate'] as Record<string, unknown>;
-    template['serviceAccountName'] ??= 'default';
-  }
-  if (kind === 'TaskRun') {
-    spec['serviceAccountName'] ??= 'default';
-    spec['timeout'] ??= '1h0m0s';
-  }
 }
 
 /**
@@ -63,7 +44,7 @@ export function tektonAdmission(
     );
   }
   if (typeof object['spec'] !== 'object' || object['spec'] === null) object['spec'] = {};
-  applyDefaults(type.kind, object['spec'] as Record<string, unknown>, operation);
+  applyTektonDefaults(type.kind, object['spec'] as Record<string, unknown>, operation);
   const errors = tektonValidationErrors(type.kind, object);
   if (errors.length > 0) {
     throw denied(TEKTON_VALIDATING_WEBHOOK, `validation failed: ${formatFieldErrors(errors)}`);
