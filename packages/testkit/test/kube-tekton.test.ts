@@ -512,7 +512,7 @@ describe('retried timeouts', () => {
 });
 
 describe('run validation', () => {
-  it('fails with CouldntGetPipeline, ParameterMissing and PipelineValidationFailed; waits while pending', async () => {
+  it('fails with CouldntGetPipeline and ParameterMissing, refuses invalid specs at admission; waits while pending', async () => {
     const missingPipeline = await startRun({ pipelineRef: { name: 'absent' } });
     expect(succeeded(await finished(missingPipeline))).toMatchObject({
       status: 'False',
@@ -523,26 +523,36 @@ describe('run validation', () => {
       reason: 'ParameterMissing',
       message: expect.stringContaining('[repo]'),
     });
-    const cyclic = await startRun({
-      pipelineRef: undefined,
-      pipelineSpec: {
-        tasks: [
-          { name: 'a', runAfter: ['b'], taskSpec: { steps: [] } },
-          { name: 'b', runAfter: ['a'], taskSpec: { steps: [] } },
-        ],
+    // Tekton's webhooks refuse what they can see is wrong before a run exists (400, with the webhook's message).
+    const cyclic = await call(kube, 'POST', `${NS}/pipelineruns`, {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: { name: 'cyclic' },
+      spec: {
+        pipelineSpec: {
+          tasks: [
+            { name: 'a', runAfter: ['b'], taskSpec: { steps: [{ name: 's', image: 'x' }] } },
+            { name: 'b', runAfter: ['a'], taskSpec: { steps: [{ name: 's', image: 'x' }] } },
+          ],
+        },
       },
     });
-    expect(succeeded(await finished(cyclic))).toMatchObject({
-      reason: 'PipelineValidationFailed',
-      message: expect.stringContaining('cycle'),
-    });
+    expect(cyclic.status).toBe(400);
+    expect(cyclic.body.message).toBe(
+      'admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: invalid value: cycle detected; task "b" depends on "a": spec.pipelineSpec.tasks',
+    );
     const neither = await call(kube, 'POST', `${NS}/pipelineruns`, {
       apiVersion: 'tekton.dev/v1',
       kind: 'PipelineRun',
       metadata: { name: 'x' },
       spec: {},
     });
-    expect(neither.body).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(neither.body).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message:
+        'admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: expected exactly one, got neither: spec.pipelineRef, spec.pipelineSpec',
+    });
 
     const pending = await startRun({ status: 'PipelineRunPending' });
     await kube.waitForObject(

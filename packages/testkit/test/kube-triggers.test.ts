@@ -148,6 +148,22 @@ describe('EventListener', () => {
     const unknown = await fetch(kube.eventListenerUrl('absent'), { method: 'POST', body: '{}' });
     expect(unknown.status).toBe(404);
   });
+
+  it('fails the triggers of a malformed listener without a rejection that would end the process', async () => {
+    kube.apply({
+      apiVersion: 'triggers.tekton.dev/v1beta1',
+      kind: 'EventListener',
+      metadata: { name: 'broken' },
+      spec: { triggers: [null] },
+    });
+    const response = await fetch(kube.eventListenerUrl('broken'), { method: 'POST', body: '{}' });
+    expect(response.status).toBe(202);
+    const delivery = kube.eventListenerDeliveries.find((entry) => entry.eventListener === 'broken');
+    await delivery?.settled;
+    expect(delivery?.triggers).toEqual([
+      { trigger: '#0', result: 'failed', message: expect.any(String), created: [] },
+    ]);
+  });
 });
 
 describe('namespaces', () => {

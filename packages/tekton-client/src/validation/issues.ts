@@ -13,7 +13,13 @@ export type TektonIssueCode =
   | 'unknown-workspace'
   | 'unbound-workspace'
   | 'missing-param'
-  | 'param-type-mismatch';
+  | 'param-type-mismatch'
+  | 'unsupported-api-version'
+  | 'unknown-field'
+  | 'invalid-duration'
+  | 'task-ref-or-spec'
+  | 'duplicate-step'
+  | 'invalid-result-name';
 
 /** One problem found in a Tekton document, with the path to the offending field. */
 export interface TektonValidationIssue {

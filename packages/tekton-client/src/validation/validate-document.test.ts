@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { goDurationProblem } from './go-duration.js';
 import { validateTektonDocument } from './validate-document.js';
 
 const pipeline = (spec: Record<string, unknown>) => ({
@@ -184,5 +185,115 @@ describe('validateTektonDocument: no false positives', () => {
       }),
     );
     expect(result.issues).toEqual([]);
+  });
+});
+
+describe("validateTektonDocument: what Tekton's webhook refuses", () => {
+  const task = (spec: Record<string, unknown>, apiVersion = 'tekton.dev/v1') => ({
+    apiVersion,
+    kind: 'Task',
+    metadata: { name: 't' },
+    spec,
+  });
+  const issuesOf = (document: unknown) =>
+    validateTektonDocument(document).issues.map((issue) => [issue.code, issue.path.join('.')]);
+
+  it('reports unknown fields anywhere in Tekton types, matching field names case-insensitively like Go', () => {
+    expect(
+      issuesOf(task({ bogusField: 1, steps: [{ name: 'a', image: 'x', scirpt: 'make', Script: 'make' }] })),
+    ).toEqual([
+      ['unknown-field', 'spec.bogusField'],
+      ['unknown-field', 'spec.steps.0.scirpt'],
+    ]);
+    // Kubernetes core types inside Tekton types are not described by Tekton's swagger and stay unchecked.
+    expect(
+      issuesOf(task({ steps: [{ name: 'a', image: 'x', env: [{ name: 'A', valueFrom: {} }] }] })),
+    ).toEqual([]);
+  });
+
+  it("reports durations Go cannot parse, with Go's message", () => {
+    const run = {
+      apiVersion: 'tekton.dev/v1',
+      kind: 'PipelineRun',
+      metadata: { name: 'r' },
+      spec: { pipelineRef: { name: 'p' }, timeouts: { pipeline: '1 hour', tasks: '10', finally: '30m' } },
+    };
+    expect(validateTektonDocument(run).issues).toEqual([
+      {
+        code: 'invalid-duration',
+        path: ['spec', 'timeouts', 'pipeline'],
+        message: 'time: unknown unit " hour" in duration "1 hour"',
+      },
+      {
+        code: 'invalid-duration',
+        path: ['spec', 'timeouts', 'tasks'],
+        message: 'time: missing unit in duration "10"',
+      },
+    ]);
+    expect(['1h0m0s', '.5s', '1.s', '-2m', '0', '1500\u00b5s'].map(goDurationProblem)).toEqual(
+      Array(6).fill(undefined),
+    );
+    expect(goDurationProblem('soon')).toBe('time: invalid duration "soon"');
+  });
+
+  it('reports a pipeline task with both or neither of taskRef and taskSpec', () => {
+    expect(
+      issuesOf(
+        pipeline({
+          tasks: [
+            { name: 'a', taskRef: { name: 't' }, taskSpec: { steps: [step('x')] } },
+            { name: 'b' },
+            { name: 'c', pipelineRef: { name: 'child' } },
+          ],
+        }),
+      ),
+    ).toEqual([
+      ['task-ref-or-spec', 'spec.tasks.0'],
+      ['task-ref-or-spec', 'spec.tasks.1'],
+    ]);
+  });
+
+  it('reports repeated step names and result names Tekton refuses', () => {
+    expect(
+      issuesOf(
+        task({
+          results: [{ name: 'ok.name_1' }, { name: 'image digest' }, { name: '-x' }],
+          steps: [step('a'), step('b')],
+        }),
+      ),
+    ).toEqual([
+      ['duplicate-step', 'spec.steps.1.name'],
+      ['invalid-result-name', 'spec.results.1.name'],
+      ['invalid-result-name', 'spec.results.2.name'],
+    ]);
+  });
+
+  it('refuses apiVersions Tekton does not serve, and checks v1beta1 with a note', () => {
+    expect(issuesOf(task({ steps: [step('x')] }, 'tekton.dev/v2'))).toEqual([
+      ['unsupported-api-version', 'apiVersion'],
+    ]);
+    const beta = validateTektonDocument({
+      apiVersion: 'tekton.dev/v1beta1',
+      kind: 'PipelineRun',
+      metadata: { name: 'r' },
+      spec: { pipelineRef: { name: 'p' }, serviceAccountName: 'builder', timeout: '1h' },
+    });
+    expect(beta).toMatchObject({ valid: true, issues: [], notes: [expect.stringContaining('v1beta1')] });
+  });
+
+  it("accepts $(workspaces.x.bound) in a step's when for a workspace that is not declared (false positive)", () => {
+    const document = task({
+      steps: [
+        {
+          ...step('echo skipped'),
+          when: [{ input: '$(workspaces.extra.bound)', operator: 'in', values: ['true'] }],
+        },
+      ],
+    });
+    expect(validateTektonDocument(document).issues).toEqual([]);
+    // ...but using the path of a workspace that does not exist is still an error.
+    expect(issuesOf(task({ steps: [step('ls $(workspaces.extra.path)')] }))).toEqual([
+      ['unknown-workspace', 'spec.steps.0.script'],
+    ]);
   });
 });

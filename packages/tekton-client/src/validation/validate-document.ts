@@ -7,6 +7,7 @@ import { eventListenerSchema, triggerBindingSchema, triggerTemplateSchema } from
 import type { TektonValidationIssue } from './issues.js';
 import { checkParamBindings } from './param-types.js';
 import { collectReferences, referencedParamName } from './references.js';
+import { checkStrictFields } from './strict-fields.js';
 import { validatePipelineSpec } from './validate-pipeline-spec.js';
 import { validateTaskSpec } from './validate-task-spec.js';
 
@@ -16,18 +17,39 @@ export interface TektonValidationResult {
   kind: string | undefined;
   valid: boolean;
   issues: TektonValidationIssue[];
+  /** What was not checked and why (present only when there is something to say, e.g. for `tekton.dev/v1beta1`). */
+  notes?: string[];
 }
 
-const SCHEMAS: Record<string, { group: string; schema: z.ZodType }> = {
-  Task: { group: 'tekton.dev', schema: taskSchema },
-  Pipeline: { group: 'tekton.dev', schema: pipelineSchema },
-  PipelineRun: { group: 'tekton.dev', schema: pipelineRunSchema },
-  TaskRun: { group: 'tekton.dev', schema: taskRunSchema },
-  StepAction: { group: 'tekton.dev', schema: stepActionSchema },
-  TriggerTemplate: { group: 'triggers.tekton.dev', schema: triggerTemplateSchema },
-  TriggerBinding: { group: 'triggers.tekton.dev', schema: triggerBindingSchema },
-  EventListener: { group: 'triggers.tekton.dev', schema: eventListenerSchema },
+/**
+ * The kinds checked, with the versions Tekton serves for each (config/300-crds in tektoncd/pipeline and
+ * tektoncd/triggers): v1 is the storage version of the pipeline kinds, v1beta1 is still served and converted.
+ */
+const SCHEMAS: Record<string, { group: string; versions: readonly string[]; schema: z.ZodType }> = {
+  Task: { group: 'tekton.dev', versions: ['v1', 'v1beta1'], schema: taskSchema },
+  Pipeline: { group: 'tekton.dev', versions: ['v1', 'v1beta1'], schema: pipelineSchema },
+  PipelineRun: { group: 'tekton.dev', versions: ['v1', 'v1beta1'], schema: pipelineRunSchema },
+  TaskRun: { group: 'tekton.dev', versions: ['v1', 'v1beta1'], schema: taskRunSchema },
+  StepAction: { group: 'tekton.dev', versions: ['v1', 'v1beta1', 'v1alpha1'], schema: stepActionSchema },
+  TriggerTemplate: {
+    group: 'triggers.tekton.dev',
+    versions: ['v1beta1', 'v1alpha1'],
+    schema: triggerTemplateSchema,
+  },
+  TriggerBinding: {
+    group: 'triggers.tekton.dev',
+    versions: ['v1beta1', 'v1alpha1'],
+    schema: triggerBindingSchema,
+  },
+  EventListener: {
+    group: 'triggers.tekton.dev',
+    versions: ['v1beta1', 'v1alpha1'],
+    schema: eventListenerSchema,
+  },
 };
+
+const V1BETA1_NOTE =
+  'tekton.dev/v1beta1 is still served by Tekton and converted to v1; checked with the v1 rules, except unknown fields and durations (v1beta1 has fields v1 dropped, e.g. resources, serviceAccountName, timeout on runs)';
 
 /** Whether a document is of a Tekton kind {@link validateTektonDocument} checks. */
 export function isTektonKind(document: unknown): boolean {
@@ -173,11 +195,14 @@ function semanticIssues(kind: string, document: Record<string, unknown>): Tekton
 }
 
 /**
- * Validates one Tekton document (already parsed from YAML or JSON) before it is applied: the v1 schema, then the
- * static checks Tekton's webhook or controller would fail on later — unknown `runAfter` targets, cycles, `finally`
- * tasks with `runAfter`, `$(params.x)` / `$(tasks.t.results.r)` / `$(workspaces.w.path)` references that do not
- * resolve, unbound workspaces and param type mismatches. Propagated params and workspaces of embedded specs are
- * honoured. Never throws on bad input; everything is reported as issues with paths.
+ * Validates one Tekton document (already parsed from YAML or JSON) before it is applied: an apiVersion Tekton
+ * serves for the kind, Tekton's strict decoding (unknown fields, Go durations in `timeout`/`timeouts.*`), the v1
+ * schema, then the static checks Tekton's webhook or controller would fail on later — exactly one of
+ * taskRef/taskSpec per pipeline task, unique step names, valid result names, unknown `runAfter` targets, cycles,
+ * `finally` tasks with `runAfter`, `$(params.x)` / `$(tasks.t.results.r)` / `$(workspaces.w.path)` references
+ * that do not resolve, unbound workspaces and param type mismatches. Propagated params and workspaces of embedded
+ * specs are honoured. `tekton.dev/v1beta1` documents are checked with the v1 rules except for unknown fields and
+ * durations, which `notes` says. Never throws on bad input; everything is reported as issues with paths.
  *
  * @example
  * ```ts
@@ -200,16 +225,36 @@ export function validateTektonDocument(document: unknown): TektonValidationResul
       ],
     };
   }
-  const kind = (document as { kind: string }).kind;
-  const parsed = SCHEMAS[kind]!.schema.safeParse(document);
+  const { kind, apiVersion } = document as { kind: string; apiVersion: string };
+  const entry = SCHEMAS[kind]!;
+  const version = apiVersion.slice(entry.group.length + 1);
+  if (!entry.versions.includes(version)) {
+    return {
+      kind,
+      valid: false,
+      issues: [
+        {
+          code: 'unsupported-api-version',
+          path: ['apiVersion'],
+          message: `${kind} is not served as ${apiVersion}; Tekton serves ${entry.versions.map((served) => `${entry.group}/${served}`).join(', ')}`,
+        },
+      ],
+    };
+  }
+  const notes =
+    entry.group === 'tekton.dev' && version === 'v1beta1' && kind !== 'StepAction' ? [V1BETA1_NOTE] : [];
+  const decodeIssues = notes.length === 0 ? checkStrictFields(kind, document) : [];
+  const parsed = entry.schema.safeParse(document);
+  const withNotes = (result: TektonValidationResult): TektonValidationResult =>
+    notes.length > 0 ? { ...result, notes } : result;
   if (!parsed.success) {
     const issues: TektonValidationIssue[] = parsed.error.issues.map((issue) => ({
       code: 'schema',
       path: issue.path.filter((part): part is string | number => typeof part !== 'symbol'),
       message: issue.message,
     }));
-    return { kind, valid: false, issues };
+    return withNotes({ kind, valid: false, issues: [...decodeIssues, ...issues] });
   }
-  const issues = semanticIssues(kind, document as Record<string, unknown>);
-  return { kind, valid: issues.length === 0, issues };
+  const issues = [...decodeIssues, ...semanticIssues(kind, document as Record<string, unknown>)];
+  return withNotes({ kind, valid: issues.length === 0, issues });
 }

@@ -61,6 +61,23 @@ function checkPipelineTask(
   issues: TektonValidationIssue[],
 ): void {
   const pool: Scope = isFinally ? scope : { ...scope, finallyTasks: new Map() };
+  // Tekton's validateRefOrSpec: a task names its Task (taskRef) or embeds one (taskSpec), never both or neither
+  // (pipelines in pipelines use pipelineRef/pipelineSpec instead).
+  const hasRef = task.taskRef !== undefined;
+  const hasSpec = task.taskSpec !== undefined;
+  if (hasRef && hasSpec) {
+    issues.push({
+      code: 'task-ref-or-spec',
+      path,
+      message: `task "${task.name}" has both taskRef and taskSpec; give exactly one`,
+    });
+  } else if (!hasRef && !hasSpec && task.pipelineRef === undefined && task.pipelineSpec === undefined) {
+    issues.push({
+      code: 'task-ref-or-spec',
+      path,
+      message: `task "${task.name}" has neither taskRef nor taskSpec; give exactly one`,
+    });
+  }
   const matrixParams = new Set([
     ...(task.matrix?.params ?? []).map((param) => param.name),
     ...(task.matrix?.include ?? []).flatMap((include) => (include.params ?? []).map((param) => param.name)),

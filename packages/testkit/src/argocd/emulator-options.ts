@@ -1,3 +1,4 @@
+import { defaultLogger } from '@gitops-kit/core';
 import type { ManifestRenderer } from './manifest-renderer.js';
 
 /** Options for `ArgoCDEmulator.start`. Every duration is in milliseconds. */
@@ -49,7 +50,10 @@ export interface ArgoCDEmulatorOptions {
   namespace?: string;
   /** Time source (ms since epoch). Default `Date.now`. */
   clock?: () => number;
-  /** Receives internal controller errors (default: ignored; tests may want to throw). */
+  /**
+   * Receives internal errors of the controller and request handlers (default: logged with core's `defaultLogger`).
+   * Whatever it throws is logged and dropped: no error escapes into the process as an uncaught exception.
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -89,6 +93,18 @@ export function resolveEmulatorOptions(options: ArgoCDEmulatorOptions): Resolved
     version: options.version ?? 'v3.5.1+emulator',
     namespace: options.namespace ?? 'argocd',
     clock: options.clock ?? Date.now,
-    onError: options.onError ?? (() => undefined),
+    onError: reportingSafely(options.onError),
+  };
+}
+
+/** Wraps an error callback so that neither the error nor a throwing callback can escape into the process. */
+function reportingSafely(onError: ((error: unknown) => void) | undefined): (error: unknown) => void {
+  return (error) => {
+    try {
+      if (onError) onError(error);
+      else defaultLogger.error('ArgoCDEmulator: internal error', error);
+    } catch (thrown) {
+      defaultLogger.error('ArgoCDEmulator: the onError callback threw', thrown);
+    }
   };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiRoute } from './api-route.js';
+import { dispatchConvertedRequest } from './converted-resource-request.js';
 import type { KubeFaults, RecordedRequest } from './fault-injection.js';
 import { sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
@@ -75,6 +76,7 @@ export async function dispatchResourceRequest(
   ) {
     throw statusError(404, 'NotFound', 'the server could not find the requested resource');
   }
+  if (type.storage !== undefined) return dispatchConvertedRequest(context, route, query, request, response);
   switch (route.verb) {
     case 'list':
       return handleList(context.store, type, namespace, query, response);

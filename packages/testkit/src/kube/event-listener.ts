@@ -105,9 +105,17 @@ export class EventListenerSink {
     };
     delivery.settled = this.clock.sleep(this.processingDelayMs).then(() => {
       if (this.stopped) return;
-      const triggers = (listener['spec'] as { triggers?: Trigger[] } | undefined)?.triggers ?? [];
-      for (const trigger of triggers)
-        delivery.triggers.push(this.runTrigger(listener, trigger, body, headers, eventId));
+      const triggers = (listener['spec'] as { triggers?: unknown } | undefined)?.triggers;
+      // A malformed listener (triggers not a list, a trigger not an object) fails its triggers; it must never
+      // reject `settled`, which nobody may be awaiting (an unhandled rejection would end the process).
+      for (const [index, trigger] of (Array.isArray(triggers) ? triggers : []).entries()) {
+        try {
+          delivery.triggers.push(this.runTrigger(listener, trigger as Trigger, body, headers, eventId));
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          delivery.triggers.push({ trigger: `#${index}`, result: 'failed', message, created: [] });
+        }
+      }
     });
     this.deliveries.push(delivery);
     sendJson(response, 202, {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { registerSecret } from '@gitops-kit/core';
+import { defaultLogger, type Logger, registerSecret } from '@gitops-kit/core';
 import { type ApiRoute, EVENT_LISTENER_PREFIX, resolveRoute } from './api-route.js';
 import { handleDiscovery } from './discovery.js';
 import { describeRequest, dispatchResourceRequest } from './dispatch-request.js';
@@ -18,6 +18,7 @@ import { PodLogStore } from './pod-logs.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { SimulatedClock } from './simulated-clock.js';
 import { type TaskScriptInput, TaskScripts } from './task-script.js';
+import { tektonAdmission } from './tekton-admission.js';
 import { TektonController } from './tekton-controller.js';
 import { generateKubeTlsMaterial } from './tls-material.js';
 import { WatchRegistry } from './watch-handler.js';
@@ -46,6 +47,13 @@ export interface KubeEmulatorOptions {
   expiredWatchMode?: 'http' | 'stream';
   /** Run the Tekton controller simulation (default true). */
   tekton?: boolean;
+  /**
+   * Simulate Tekton's admission webhooks: defaults, and the 400 denials for what Tekton would refuse
+   * (default: the value of `tekton`).
+   */
+  tektonWebhooks?: boolean;
+  /** Where the emulator reports its own failures, e.g. a reconciler error (default: core's `defaultLogger`). */
+  logger?: Logger;
   /** Duration of a step nobody scripted, simulated ms (default 20). */
   defaultStepDurationMs?: number;
   /** Simulated ms between an EventListener's 202 answer and the creation of the objects (default 200). */
@@ -99,14 +107,16 @@ export class KubeEmulator extends KubeObjectApi {
     private readonly server: Server,
     tls: { ca: string; clientCertificate: string; clientKey: string } | undefined,
   ) {
+    const logger = options.logger ?? defaultLogger;
     const clock = new SimulatedClock({
+      onCallbackError: (error) => logger.error('KubeEmulator: a timer callback failed', error),
       timeScale: options.timeScale ?? 1,
       ...(options.clockStart ? { start: options.clockStart } : {}),
     });
     const store = new ObjectStore(clock, options.watchHistoryLimit ?? 1000);
     super(store, options.namespace ?? 'default');
     this.clock = clock;
-    for (const type of RESOURCE_TYPES) store.registerType(type);
+    for (const type of RESOURCE_TYPES) if (type.storage === undefined) store.registerType(type);
     store.addAdmissionHook((type, object, operation) => {
       // Triggers reports where the sink listens; here that is this server's sink path.
       if (type.kind !== 'EventListener' || operation !== 'CREATE') return;
@@ -128,7 +138,10 @@ export class KubeEmulator extends KubeObjectApi {
     });
     this.scripts = new TaskScripts(options.defaultStepDurationMs ?? 20);
     this.controller =
-      options.tekton === false ? undefined : new TektonController(store, this.logs, clock, this.scripts);
+      options.tekton === false
+        ? undefined
+        : new TektonController(store, this.logs, clock, this.scripts, logger);
+    if (options.tektonWebhooks ?? options.tekton !== false) store.addAdmissionHook(tektonAdmission);
     this.sink = new EventListenerSink(store, clock, options.eventListenerDelayMs ?? 200);
     server.on(
       'request',

@@ -3,6 +3,7 @@ import { statusError } from './kube-status.js';
 import type { KubeObject, ObjectStore } from './object-store.js';
 import { applyMergePatch, isJsonObject, type JsonObject, type JsonValue } from './patches.js';
 import { findResourceTypeByKind, type ResourceType } from './resource-types.js';
+import { convertTektonObject } from './tekton-conversion.js';
 
 /** Names an object by kind (kinds are unique among the served types). */
 export interface ObjectReference {
@@ -20,6 +21,13 @@ function typeOf(kind: string, apiVersion?: string): ResourceType {
       `the emulator does not serve kind ${kind}${apiVersion ? ` (${apiVersion})` : ''}`,
     );
   return type;
+}
+
+/** The stored type of an object and the object as stored (a `tekton.dev/v1beta1` object is converted to v1). */
+function stored(object: Record<string, unknown>): { type: ResourceType; object: Record<string, unknown> } {
+  const type = typeOf(String(object['kind']), object['apiVersion'] as string | undefined);
+  if (type.storage === undefined) return { type, object };
+  return { type: type.storage, object: convertTektonObject(object, 'toV1') };
 }
 
 /**
@@ -45,8 +53,8 @@ export class KubeObjectApi {
   }
 
   /** Creates an object (POST semantics, `generateName` honoured). @throws KubeEmulatorStatusError as the API would. */
-  createObject(object: Record<string, unknown>): KubeObject {
-    const type = typeOf(String(object['kind']), object['apiVersion'] as string | undefined);
+  createObject(input: Record<string, unknown>): KubeObject {
+    const { type, object } = stored(input);
     const metadata = isJsonObject(object['metadata'] as JsonValue) ? (object['metadata'] as JsonObject) : {};
     const namespace = type.namespaced
       ? ((metadata['namespace'] as string | undefined) ?? this.defaultNamespace)
@@ -70,8 +78,8 @@ export class KubeObjectApi {
         : Array.isArray(input)
           ? input
           : [input];
-    return objects.map((object) => {
-      const type = typeOf(String(object['kind']), object['apiVersion'] as string | undefined);
+    return objects.map((input) => {
+      const { type, object } = stored(input);
       const metadata = (object['metadata'] ?? {}) as { name?: string; namespace?: string };
       const namespace = type.namespaced ? (metadata.namespace ?? this.defaultNamespace) : undefined;
       if (metadata.name !== undefined && this.store.get(type, namespace, metadata.name) !== undefined) {

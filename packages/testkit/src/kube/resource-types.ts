@@ -11,6 +11,11 @@ export interface ResourceType {
   statusSubresource: boolean;
   /** Custom resources accept only JSON patch, merge patch and apply (apiextensions-apiserver `supportedTypes`). */
   custom: boolean;
+  /**
+   * For a version served by conversion (Tekton's v1beta1): the type objects are stored as. Requests are converted
+   * to it and answers back from it, as a CRD conversion webhook does.
+   */
+  storage?: ResourceType;
 }
 
 function core(plural: string, kind: string, statusSubresource = false, namespaced = true): ResourceType {
@@ -21,8 +26,12 @@ function tekton(group: string, version: string, plural: string, kind: string, st
   return { group, version, plural, kind, namespaced: true, statusSubresource: status, custom: true };
 }
 
-/** Every resource type the emulator serves. */
-export const RESOURCE_TYPES: readonly ResourceType[] = [
+/** `tekton.dev/v1beta1` of a stored `tekton.dev/v1` type: Tekton's CRDs still serve it (config/300-crds). */
+function servedAsV1beta1(storage: ResourceType): ResourceType {
+  return { ...storage, version: 'v1beta1', storage };
+}
+
+const STORED_TYPES: readonly ResourceType[] = [
   core('namespaces', 'Namespace', true, false),
   core('pods', 'Pod', true),
   core('configmaps', 'ConfigMap'),
@@ -37,6 +46,15 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   tekton('triggers.tekton.dev', 'v1beta1', 'triggertemplates', 'TriggerTemplate', false),
   tekton('triggers.tekton.dev', 'v1beta1', 'triggerbindings', 'TriggerBinding', false),
   tekton('triggers.tekton.dev', 'v1beta1', 'eventlisteners', 'EventListener', true),
+];
+
+/**
+ * Every resource type the emulator serves; types with `storage` come last, so a lookup by kind finds the stored
+ * version first.
+ */
+export const RESOURCE_TYPES: readonly ResourceType[] = [
+  ...STORED_TYPES,
+  ...STORED_TYPES.filter((type) => type.group === 'tekton.dev').map(servedAsV1beta1),
 ];
 
 /** `group/version`, or `v1` for the core group. */

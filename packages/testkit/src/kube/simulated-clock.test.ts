@@ -13,9 +13,27 @@ describe('Go durations', () => {
     expect(parseGoDurationMs(text)).toBe(expected);
   });
 
-  it('rejects text that is not a duration', () => {
-    expect(() => parseGoDurationMs('1 hour')).toThrow(RangeError);
-    expect(() => parseGoDurationMs('')).toThrow(RangeError);
+  it.each([
+    ['.5s', 500],
+    ['1.s', 1000],
+    ['-2m', -120_000],
+    ['+0', 0],
+    ['1h2m3.5s', 3_723_500],
+    ['1500us', 1.5],
+    ['1500\u00b5s', 1.5],
+  ])('parses %s with Go’s grammar', (text, expected) => {
+    expect(parseGoDurationMs(text)).toBe(expected);
+  });
+
+  it.each([
+    ['1 hour', 'time: unknown unit " hour" in duration "1 hour"'],
+    ['', 'time: invalid duration ""'],
+    ['10', 'time: missing unit in duration "10"'],
+    ['5min', 'time: unknown unit "min" in duration "5min"'],
+    ['.s', 'time: invalid duration ".s"'],
+    ['soon', 'time: invalid duration "soon"'],
+  ])('rejects %j with Go’s message', (text, message) => {
+    expect(() => parseGoDurationMs(text)).toThrow(new RangeError(message));
   });
 
   it.each([
@@ -38,6 +56,17 @@ describe('SimulatedClock', () => {
     expect(clock.now() - Date.parse('1984-04-04T00:00:00Z')).toBeGreaterThanOrEqual(60_000);
     expect(toKubeTime(Date.parse('1984-04-04T00:00:01.999Z'))).toBe('1984-04-04T00:00:01Z');
     expect(() => new SimulatedClock({ timeScale: 0 })).toThrow(RangeError);
+  });
+
+  it('hands what a timer callback throws to onCallbackError instead of throwing it into the process', async () => {
+    const errors: unknown[] = [];
+    const clock = new SimulatedClock({ timeScale: 1000, onCallbackError: (error) => errors.push(error) });
+    const boom = new Error('boom');
+    clock.setTimeout(() => {
+      throw boom;
+    }, 10);
+    await clock.sleep(1000);
+    expect(errors).toEqual([boom]);
   });
 
   it('resolves pending sleeps on abort and on clearAll, so nothing hangs after stop', async () => {

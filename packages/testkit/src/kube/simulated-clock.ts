@@ -18,7 +18,20 @@ export class SimulatedClock {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sleepers = new Set<() => void>();
 
-  constructor(options: { timeScale?: number; start?: Date } = {}) {
+  private readonly onCallbackError: (error: unknown) => void;
+
+  /**
+   * @param options `onCallbackError` receives whatever a timer callback throws (default: rethrow, which Node
+   *   reports as an uncaught exception); the emulator logs it instead, so no callback can end the process.
+   */
+  constructor(
+    options: { timeScale?: number; start?: Date; onCallbackError?: (error: unknown) => void } = {},
+  ) {
+    this.onCallbackError =
+      options.onCallbackError ??
+      ((error) => {
+        throw error;
+      });
     this.timeScale = options.timeScale ?? 1;
     if (!(this.timeScale > 0)) throw new RangeError('timeScale must be a positive number');
     this.startEpochMs = options.start?.getTime() ?? Date.now();
@@ -43,7 +56,11 @@ export class SimulatedClock {
   setTimeout(callback: () => void, simulatedMs: number): NodeJS.Timeout {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      callback();
+      try {
+        callback();
+      } catch (error) {
+        this.onCallbackError(error);
+      }
     }, this.toRealMs(simulatedMs));
     timer.unref();
     this.timers.add(timer);
@@ -86,8 +103,23 @@ export function toKubeTime(epochMs: number): string {
   return new Date(Math.floor(epochMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+/** Units Go's `time.ParseDuration` accepts, in milliseconds (`µs` is U+00B5, `μs` U+03BC; Go takes both). */
+const GO_DURATION_UNITS: Record<string, number> = {
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+  ms: 1,
+  us: 0.001,
+  '\u00b5s': 0.001,
+  '\u03bcs': 0.001,
+  ns: 1e-6,
+};
+
 /**
- * Parses a Go duration string (`1h0m0s`, `90s`, `1.5h`, `0`) into milliseconds.
+ * Parses a Go duration string (`1h0m0s`, `90s`, `1.5h`, `.5s`, `-2m`, `0`) into milliseconds, following Go's
+ * `time.ParseDuration` step by step: an optional sign, then numbers each followed by a unit; a bare `0` needs no
+ * unit. The error messages are Go's, since Tekton's webhook answers with them (`time: unknown unit " hour" in
+ * duration "1 hour"`).
  *
  * @throws RangeError when the text is not a Go duration.
  * @example
@@ -96,26 +128,31 @@ export function toKubeTime(epochMs: number): string {
  * ```
  */
 export function parseGoDurationMs(text: string): number {
-  if (text === '0') return 0;
-  const units: Record<string, number> = {
-    h: 3_600_000,
-    m: 60_000,
-    s: 1000,
-    ms: 1,
-    us: 0.001,
-    µs: 0.001,
-    ns: 1e-6,
-  };
-  const pattern = /(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g;
-  let total = 0;
-  let consumed = 0;
-  for (const match of text.matchAll(pattern)) {
-    if (match.index !== consumed) break;
-    total += Number(match[1]) * (units[match[2] ?? ''] ?? 0);
-    consumed += match[0].length;
+  const invalid = (why = 'invalid duration'): RangeError =>
+    new RangeError(`time: ${why} ${JSON.stringify(text)}`);
+  let rest = text;
+  let sign = 1;
+  if (rest.startsWith('-') || rest.startsWith('+')) {
+    sign = rest.startsWith('-') ? -1 : 1;
+    rest = rest.slice(1);
   }
-  if (consumed !== text.length || consumed === 0) throw new RangeError(`invalid Go duration "${text}"`);
-  return total;
+  if (rest === '0') return 0;
+  if (rest === '') throw invalid();
+  let total = 0;
+  while (rest !== '') {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest);
+    const whole = number?.[1] ?? '';
+    const fraction = number?.[2];
+    if (whole === '' && (fraction === undefined || fraction === '')) throw invalid();
+    rest = rest.slice(number?.[0].length ?? 0);
+    const unit = /^[^\d.]*/.exec(rest)?.[0] ?? '';
+    if (unit === '') throw invalid('missing unit in duration');
+    const scale = GO_DURATION_UNITS[unit];
+    if (scale === undefined) throw invalid(`unknown unit ${JSON.stringify(unit)} in duration`);
+    rest = rest.slice(unit.length);
+    total += Number(`${whole || '0'}.${fraction || '0'}`) * scale;
+  }
+  return sign * total;
 }
 
 /**

@@ -47,6 +47,8 @@ export class TaskRunRunner {
     private readonly logs: PodLogStore,
     private readonly clock: SimulatedClock,
     private readonly scripts: TaskScripts,
+    /** Receives what a run throws (the controller logs it and fails the TaskRun); nothing escapes as a rejection. */
+    private readonly onError: (taskRun: KubeObject, error: unknown) => void,
   ) {}
 
   /** Starts a TaskRun that has no status yet (idempotent). */
@@ -59,7 +61,9 @@ export class TaskRunRunner {
     }
     const controller = new AbortController();
     this.running.set(key, controller);
-    void this.run(taskRun, controller.signal).finally(() => this.running.delete(key));
+    void this.run(taskRun, controller.signal)
+      .catch((error: unknown) => this.onError(taskRun, error))
+      .finally(() => this.running.delete(key));
   }
 
   /** Reacts to a change: `spec.status: TaskRunCancelled` stops a running TaskRun. */

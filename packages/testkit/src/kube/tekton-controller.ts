@@ -1,68 +1,14 @@
-import { statusError } from './kube-status.js';
+import type { Logger } from '@gitops-kit/core';
 import type { KubeObject, ObjectStore, StoreEvent } from './object-store.js';
 import { PipelineRunReconciler } from './pipelinerun-reconciler.js';
 import type { PodLogStore } from './pod-logs.js';
-import type { ResourceType } from './resource-types.js';
+import { findResourceTypeByKind } from './resource-types.js';
 import type { SimulatedClock } from './simulated-clock.js';
 import type { TaskScripts } from './task-script.js';
 import { TaskRunRunner } from './taskrun-runner.js';
+import { isRunFinished, setSucceeded } from './tekton-status.js';
 
 const RECONCILE_DELAY_MS = 2;
-const RUN_STATUSES = ['', 'Cancelled', 'CancelledRunFinally', 'StoppedRunFinally', 'PipelineRunPending'];
-
-/** Tekton's defaulting and validating webhooks, reduced to what a client can observe. */
-function tektonAdmission(type: ResourceType, object: KubeObject, operation: 'CREATE' | 'UPDATE'): void {
-  if (type.group !== 'tekton.dev') return;
-  if (typeof object['spec'] !== 'object' || object['spec'] === null) object['spec'] = {};
-  const spec = object['spec'] as Record<string, unknown>;
-  if (type.kind === 'PipelineRun') {
-    if ((spec['pipelineRef'] === undefined) === (spec['pipelineSpec'] === undefined)) {
-      const message =
-        spec['pipelineRef'] === undefined
-          ? 'expected exactly one, got neither'
-          : 'expected exactly one, got both';
-      throw statusError(
-        422,
-        'Invalid',
-        `admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: ${message}: spec.pipelineRef, spec.pipelineSpec`,
-        {
-          name: object.metadata.name,
-          group: 'tekton.dev',
-          kind: 'PipelineRun',
-          causes: [{ reason: 'FieldValueInvalid', message, field: 'spec.pipelineRef' }],
-        },
-      );
-    }
-    if (!RUN_STATUSES.includes(String(spec['status'] ?? ''))) {
-      throw statusError(
-        422,
-        'Invalid',
-        `admission webhook "validation.webhook.pipeline.tekton.dev" denied the request: validation failed: invalid value: ${String(spec['status'])}: spec.status`,
-        {
-          causes: [
-            {
-              reason: 'FieldValueInvalid',
-              message: `invalid value: ${String(spec['status'])}`,
-              field: 'spec.status',
-            },
-          ],
-        },
-      );
-    }
-    if (operation === 'CREATE') {
-      spec['timeouts'] ??= {};
-      const timeouts = spec['timeouts'] as Record<string, unknown>;
-      timeouts['pipeline'] ??= '1h0m0s';
-      spec['taskRunTemplate'] ??= {};
-      const template = spec['taskRunTemplate'] as Record<string, unknown>;
-      template['serviceAccountName'] ??= 'default';
-    }
-  }
-  if (type.kind === 'TaskRun' && operation === 'CREATE') {
-    spec['serviceAccountName'] ??= 'default';
-    spec['timeout'] ??= '1h0m0s';
-  }
-}
 
 /**
  * The Tekton controller simulation: applies the webhook defaults, starts TaskRuns (scripted pods and logs),
@@ -82,10 +28,48 @@ export class TektonController {
     private readonly logs: PodLogStore,
     private readonly clock: SimulatedClock,
     scripts: TaskScripts,
+    private readonly logger: Logger,
   ) {
-    this.runner = new TaskRunRunner(store, logs, clock, scripts);
+    this.runner = new TaskRunRunner(store, logs, clock, scripts, (taskRun, error) =>
+      this.failRun('TaskRun', taskRun.metadata.namespace ?? 'default', taskRun.metadata.name, error),
+    );
     this.reconciler = new PipelineRunReconciler(store, clock);
-    store.addAdmissionHook(tektonAdmission);
+  }
+
+  /**
+   * A reconciler error never leaves the controller: it is logged and the run is marked failed (`Succeeded=False`,
+   * reason `EmulatorReconcileError`), so the emulator keeps answering and a waiting client sees an end state.
+   * Tekton's own controller would log and requeue; a test needs an outcome rather than a hang.
+   */
+  private failRun(kind: 'PipelineRun' | 'TaskRun', namespace: string, name: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.logger.error(
+      `KubeEmulator: the Tekton controller failed on ${kind} ${namespace}/${name}: ${message}`,
+    );
+    try {
+      const type = findResourceTypeByKind(kind);
+      if (type === undefined) return;
+      this.store.mutate(type, namespace, name, (object: KubeObject) => {
+        if (isRunFinished(object)) return;
+        setSucceeded(object, 'False', 'EmulatorReconcileError', `[emulator] ${message}`, this.clock.isoNow());
+      });
+    } catch (secondary) {
+      this.logger.error(`KubeEmulator: could not mark ${kind} ${namespace}/${name} failed`, secondary);
+    }
+  }
+
+  /** Runs `work` for one object; whatever it throws becomes a failed run (see `failRun`). */
+  private guard(kind: string, namespace: string, name: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      if (kind === 'PipelineRun' || kind === 'TaskRun') this.failRun(kind, namespace, name, error);
+      else
+        this.logger.error(
+          `KubeEmulator: the Tekton controller failed on ${kind} ${namespace}/${name}`,
+          error,
+        );
+    }
   }
 
   /** Starts reacting to changes. */
@@ -94,7 +78,12 @@ export class TektonController {
       if (event.type === 'DELETED' && event.resourceType.kind === 'Pod') {
         this.logs.removePod(event.object.metadata.namespace ?? 'default', event.object.metadata.name);
       }
-      queueMicrotask(() => this.react(event));
+      const { metadata } = event.object;
+      queueMicrotask(() =>
+        this.guard(event.resourceType.kind, metadata.namespace ?? 'default', metadata.name, () =>
+          this.react(event),
+        ),
+      );
     });
   }
 
@@ -130,7 +119,7 @@ export class TektonController {
     // Changes are coalesced for a couple of real milliseconds, as a controller's work queue does.
     const timer = setTimeout(() => {
       this.pending.delete(key);
-      if (!this.stopped) this.reconcile(namespace, name);
+      if (!this.stopped) this.guard('PipelineRun', namespace, name, () => this.reconcile(namespace, name));
     }, RECONCILE_DELAY_MS);
     timer.unref();
   }

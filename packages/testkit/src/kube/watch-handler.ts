@@ -66,6 +66,8 @@ export class WatchRegistry {
     namespace: string | undefined,
     query: URLSearchParams,
     response: ServerResponse,
+    /** For a version served by conversion: how a stored object is shown, and its apiVersion for bookmarks. */
+    served?: { apiVersion: string; present: (object: KubeObject) => unknown },
   ): void {
     const filter = filterFromQuery(type, query);
     const requestedVersion = query.get('resourceVersion') ?? '';
@@ -101,7 +103,9 @@ export class WatchRegistry {
     const timers: NodeJS.Timeout[] = [];
     const write = (eventType: string, object: unknown, countsTowardsClose: boolean): void => {
       if (closed) return;
-      response.write(`${JSON.stringify({ type: eventType, object })}\n`);
+      const shown =
+        served !== undefined && eventType !== 'BOOKMARK' ? served.present(object as KubeObject) : object;
+      response.write(`${JSON.stringify({ type: eventType, object: shown })}\n`);
       if (!countsTowardsClose) return;
       sent += 1;
       const limit = this.faults.watchCloseAfterEvents;
@@ -120,7 +124,7 @@ export class WatchRegistry {
       sendBookmark: () => {
         const object = {
           kind: type.kind,
-          apiVersion: apiVersionOf(type),
+          apiVersion: served?.apiVersion ?? apiVersionOf(type),
           metadata: { resourceVersion: String(this.store.currentResourceVersion()) },
         };
         write('BOOKMARK', object, false);
