@@ -27,6 +27,7 @@ function report(detail: string): PromotionReport {
     edits: [],
     steps: [{ name: 'sync', status: 'failed', startedAt: new Date(0).toISOString(), durationMs: 1, detail }],
     pushAttempts: 0,
+    transitions: [],
     startedAt: new Date(0).toISOString(),
     durationMs: 1,
   };
