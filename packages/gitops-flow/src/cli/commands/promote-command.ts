@@ -16,6 +16,7 @@ import { type CliIo, printLine } from '../cli-io.js';
 import { parseDurationMs } from '../duration.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { formatPromotionReport } from '../format-report.js';
+import { GIT_SSH_FLAGS, GIT_SSH_USAGE, gitSshFromArguments } from '../git-ssh-flags.js';
 import { ProgressPrinter } from '../progress-printer.js';
 import { readSecretEnvironment, readSecretFile } from '../secret-sources.js';
 import { parseKustomizeImageFlag, parseSetExpression } from '../set-expressions.js';
@@ -26,7 +27,7 @@ export const PROMOTE_USAGE = `Usage: gitops-flow promote --repo URL --branch BRA
 Writes the values into the deploy repo, syncs the Argo CD application to that commit and waits until it is
 Synced and Healthy. On failure it explains why and applies --on-failure.
 
-  --repo URL                 deploy repository (https, no credentials in it)
+  --repo URL                 deploy repository (https, no credentials in it; or SSH: git@host:path, ssh://…)
   --branch NAME              branch Argo CD tracks (default main)
   --file PATH                values file in the repo, e.g. helm/my-values.yaml
   --set PATH=VALUE           set a value (always a string); repeatable
@@ -49,7 +50,7 @@ Synced and Healthy. On failure it explains why and applies --on-failure.
   --author-name, --author-email   commit author
   --git-username NAME        git user (or GIT_USERNAME); password from GIT_PASSWORD or --git-password-file
   --git-password-file PATH   git password file; --git-token-file PATH or GIT_TOKEN for a token
-  --argocd-server URL        Argo CD (or ARGOCD_SERVER)
+${GIT_SSH_USAGE}  --argocd-server URL        Argo CD (or ARGOCD_SERVER)
   --argocd-token-file PATH   token file (or ARGOCD_AUTH_TOKEN)
   --argocd-username NAME --argocd-password-file PATH   session login
   --argocd-ca-file PATH | --argocd-insecure-skip-verify | --argocd-plaintext
@@ -79,6 +80,7 @@ const OPTIONS = {
   'git-username': { type: 'string' },
   'git-password-file': { type: 'string' },
   'git-token-file': { type: 'string' },
+  ...GIT_SSH_FLAGS,
   help: { type: 'boolean', short: 'h' },
   ...ARGOCD_FLAGS,
 } as const;
@@ -196,13 +198,16 @@ export async function runPromoteCommand(argv: readonly string[], io: CliIo): Pro
   if (mode === 'git') {
     const url = requiredFlag(values, 'repo', 'promote', 'the deploy repository URL');
     const file = requiredFlag(values, 'file', 'promote', 'the values file in the repository');
-    const auth = gitAuthFromArguments(values, io.env);
+    const ssh = gitSshFromArguments(values, io.env, url);
+    // An SSH remote authenticates with its key; HTTP credentials in the environment are for other repositories.
+    const auth = ssh ? undefined : gitAuthFromArguments(values, io.env);
     const authorName = stringFlag(values, 'author-name');
     const authorEmail = stringFlag(values, 'author-email');
     repository = {
       url,
       branch: stringFlag(values, 'branch') ?? 'main',
       ...(auth ? { auth } : {}),
+      ...(ssh ? { ssh } : {}),
       ...(authorName && authorEmail ? { author: { name: authorName, email: authorEmail } } : {}),
     };
     changes = [
