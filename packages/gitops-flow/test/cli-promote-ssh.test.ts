@@ -105,8 +105,9 @@ describe('gitops-flow promote (CLI) with an SSH deploy repository', { timeout: 1
       ],
       io,
     );
-    expect(code).not.toBe(ExitCode.success);
+    expect(code).toBe(ExitCode.error);
     expect(io.err()).toContain('host key verification failed');
+    expect(io.err()).toMatch(new RegExp(`\\[127\\.0\\.0\\.1\\]:${ssh.port} \\(ssh-ed25519 SHA256:`));
     expect(io.err()).not.toContain(key.privateKey.split('\n')[1] as string);
     expect(await env.git.headOf('deploy', 'main')).toBe(head);
   });

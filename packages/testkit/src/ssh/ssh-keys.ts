@@ -37,7 +37,15 @@ export function runProgram(command: string, args: readonly string[]): Promise<st
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
-    child.on('error', reject);
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(
+              `${command} not found; install OpenSSH (Debian: apt-get install openssh-client openssh-server)`,
+            )
+          : error,
+      ),
+    );
     child.on('close', (code) => {
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(' ')} exited with ${code}: ${stderr.trim()}`));
