@@ -66,6 +66,8 @@ export class SshGitTransport implements GitServiceTransport {
   readonly #pending = new Map<GitServiceName, SshServiceChannel>();
   readonly #open = new Set<SshServiceChannel>();
   #client: Promise<Client> | undefined;
+  /** The client behind {@link #client}, to cut its socket on abort even mid-handshake. */
+  #raw: Client | undefined;
   #closed = false;
   readonly #onAbort = () => this.#shutDown(abortReasonToError(this.#options.signal as AbortSignal));
 
@@ -82,6 +84,10 @@ export class SshGitTransport implements GitServiceTransport {
     if (this.#client) return this.#client;
     const { remote, key, hostKeys, timeoutMs } = this.#options;
     const client = new ssh2.Client();
+    this.#raw = client;
+    // Errors reach callers through the promise below and the channels; ssh2 may emit more than one (e.g. after
+    // an abort mid-handshake), and an 'error' without a listener would crash the process.
+    client.on('error', () => {});
     let hostKeyError: HostKeyVerificationError | undefined;
     const name = knownHostsName(remote.host, remote.port);
     const publicKeyMethod: PublicKeyAuthMethod = {
@@ -96,13 +102,19 @@ export class SshGitTransport implements GitServiceTransport {
       };
       const onReady = () => {
         client.removeListener('error', onError);
-        client.on('error', () => {
-          // Later connection errors surface on the channels (close without an answer).
-        });
         resolve(client);
       };
       client.once('error', onError);
       client.once('ready', onReady);
+      // A socket cut before the handshake ends (abort, a server that hangs up) emits only 'close'.
+      client.once('close', () =>
+        reject(
+          this.#options.signal?.aborted
+            ? abortReasonToError(this.#options.signal)
+            : (hostKeyError ??
+                new ConnectionError(`${this.#describe}: the SSH connection closed during the handshake`)),
+        ),
+      );
       client.on('close', () => {
         if (this.#client === connecting) this.#client = undefined;
         const lost = new ConnectionError(`${this.#describe}: the SSH connection closed`);
@@ -194,7 +206,10 @@ export class SshGitTransport implements GitServiceTransport {
     return channel;
   }
 
-  /** Runs `work` with the per-exchange limit; past it, the channel fails with a TimeoutError. */
+  /**
+   * Runs `work` with the per-exchange limit and the caller's signal: past the limit the channel fails with a
+   * TimeoutError, and the call settles at once even when the server never answers the exec request.
+   */
   async #limited<T>(
     describe: string,
     work: (started: (channel: SshServiceChannel) => void) => Promise<T>,
@@ -203,17 +218,28 @@ export class SshGitTransport implements GitServiceTransport {
     if (signal?.aborted) throw abortReasonToError(signal);
     let current: SshServiceChannel | undefined;
     let timedOut: TimeoutError | undefined;
-    const timer = setTimeout(() => {
-      timedOut = new TimeoutError(`${describe} on ${this.#describe} timed out after ${timeoutMs} ms`, {
-        timeoutMs,
-      });
-      current?.fail(timedOut);
-    }, timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const cancelled = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = new TimeoutError(`${describe} on ${this.#describe} timed out after ${timeoutMs} ms`, {
+          timeoutMs,
+        });
+        current?.fail(timedOut);
+        reject(timedOut);
+      }, timeoutMs);
+      onAbort = () => reject(abortReasonToError(signal as AbortSignal));
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const running = work((channel) => {
+      current = channel;
+      if (timedOut) channel.fail(timedOut);
+    });
+    // Whichever loses the race settles unobserved.
+    running.catch(() => {});
+    cancelled.catch(() => {});
     try {
-      return await work((channel) => {
-        current = channel;
-        if (timedOut) channel.fail(timedOut);
-      });
+      return await Promise.race([running, cancelled]);
     } catch (error) {
       if (signal?.aborted) throw abortReasonToError(signal);
       if (timedOut) throw timedOut;
@@ -223,6 +249,7 @@ export class SshGitTransport implements GitServiceTransport {
       });
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -257,9 +284,16 @@ export class SshGitTransport implements GitServiceTransport {
     this.#closed = true;
     for (const channel of this.#open) channel.fail(error);
     this.#pending.clear();
-    const client = this.#client;
     this.#client = undefined;
-    client?.then((connected) => connected.end()).catch(() => {});
+    // Close now, even mid-handshake: SSH_MSG_DISCONNECT and our end of the socket (sshd logs "Received
+    // disconnect" at once, while a server-side command may still run), and the socket is destroyed shortly after
+    // in case the server does not close its end.
+    const raw = this.#raw;
+    this.#raw = undefined;
+    if (raw !== undefined) {
+      raw.end();
+      setTimeout(() => raw.destroy(), 1_000).unref();
+    }
   }
 
   close(): void {
@@ -270,6 +304,8 @@ export class SshGitTransport implements GitServiceTransport {
     this.#closed = true;
     const client = this.#client;
     this.#client = undefined;
+    this.#raw = undefined;
+    // A polite end once the pending channels said goodbye; a handshake still running is cut.
     client?.then((connected) => connected.end()).catch(() => {});
   }
 }

@@ -1,11 +1,18 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortError, AuthenticationError } from '@gitops-kit/core';
+import { AbortError, AuthenticationError, TimeoutError } from '@gitops-kit/core';
 import { GitServer, SshGitServer, type SshTestKey } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostKeyVerificationError, SshKeyError, type WriteBackOptions, writeBack } from '../../src/index.js';
+import {
+  GitProtocolError,
+  HostKeyVerificationError,
+  SshKeyError,
+  type WriteBackOptions,
+  writeBack,
+} from '../../src/index.js';
 
 // Interop with OpenSSH's sshd (Debian openssh-server) and git-shell as the forced command: the set-up of every
 // self-hosted git over SSH, and what GitHub/GitLab/Gitea emulate.
@@ -306,6 +313,75 @@ describe('writeBack over SSH (OpenSSH sshd + git-shell)', () => {
     );
     await writeFile(release, '');
     expect(await git.headOf(name, 'main')).toBe(head);
+  });
+});
+
+describe('SSH failures other than refusals', () => {
+  let silent: Server;
+  let silentPort = 0;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    // Accepts TCP connections and never says a word: no SSH version line, no handshake.
+    silent = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('error', () => {});
+      socket.resume(); // read (and drop) what the client sends, so its end is seen
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentPort = (silent.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  it('a server that never completes the handshake gives TimeoutError', async () => {
+    const error = await writeBack(
+      options(`ssh://git@127.0.0.1:${silentPort}/deploy.git`, { timeoutMs: 500, retry: false }),
+    ).catch((caught: unknown) => caught);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+  });
+
+  it('abort during the handshake rejects with AbortError and closes the socket', async () => {
+    const controller = new AbortController();
+    const before = sockets.length;
+    const pending = writeBack(
+      options(`ssh://git@127.0.0.1:${silentPort}/deploy.git`, {
+        signal: controller.signal,
+        timeoutMs: 600_000,
+      }),
+    ).catch((caught: unknown) => caught);
+    await waitFor(async () => sockets.length > before);
+    const socket = sockets[sockets.length - 1] as Socket;
+    const ended = new Promise<void>((resolve) => socket.once('end', resolve).once('close', resolve));
+    controller.abort();
+    expect(AbortError.isInstance(await pending)).toBe(true);
+    await ended;
+  });
+
+  it('a push the server holds past timeoutMs gives TimeoutError, and nothing lands', async () => {
+    const name = await newRepo();
+    const head = await git.headOf(name, 'main');
+    const release = join(ssh.directory, `${name}.release`);
+    await writeFile(
+      join(git.repoDirectory(name), 'hooks', 'pre-receive'),
+      `#!/bin/sh\nwhile [ ! -e '${release}' ]; do sleep 0.05; done\nexit 1\n`,
+      { mode: 0o755 },
+    );
+    const error = await writeBack(options(ssh.repoUrl(name), { timeoutMs: 3_000, retry: false })).catch(
+      (caught: unknown) => caught,
+    );
+    await writeFile(release, '');
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(await git.headOf(name, 'main')).toBe(head);
+  });
+
+  it("a repository that does not exist is a GitProtocolError with the server's words", async () => {
+    const error = await writeBack(options(ssh.repoUrl('no-such-repo'), { retry: false })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(GitProtocolError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/does not appear to be a git repository|not a git repository/);
   });
 });
 
