@@ -19,7 +19,14 @@ export type HostKeyVerdict =
   /** The host is listed, but with other keys. */
   | { kind: 'mismatch'; knownKeyTypes: readonly string[] };
 
-/** The SHA256 fingerprint of a public key blob as OpenSSH prints it (`SHA256:` + unpadded base64). */
+/**
+ * The SHA256 fingerprint of a public key blob as OpenSSH prints it (`SHA256:` + unpadded base64).
+ *
+ * @example
+ * ```ts
+ * hostKeyFingerprint(Buffer.from(knownHostsLine.split(' ')[2], 'base64')); // 'SHA256:…'
+ * ```
+ */
 export function hostKeyFingerprint(key: Buffer): string {
   return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }

@@ -213,6 +213,7 @@ function isTransient(error: unknown): boolean {
  *   branch cannot be read, `PushOutcomeUnknownError` carries the commit id.
  * - Calls for the same repository and branch in one process run one after the other.
  * - Credentials only travel in the `Authorization` header; they are registered for redaction.
+ * - SSH remotes (`git@host:path`, `ssh://…`) take a key in `ssh`; the host key is checked against known_hosts.
  *
  * @throws ValidationError for a bad URL (including one with credentials), branch name, change or option.
  * @throws PathOutsideRepoError when a file is absolute, climbs out, points into `.git` or through a symlink.
@@ -221,6 +222,8 @@ function isTransient(error: unknown): boolean {
  * @throws PushConflictError when re-applying is impossible or the attempts ran out.
  * @throws PushOutcomeUnknownError when a push may or may not have landed.
  * @throws GitProtocolError when the server refuses the push for another reason (a hook, a protected branch).
+ * @throws HostKeyVerificationError when an SSH server's host key is unknown, changed or revoked.
+ * @throws SshKeyError when the SSH key cannot be read or decrypted.
  * @throws AbortError / TimeoutError / ConnectionError / HttpError from the transport.
  * @example
  * ```ts
