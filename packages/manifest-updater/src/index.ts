@@ -77,3 +77,10 @@ export {
   type YamlFileChange,
 } from './git/write-back-options.js';
 // --- end git write-back ---
+
+// --- git over SSH ---
+export { type HostKeyVerdict, hostKeyFingerprint, KnownHosts } from './git/known-hosts.js';
+export { HostKeyVerificationError, SshKeyError } from './git/ssh-errors.js';
+export type { WriteBackSshOptions } from './git/ssh-options.js';
+export { isSshRemote, parseSshRemote, type SshRemote } from './git/ssh-remote.js';
+// --- end git over SSH ---

@@ -4,3 +4,4 @@ export * from './argocd/index.js';
 export * from './forge/index.js';
 export * from './git/index.js';
 export * from './kube/index.js';
+export * from './ssh/index.js';

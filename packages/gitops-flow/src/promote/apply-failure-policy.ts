@@ -129,6 +129,7 @@ async function revertInGit(context: FailurePolicyContext): Promise<RollbackRecor
         url: repository.url,
         branch: repository.branch,
         ...(repository.auth ? { auth: repository.auth } : {}),
+        ...(repository.ssh ? { ssh: repository.ssh } : {}),
         ...(repository.author ? { author: repository.author } : {}),
         message: `revert: roll back {summary} after a failed deployment of ${application.name}\n\n{changes}`,
         changes,

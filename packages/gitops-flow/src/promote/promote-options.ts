@@ -5,7 +5,7 @@ import type {
   WaitCondition,
 } from '@gitops-kit/argocd-client';
 import type { Logger } from '@gitops-kit/core';
-import type { WriteBackAuth, YamlUpdate } from '@gitops-kit/manifest-updater';
+import type { WriteBackAuth, WriteBackSshOptions, YamlUpdate } from '@gitops-kit/manifest-updater';
 import type { PromotionEvent } from './promotion-events.js';
 
 /** A kustomize `images:` entry to set (what `kustomize edit set image` does). */
@@ -30,12 +30,14 @@ export interface PromotionChange {
 
 /** The deploy repository. */
 export interface PromotionRepository {
-  /** `https://` URL without credentials. */
+  /** `https://` URL without credentials, or an SSH remote (`git@host:team/deploy.git`, `ssh://…`) with `ssh`. */
   url: string;
   /** The branch Argo CD tracks. */
   branch: string;
   /** Credentials (basic, token, or a callback), sent only in the Authorization header. */
   auth?: WriteBackAuth;
+  /** For an SSH remote: the private key and trusted host keys (see manifest-updater `writeBack`). */
+  ssh?: WriteBackSshOptions;
   /** Commit author; default `gitops-kit`. */
   author?: { name: string; email: string };
   /** Commit message template (see manifest-updater `writeBack`). */

@@ -254,6 +254,7 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
             url: repository.url,
             branch: repository.branch,
             ...(repository.auth ? { auth: repository.auth } : {}),
+            ...(repository.ssh ? { ssh: repository.ssh } : {}),
             ...(repository.author ? { author: repository.author } : {}),
             ...(repository.message
               ? { message: repository.message }

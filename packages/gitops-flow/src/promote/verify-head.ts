@@ -23,6 +23,7 @@ export function headVerifier(
       url: repository.url,
       branch: repository.branch,
       ...(repository.auth ? { auth: repository.auth } : {}),
+      ...(repository.ssh ? { ssh: repository.ssh } : {}),
       changes: files.map((file) => ({
         file,
         edit: (text: string) => {

@@ -9,6 +9,7 @@ import {
   TimeoutError,
 } from '@gitops-kit/core';
 import { GitProtocolError } from './errors.js';
+import { type GitServiceTransport, requestGitService } from './git-service-transport.js';
 import {
   DELIM_PKT,
   demultiplexSideBand,
@@ -32,6 +33,8 @@ export interface SmartHttpTransport {
   /** Largest response accepted, in bytes. */
   maxResponseBytes: number;
   signal: AbortSignal | undefined;
+  /** When set, the pack services run over this transport (SSH) instead of HTTP requests to `url`. */
+  service?: GitServiceTransport | undefined;
 }
 
 /** What the server's upload-pack advertisement tells us. */
@@ -79,6 +82,8 @@ export async function gitHttpRequest(
   request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: Buffer },
 ): Promise<{ status: number; contentType: string; body: Buffer }> {
   if (transport.signal?.aborted) throw abortReasonToError(transport.signal);
+  // SSH: the same service calls, unwrapped from their HTTP form (git-service-transport.ts).
+  if (transport.service !== undefined) return requestGitService(transport.service, request);
   const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
   const signal = transport.signal ? AbortSignal.any([transport.signal, timeoutSignal]) : timeoutSignal;
   const target = `${transport.url}${request.path}`;

@@ -2,6 +2,7 @@ import type { Logger } from '@gitops-kit/core';
 import type { UpdateYamlOptions, YamlUpdate } from '../yaml/update-yaml.js';
 import type { CommitMessageTemplate } from './commit-message.js';
 import type { CommitIdentity } from './git-objects.js';
+import type { WriteBackSshOptions } from './ssh-options.js';
 
 /** Credentials for HTTP Basic: a username and a password or token. */
 export interface BasicCredentials {
@@ -63,7 +64,10 @@ export const DEFAULT_WRITE_BACK_RETRY: Readonly<WriteBackRetryOptions> = Object.
 
 /** Options of {@link writeBack}. */
 export interface WriteBackOptions {
-  /** `https://` (or `http://`) URL of the repository, without credentials. */
+  /**
+   * `https://` (or `http://`) URL of the repository, without credentials; or an SSH remote
+   * (`git@host:team/deploy.git`, `ssh://git@host:2222/team/deploy.git`) with `ssh` options.
+   */
   url: string;
   /** The branch to update (or to start `targetBranch` from). */
   branch: string;
@@ -74,6 +78,8 @@ export interface WriteBackOptions {
   targetBranch?: string;
   /** Credentials; only ever sent in the `Authorization` header, never stored or put in a URL or message. */
   auth?: WriteBackAuth;
+  /** For SSH remotes: the private key and the trusted host keys (checked by default). */
+  ssh?: WriteBackSshOptions;
   /** Commit author; default `gitops-kit <gitops-kit@users.noreply.invalid>`. */
   author?: CommitIdentity;
   /** Committer; default the author. */

@@ -19,6 +19,8 @@ import { RemoteSession } from './remote-session.js';
 import { KeyedLock } from './repo-lock.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
 import type { SmartHttpTransport } from './smart-http.js';
+import { createSshTransport } from './ssh-options.js';
+import { isSshRemote, parseSshRemote } from './ssh-remote.js';
 import { fileNotFound, findFile, replaceFiles } from './tree-edit.js';
 import {
   DEFAULT_WRITE_BACK_RETRY,
@@ -211,6 +213,7 @@ function isTransient(error: unknown): boolean {
  *   branch cannot be read, `PushOutcomeUnknownError` carries the commit id.
  * - Calls for the same repository and branch in one process run one after the other.
  * - Credentials only travel in the `Authorization` header; they are registered for redaction.
+ * - SSH remotes (`git@host:path`, `ssh://…`) take a key in `ssh`; the host key is checked against known_hosts.
  *
  * @throws ValidationError for a bad URL (including one with credentials), branch name, change or option.
  * @throws PathOutsideRepoError when a file is absolute, climbs out, points into `.git` or through a symlink.
@@ -219,6 +222,8 @@ function isTransient(error: unknown): boolean {
  * @throws PushConflictError when re-applying is impossible or the attempts ran out.
  * @throws PushOutcomeUnknownError when a push may or may not have landed.
  * @throws GitProtocolError when the server refuses the push for another reason (a hook, a protected branch).
+ * @throws HostKeyVerificationError when an SSH server's host key is unknown, changed or revoked.
+ * @throws SshKeyError when the SSH key cannot be read or decrypted.
  * @throws AbortError / TimeoutError / ConnectionError / HttpError from the transport.
  * @example
  * ```ts
@@ -232,25 +237,49 @@ function isTransient(error: unknown): boolean {
  * ```
  */
 export async function writeBack(options: WriteBackOptions): Promise<WriteBackResult> {
-  const url = validateUrl(options.url);
+  const sshRemote = isSshRemote(options.url) ? parseSshRemote(options.url) : undefined;
+  if (sshRemote !== undefined && options.auth !== undefined) {
+    throw new ValidationError('auth is for HTTP remotes; an SSH remote takes its key in ssh.privateKey', {
+      field: 'auth',
+    });
+  }
+  if (sshRemote === undefined && options.ssh !== undefined) {
+    throw new ValidationError('ssh options need an SSH remote (git@host:path or ssh://…)', { field: 'ssh' });
+  }
+  const url = sshRemote?.display ?? validateUrl(options.url);
   assertBranchName(options.branch);
   if (options.targetBranch !== undefined) assertBranchName(options.targetBranch, 'targetBranch');
   validateChanges(options.changes);
   const retry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new ValidationError('timeoutMs must be > 0', { field: 'timeoutMs' });
-  const authorization = await authorizationHeader(options, url);
+  const authorization = sshRemote ? undefined : await authorizationHeader(options, url);
   const pushBranch = options.targetBranch ?? options.branch;
+  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // SSH: the key and host keys are checked now; the connection opens on the first request.
+  const ssh = sshRemote
+    ? createSshTransport(sshRemote, options.ssh, {
+        timeoutMs,
+        maxResponseBytes,
+        signal: options.signal,
+        logger: createRedactingLogger(options.logger ?? silentLogger),
+      })
+    : undefined;
   const run = () =>
     runWriteBack(options, retry, {
       url,
       authorization,
       userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
       timeoutMs,
-      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxResponseBytes,
       signal: options.signal,
+      service: ssh,
     });
-  return options.inProcessLock === false ? run() : branchLock.run(`${url}\0${pushBranch}`, run);
+  try {
+    return await (options.inProcessLock === false ? run() : branchLock.run(`${url}\0${pushBranch}`, run));
+  } finally {
+    ssh?.close();
+  }
 }
 
 async function runWriteBack(

@@ -27,6 +27,7 @@ import {
 } from '../framework/common-flags.js';
 import { type FlagValues, listValue, stringValue } from '../framework/parse-flags.js';
 import type { UsageProblems } from '../framework/usage-error.js';
+import { gitSshFromArguments } from '../git-ssh-flags.js';
 import { outputSettings } from '../output-settings.js';
 import { readSecretEnvironment, readSecretFile } from '../secret-sources.js';
 import { parseKustomizeImageFlag, parseSetExpression, type SetExpression } from '../set-expressions.js';
@@ -367,7 +368,12 @@ async function runPromote({ io, values, problems }: CommandContext): Promise<Exi
   const refreshTimeoutMs = durationFlag(values, 'refresh-timeout', problems);
   const output = outputSettings(values, io);
   const argocd = argocdOptionsFromArguments(values, io.env, output.logger, problems);
-  const auth = mode === 'git' ? gitAuthFromArguments(values, io.env, problems) : undefined;
+  const ssh =
+    mode === 'git' && url
+      ? problems.attempt(() => gitSshFromArguments(values, io.env, url), undefined)
+      : undefined;
+  // An SSH remote authenticates with its key; HTTP credentials in the environment are for other repositories.
+  const auth = mode === 'git' && !ssh ? gitAuthFromArguments(values, io.env, problems) : undefined;
   try {
     problems.throwIfAny();
     const project = stringValue(values, 'project');
@@ -382,6 +388,7 @@ async function runPromote({ io, values, problems }: CommandContext): Promise<Exi
         url: url as string,
         branch: stringValue(values, 'branch') ?? 'main',
         ...(auth ? { auth } : {}),
+        ...(ssh ? { ssh } : {}),
         ...(authorName && authorEmail ? { author: { name: authorName, email: authorEmail } } : {}),
       };
       changes = [

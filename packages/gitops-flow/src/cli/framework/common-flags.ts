@@ -163,10 +163,36 @@ export const GIT_FLAGS: readonly FlagSpec[] = [
     complete: 'file',
     group: 'Git credentials',
   },
+  {
+    name: 'git-ssh-key-file',
+    type: 'string',
+    value: 'PATH',
+    description: 'SSH private key for git@host:path and ssh:// repos (or GIT_SSH_KEY_FILE, GIT_SSH_KEY)',
+    complete: 'file',
+    group: 'Git credentials',
+  },
+  {
+    name: 'git-known-hosts-file',
+    type: 'string',
+    multiple: true,
+    value: 'PATH',
+    description: 'trusted SSH host keys (repeatable; default ~/.ssh/known_hosts, /etc/ssh/ssh_known_hosts)',
+    complete: 'file',
+    group: 'Git credentials',
+  },
+  {
+    name: 'git-ssh-insecure-ignore-host-key',
+    type: 'boolean',
+    description: 'accept any SSH host key (INSECURE: throwaway test set-ups only)',
+    group: 'Git credentials',
+  },
 ];
 
 /** The environment variables behind the git credential flags. */
 export const GIT_ENVIRONMENT = [
   { name: 'GIT_TOKEN', description: 'git token (instead of --git-token-file)' },
   { name: 'GIT_PASSWORD', description: 'git password for --git-username (instead of --git-password-file)' },
+  { name: 'GIT_SSH_KEY_FILE', description: 'SSH private key file (instead of --git-ssh-key-file)' },
+  { name: 'GIT_SSH_KEY', description: 'SSH private key itself, for SSH repos' },
+  { name: 'GIT_SSH_KEY_PASSPHRASE', description: 'passphrase of the SSH private key' },
 ] as const;
