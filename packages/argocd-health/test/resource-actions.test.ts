@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { discoverResourceActions, ResourceActionError, runResourceAction } from '../src/index.js';
+import {
+  discoverResourceActions,
+  type ImpactedResource,
+  ResourceActionError,
+  runResourceAction,
+} from '../src/index.js';
+
+function only(changes: ImpactedResource[]): ImpactedResource & { resource: Record<string, any> } {
+  expect(changes).toHaveLength(1);
+  return changes[0] as ImpactedResource & { resource: Record<string, any> };
+}
 
 const deployment = {
   apiVersion: 'apps/v1',
@@ -10,16 +20,15 @@ const deployment = {
 
 describe('resource actions (util/lua/lua.go ExecuteResourceAction / ExecuteResourceActionDiscovery)', () => {
   it('returns the changed object of an old-style action as a patch', async () => {
-    const [change, ...rest] = await runResourceAction('obj.spec.paused = true\nreturn obj', deployment);
-    expect(rest).toEqual([]);
-    expect(change?.operation).toBe('patch');
-    expect(change?.resource).toEqual({ ...deployment, spec: { ...deployment.spec, paused: true } });
+    const change = only(await runResourceAction('obj.spec.paused = true\nreturn obj', deployment));
+    expect(change.operation).toBe('patch');
+    expect(change.resource).toEqual({ ...deployment, spec: { ...deployment.spec, paused: true } });
   });
 
   it('keeps empty objects of the original as objects (cleanReturnedObj), not gopher-json arrays', async () => {
-    const [change] = await runResourceAction('return obj', deployment);
-    expect((change?.resource.metadata as Record<string, unknown>).annotations).toEqual({});
-    expect(((change?.resource.spec as Record<string, unknown>).template as { spec: unknown }).spec).toEqual({
+    const change = only(await runResourceAction('return obj', deployment));
+    expect(change.resource.metadata.annotations).toEqual({});
+    expect(change.resource.spec.template.spec).toEqual({
       containers: [],
     });
   });
@@ -32,8 +41,7 @@ describe('resource actions (util/lua/lua.go ExecuteResourceAction / ExecuteResou
     const changes = await runResourceAction(script, deployment, {
       parameters: [{ name: 'replicas', value: '5' }],
     });
-    expect(changes).toHaveLength(1);
-    expect((changes[0]?.resource.spec as { replicas: number }).replicas).toBe(5);
+    expect(only(changes).resource.spec.replicas).toBe(5);
   });
 
   it('refuses a result that is not a table with Argo CD wording', async () => {
@@ -66,11 +74,12 @@ describe('resource actions (util/lua/lua.go ExecuteResourceAction / ExecuteResou
   });
 
   it('formats time with the safe os library (restart annotations)', async () => {
-    const [change] = await runResourceAction(
-      'local os = require("os")\nobj.metadata.annotations["at"] = os.date("!%Y-%m-%dT%XZ")\nreturn obj',
-      deployment,
+    const change = only(
+      await runResourceAction(
+        'local os = require("os")\nobj.metadata.annotations["at"] = os.date("!%Y-%m-%dT%XZ")\nreturn obj',
+        deployment,
+      ),
     );
-    const at = (change?.resource.metadata as { annotations: Record<string, string> }).annotations.at ?? '';
-    expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(change.resource.metadata.annotations.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 });
