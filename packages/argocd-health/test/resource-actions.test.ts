@@ -6,9 +6,16 @@ import {
   runResourceAction,
 } from '../src/index.js';
 
-function only(changes: ImpactedResource[]): ImpactedResource & { resource: Record<string, any> } {
+interface DeploymentShape {
+  metadata: { annotations: Record<string, string> };
+  spec: { paused?: boolean; replicas: number; template: { spec: unknown } };
+}
+
+function only(changes: ImpactedResource[]): { operation: string; resource: DeploymentShape } {
   expect(changes).toHaveLength(1);
-  return changes[0] as ImpactedResource & { resource: Record<string, any> };
+  const [change] = changes as unknown as Array<{ operation: string; resource: DeploymentShape }>;
+  if (!change) throw new Error('no change');
+  return change;
 }
 
 const deployment = {
