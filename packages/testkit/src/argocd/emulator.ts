@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { GitOpsKitError, registerSecret } from '@gitops-kit/core';
 import { generate } from 'selfsigned';
+import { ClusterRegistry, type EmulatedCluster } from './clusters.js';
 import { ApplicationController } from './controller.js';
 import {
   type ArgoCDEmulatorOptions,
@@ -14,9 +15,13 @@ import { GitRevisionReader, type SeededCommit } from './git-revisions.js';
 import type { HealthScript, HealthScriptMatch, HealthScriptStep } from './live-state.js';
 import { defaultManifestRenderer } from './manifest-renderer.js';
 import type { Application, AppProject, KubeObject, Operation, Repository } from './model.js';
+import { PodLogStore } from './pod-logs.js';
 import { type ArgoCDRequestRecord, handleRequest } from './request-pipeline.js';
 import { applicationOperationRoutes } from './routes-application-operations.js';
+import { applicationResourceRoutes } from './routes-application-resources.js';
 import { applicationRoutes } from './routes-applications.js';
+import { clusterRoutes } from './routes-clusters.js';
+import { logRoutes, selectPods } from './routes-logs.js';
 import { isProjectTokenRecorded, projectRoutes, repositoryRoutes } from './routes-repositories-projects.js';
 import { sessionRoutes } from './routes-session.js';
 import { type EmulatorState, Router } from './routing.js';
@@ -115,6 +120,8 @@ export class ArgoCDEmulator {
     let url = '';
     const state: EmulatorState = {
       store,
+      clusters: new ClusterRegistry(),
+      podLogs: new PodLogStore(),
       sessions,
       git,
       faults: new FaultRegistry(),
@@ -149,14 +156,17 @@ export class ArgoCDEmulator {
       ...projectRoutes,
       ...applicationRoutes,
       ...applicationOperationRoutes,
+      ...clusterRoutes,
+      ...applicationResourceRoutes,
+      ...logRoutes,
       ...streamRoutes,
     );
+    const swagger = createArgoCDSwaggerValidator({ rejectUnknownFields: resolved.rejectUnknownFields });
     const pipeline = {
       state,
       router,
-      validator: resolved.validateRequests
-        ? createArgoCDSwaggerValidator({ rejectUnknownFields: resolved.rejectUnknownFields })
-        : undefined,
+      validator: resolved.validateRequests ? swagger : undefined,
+      decoder: swagger,
       requireJsonContentType: resolved.requireJsonContentType,
       records: requests,
     };
@@ -236,6 +246,14 @@ export class ArgoCDEmulator {
     });
   }
 
+  /**
+   * Registers a destination cluster (besides `in-cluster`, https://kubernetes.default.svc, which always exists).
+   * Apps may only target known clusters, by `server` or by `name`, as in Argo CD.
+   */
+  seedCluster(cluster: EmulatedCluster): EmulatedCluster {
+    return this.state.clusters.put(cluster);
+  }
+
   /** A copy of the stored project (including `status.jwtTokensByRole`), or undefined. */
   getProject(name: string): AppProject | undefined {
     return this.state.store.getProject(name);
@@ -267,6 +285,52 @@ export class ArgoCDEmulator {
   /** The objects the emulator considers deployed for an app. */
   liveObjects(name: string): KubeObject[] {
     return this.state.controller.liveObjects(name);
+  }
+
+  /**
+   * Writes log lines to the containers of the app's pods that `selector` picks the way `GET …/logs` does (`kind` +
+   * `name` of an owner such as a Deployment selects its pods; `podName` one pod; nothing: every pod), stamped
+   * with the emulator clock. `container` defaults to each pod's first container. Followers (`follow=true`) get the
+   * lines at once. Returns the pods written to.
+   * @throws ArgoCDEmulatorError when the app does not exist.
+   */
+  writePodLogs(
+    appName: string,
+    selector: {
+      podName?: string;
+      kind?: string;
+      name?: string;
+      group?: string;
+      namespace?: string;
+      container?: string;
+    },
+    lines: readonly string[],
+  ): string[] {
+    if (!this.state.store.hasApplication(appName))
+      throw new ArgoCDEmulatorError(`application "${appName}" does not exist in the emulator`);
+    const nodes = this.state.store.getTree(appName)?.nodes ?? [];
+    const pods = selectPods(nodes, this.state.controller.treeObjects(appName), {
+      kind: selector.podName !== undefined ? 'Pod' : (selector.kind ?? ''),
+      group: selector.group ?? '',
+      resourceName: selector.podName ?? selector.name ?? '',
+      namespace: selector.namespace ?? '',
+    });
+    const atMs = this.state.clock();
+    for (const { node, object } of pods) {
+      const containers = ((object?.spec ?? {}) as { containers?: Array<{ name?: string }> }).containers ?? [];
+      const container = selector.container ?? containers[0]?.name ?? '';
+      this.state.podLogs.append(
+        appName,
+        lines.map((content) => ({
+          podName: String(node.name),
+          namespace: String(node.namespace ?? ''),
+          container,
+          content,
+          atMs,
+        })),
+      );
+    }
+    return pods.map(({ node }) => String(node.name));
   }
 
   /** Reconciles an app now (like a refresh) and resolves once done. */

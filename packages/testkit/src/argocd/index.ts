@@ -1,3 +1,4 @@
+export type { EmulatedCluster as ArgoCDEmulatedCluster } from './clusters.js';
 export { ArgoCDEmulator, ArgoCDEmulatorError, type SeedApplication } from './emulator.js';
 export type { ArgoCDEmulatorOptions } from './emulator-options.js';
 export type { ArgoCDFault, ArgoCDFaultMatch, InstalledArgoCDFault } from './faults.js';

@@ -76,6 +76,10 @@ export const applicationRoutes: Route[] = [
       const name = body.metadata?.name;
       if (!name) throw rpcError(GrpcCode.InvalidArgument, 'application name is required');
       validateApplicationSpec(context, name, body.spec, validateFlag(context));
+      // Create: apps may only live in the server's namespace (isNamespaceEnabled; a plain error, hence Unknown).
+      const namespace = body.metadata.namespace;
+      if (namespace && namespace !== context.state.store.namespace)
+        throw rpcError(GrpcCode.Unknown, `namespace '${namespace}' is not permitted`);
       const incoming: Application = {
         metadata: {
           name,
@@ -101,7 +105,15 @@ export const applicationRoutes: Route[] = [
             'existing application spec is different, use upsert flag to force update',
           );
         }
-        replaceUserFields(existing, incoming);
+        // Create with upsert is updateApp(merge=true): labels and annotations are merged into the existing ones,
+        // spec and finalizers replaced (server/application/application.go).
+        existing.spec = incoming.spec;
+        for (const field of ['labels', 'annotations'] as const) {
+          const merged = { ...(existing.metadata[field] ?? {}), ...(incoming.metadata[field] ?? {}) };
+          if (Object.keys(merged).length > 0) existing.metadata[field] = merged;
+        }
+        if (incoming.metadata.finalizers === undefined) delete existing.metadata.finalizers;
+        else existing.metadata.finalizers = incoming.metadata.finalizers;
         return writeUserChange(context, existing);
       }
       // The body's `operation` is discarded on create (server/application/application.go Create).

@@ -197,11 +197,20 @@ export const projectRoutes: Route[] = [
         }
         return context.state.store.putProject({ ...existing, spec: project.spec ?? {} });
       }
+      // ProjectService.Create hands the posted object to the Kubernetes API as it is: every metadata field a
+      // client may set (labels, annotations, finalizers, …) is kept; server-owned fields are assigned anew.
+      const {
+        uid: _uid,
+        resourceVersion: _resourceVersion,
+        generation: _generation,
+        creationTimestamp: _creationTimestamp,
+        deletionTimestamp: _deletionTimestamp,
+        managedFields: _managedFields,
+        ...metadata
+      } = project.metadata;
       return context.state.store.putProject({
-        metadata: {
-          name: project.metadata.name,
-          ...(project.metadata.labels ? { labels: project.metadata.labels } : {}),
-        },
+        ...project,
+        metadata: { ...metadata, name: project.metadata.name },
         spec: project.spec ?? {},
       });
     },
