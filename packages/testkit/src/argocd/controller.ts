@@ -1,7 +1,7 @@
 import type { GitAccess, GitRevisionReader } from './git-revisions.js';
 import { createResourceHealthAssessor, type ResourceHealthAssessor } from './health.js';
 import { compareLiveState } from './live-comparison.js';
-import { currentBody } from './live-drift.js';
+import { currentBody, deepEqual } from './live-drift.js';
 import type { HealthScript, LiveObject } from './live-state.js';
 import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
 import {
@@ -136,10 +136,11 @@ export class ApplicationController {
       const current = runtime.live.get(objectKey(object));
       if (!current) return;
       const before = currentBody(current);
-      const templateChanged =
-        JSON.stringify((before.spec as { template?: unknown } | undefined)?.template) !==
-        JSON.stringify((object.spec as { template?: unknown } | undefined)?.template);
-      current.drifted = JSON.stringify(object) === JSON.stringify(current.desired) ? undefined : object;
+      const templateChanged = !deepEqual(
+        (before.spec as { template?: unknown } | undefined)?.template,
+        (object.spec as { template?: unknown } | undefined)?.template,
+      );
+      current.drifted = deepEqual(object, current.desired) ? undefined : object;
       if (templateChanged) current.appliedAtMs = this.options.clock();
       changed = true;
     });

@@ -1,4 +1,3 @@
-import { applyMergePatch } from './json-patch.js';
 import type { LiveObject } from './live-state.js';
 import type { JsonObject, KubeObject } from './model.js';
 
@@ -18,43 +17,70 @@ export function currentBody(live: LiveObject): KubeObject {
   return live.drifted ?? live.desired;
 }
 
+/** JSON equality regardless of key order (bodies that went through Lua come back with sorted keys). */
+export function deepEqual(left: unknown, right: unknown): boolean {
+  if (Array.isArray(left)) {
+    return (
+      Array.isArray(right) &&
+      left.length === right.length &&
+      left.every((item, index) => deepEqual(item, right[index]))
+    );
+  }
+  if (isObject(left)) {
+    if (!isObject(right)) return false;
+    const keys = Object.keys(left);
+    return (
+      keys.length === Object.keys(right).length &&
+      keys.every((key) => key in right && deepEqual(left[key], right[key]))
+    );
+  }
+  return left === right;
+}
+
 /** Whether every field `target` sets has that value in `body` (extra fields in `body` are ignored). */
 export function satisfies(target: unknown, body: unknown): boolean {
   if (isObject(target)) {
     if (!isObject(body)) return false;
     return Object.entries(target).every(([key, value]) => satisfies(value, body[key]));
   }
-  return JSON.stringify(target) === JSON.stringify(body);
+  return deepEqual(target, body);
 }
 
 /** Whether the live object matches the target the way Argo CD's three-way diff would judge it. */
 export function isInSync(target: KubeObject, live: LiveObject): boolean {
-  if (JSON.stringify(target) !== JSON.stringify(live.desired)) return false;
+  if (!deepEqual(target, live.desired)) return false;
   return live.drifted === undefined || satisfies(target, live.drifted);
 }
 
-/** RFC 7386 merge patch that turns `from` into `to` (what `kubectl apply` computes from last-applied → new). */
-export function createMergePatch(from: unknown, to: unknown): unknown {
-  if (!isObject(from) || !isObject(to)) return to;
-  const patch: JsonObject = {};
-  for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
-  for (const [key, value] of Object.entries(to)) {
-    const before = from[key];
-    if (JSON.stringify(before) === JSON.stringify(value)) continue;
-    patch[key] = isObject(before) && isObject(value) ? createMergePatch(before, value) : value;
+/** Fields the last applied manifest had and the new one drops are removed from the live body. */
+function removeDropped(live: unknown, lastApplied: unknown, next: unknown): unknown {
+  if (!isObject(live) || !isObject(lastApplied) || !isObject(next)) return live;
+  const result: JsonObject = { ...live };
+  for (const key of Object.keys(lastApplied)) {
+    if (!(key in next)) delete result[key];
+    else result[key] = removeDropped(result[key], lastApplied[key], next[key]);
   }
-  return patch;
+  return result;
+}
+
+/** Every field of the new manifest is set on the live body (maps merged, lists replaced). */
+function overlay(live: unknown, next: unknown): unknown {
+  if (!isObject(live) || !isObject(next)) return structuredClone(next);
+  const result: JsonObject = { ...live };
+  for (const [key, value] of Object.entries(next)) result[key] = overlay(result[key], value);
+  return result;
 }
 
 /**
- * The live body after applying `object` over a drifted object: the change between the last applied manifest and
- * the new one lands on the live body, fields others added stay. Undefined when nothing had drifted.
+ * The live body after applying `object` over a drifted object, as `kubectl apply`'s three-way merge does: fields
+ * the manifests dropped since the last apply are removed, every field of the manifest is set, fields others added
+ * stay. Undefined when nothing had drifted (or nothing foreign is left).
  */
 export function reapplyOverDrift(
   previous: LiveObject | undefined,
   object: KubeObject,
 ): KubeObject | undefined {
   if (!previous?.drifted) return undefined;
-  const merged = applyMergePatch(previous.drifted, createMergePatch(previous.desired, object)) as KubeObject;
-  return JSON.stringify(merged) === JSON.stringify(object) ? undefined : merged;
+  const merged = overlay(removeDropped(previous.drifted, previous.desired, object), object) as KubeObject;
+  return deepEqual(merged, object) ? undefined : merged;
 }

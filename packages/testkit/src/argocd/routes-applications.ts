@@ -201,10 +201,12 @@ export const applicationRoutes: Route[] = [
     handler: (context) => {
       const app = loadApplication(context, context.params.name ?? '');
       const cascade = context.query.get('cascade') !== 'false';
-      const policy = context.query.get('propagationPolicy');
+      const policy = context.query.get('propagationPolicy') ?? '';
       if (!cascade && policy)
         throw rpcError(GrpcCode.InvalidArgument, 'cannot set propagation policy when cascading is disabled');
-      if (policy && policy !== 'foreground' && policy !== 'background') {
+      // getPropagationPolicyFinalizer compares case-insensitively (`Foreground` works like `foreground`).
+      const normalizedPolicy = policy.toLowerCase();
+      if (normalizedPolicy && normalizedPolicy !== 'foreground' && normalizedPolicy !== 'background') {
         throw rpcError(GrpcCode.InvalidArgument, `invalid propagation policy: ${policy}`);
       }
       if (!cascade) {
@@ -213,9 +215,9 @@ export const applicationRoutes: Route[] = [
       }
       // Cascade: add the resources finalizer and mark for deletion; the controller removes live objects, then the app.
       const finalizer =
-        policy === 'background'
+        normalizedPolicy === 'background'
           ? `${CASCADE_FINALIZER}/background`
-          : policy === 'foreground'
+          : normalizedPolicy === 'foreground'
             ? `${CASCADE_FINALIZER}/foreground`
             : CASCADE_FINALIZER;
       context.state.store.updateApplication(app.metadata.name, (stored) => {
