@@ -192,6 +192,10 @@ export class ArgoCDEmulator {
     });
     const address = server.address() as AddressInfo;
     url = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${address.port}`;
+    // Pod logs go with their app (a new app of the same name starts without them).
+    store.onApplicationChange((change) => {
+      if (change.type === 'DELETED') state.podLogs.forget(change.application.metadata.name);
+    });
     state.controller.start();
     return new ArgoCDEmulator(server, state, resolved, url, caCertificate, requests, healthScripts);
   }
