@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArgoCDEmulator, defaultManifestRenderer } from '../src/argocd/index.js';
-import { call, eventually, readMessages } from './argocd-test-helpers.js';
+import { call, eventually } from './argocd-test-helpers.js';
 
 /**
  * Live resources, resource actions, pod logs and resource events, as server/application/application.go serves
@@ -347,15 +347,25 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
       headers: { Authorization: `Bearer ${token}` },
       signal: controller.signal,
     });
-    const reading = readMessages(response, 2, { sse: false, timeoutMs: 10_000 });
-    await eventually(() => emulator.requests.at(-1)?.path.endsWith('/logs') && true, 5_000, 'the request');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const nextLine = async (): Promise<{ result: { content: string; last: boolean } }> => {
+      while (!buffer.includes('\n')) {
+        const { done, value } = await reader.read();
+        if (done) throw new Error('the log stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+      const line = buffer.slice(0, buffer.indexOf('\n'));
+      buffer = buffer.slice(line.length + 1);
+      return JSON.parse(line);
+    };
+    // The tail arrives first; the server subscribes to new lines in the same step, so writing now is safe.
+    expect((await nextLine()).result).toMatchObject({ content: 'get /ORDERS 200', last: false });
     emulator.writePodLogs('live', {}, ['new line']);
-    const { messages } = await reading;
-    expect((messages as Array<{ result: { content: string; last: boolean } }>).map((m) => m.result)).toEqual([
-      expect.objectContaining({ content: 'get /ORDERS 200', last: false }),
-      expect.objectContaining({ content: 'new line', last: false }),
-    ]);
+    expect((await nextLine()).result).toMatchObject({ content: 'new line', last: false });
     controller.abort();
+    await reader.cancel().catch(() => undefined);
   });
 
   it('answers log errors with the stream error body', async () => {
