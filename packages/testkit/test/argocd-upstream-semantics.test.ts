@@ -258,4 +258,50 @@ describe('Argo CD emulator: upstream request semantics', () => {
     expect(missing.status).toBe(403);
     expect((missing.json as { code: number }).code).toBe(7);
   });
+
+  it('replaces project metadata on update as a Kubernetes Update does (ProjectService.Update)', async () => {
+    const current = (await call(emulator, 'GET', '/api/v1/projects/full', { token })).json as {
+      metadata: { resourceVersion: string };
+      spec: Record<string, unknown>;
+    };
+    const updated = await call(emulator, 'PUT', '/api/v1/projects/full', {
+      token,
+      body: {
+        project: {
+          metadata: {
+            name: 'full',
+            resourceVersion: current.metadata.resourceVersion,
+            labels: { team: 'orders' },
+          },
+          spec: current.spec,
+        },
+      },
+    });
+    expect(updated.status).toBe(200);
+    const metadata = (updated.json as { metadata: Record<string, unknown> }).metadata;
+    expect(metadata.labels).toEqual({ team: 'orders' });
+    expect(metadata).not.toHaveProperty('annotations');
+    expect(metadata).not.toHaveProperty('finalizers');
+  });
+
+  it('counts an app with an empty project as in the default project (ApplicationSpec.GetProject)', async () => {
+    await call(emulator, 'POST', '/api/v1/applications', {
+      token,
+      body: {
+        ...app('no-project', { server: 'https://kubernetes.default.svc', namespace: 'web' }),
+        spec: {
+          ...app('x', { server: 'https://kubernetes.default.svc', namespace: 'web' }).spec,
+          project: '',
+        },
+      },
+    });
+    const listed = await call(emulator, 'GET', '/api/v1/applications?projects=default&name=no-project', {
+      token,
+    });
+    expect(
+      (listed.json as { items: Array<{ metadata: { name: string } }> }).items.map(
+        (item) => item.metadata.name,
+      ),
+    ).toEqual(['no-project']);
+  });
 });

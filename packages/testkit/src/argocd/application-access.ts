@@ -42,7 +42,7 @@ export function loadApplication(context: RouteContext, name: string): Applicatio
     throw rpcError(GrpcCode.PermissionDenied, 'permission denied');
   }
   const app = context.state.store.getApplication(name);
-  const appProject = app?.spec.project ?? 'default';
+  const appProject = app?.spec.project || 'default';
   if (!app || (project !== undefined && appProject !== project)) {
     if (project !== undefined)
       throw rpcError(GrpcCode.NotFound, `applications.argoproj.io "${name}" not found`);

@@ -25,7 +25,7 @@ export function listVisibleApplications(context: RouteContext): Application[] {
   const selector = query.get('selector');
   const repo = query.get('repo');
   return context.state.store.listApplications().filter((app) => {
-    const project = app.spec.project ?? 'default';
+    const project = app.spec.project || 'default';
     return (
       canAccessProject(context, project) &&
       (!name || app.metadata.name === name) &&

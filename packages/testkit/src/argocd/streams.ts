@@ -89,7 +89,7 @@ function isWatched(context: RouteContext, app: Application, minVersion: number):
   const { query } = context;
   const name = query.get('name');
   const projects = [...query.getAll('projects'), ...query.getAll('project')];
-  const project = app.spec.project ?? 'default';
+  const project = app.spec.project || 'default';
   return (
     (!name || app.metadata.name === name) &&
     (projects.length === 0 || projects.includes(project)) &&
