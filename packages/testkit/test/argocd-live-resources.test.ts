@@ -383,4 +383,29 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
       },
     });
   });
+
+  it('sends the kubelet error of a pod whose container has not started as a log line', async () => {
+    emulator.scriptHealth({ app: 'live', kind: 'Deployment' }, [{ status: 'Degraded' }]);
+    await eventually(
+      () => emulator.getApplication('live')?.status?.health?.status === 'Degraded',
+      5_000,
+      'Degraded',
+    );
+    const pod = (await tree()).find((node) => node.kind === 'Pod') as TreeNode;
+    const response = await fetch(`${emulator.url}/api/v1/applications/live/pods/${pod.name}/logs`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const entries = (await response.text())
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).result);
+    expect(entries[0]).toEqual({
+      content: `container "live" in pod "${pod.name}" is waiting to start: image can't be pulled`,
+      podName: '',
+      timeStamp: '0001-01-01T00:00:00Z',
+      timeStampStr: '0001-01-01T00:00:00Z',
+      last: false,
+    });
+    expect(entries.at(-1)).toMatchObject({ last: true });
+  });
 });

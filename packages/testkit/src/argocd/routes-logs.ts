@@ -201,10 +201,16 @@ async function streamPodLogs(context: RouteContext): Promise<typeof STREAMED> {
     const containers = containersOf(object);
     // What the Kubernetes API answers for the log request; the error text becomes a line without pod or time.
     let problem: string | undefined;
+    const podHealth = (node.health as { status?: string } | undefined)?.status;
     if (container && !containers.includes(container))
       problem = `container ${container} is not valid for pod ${pod}`;
     else if (!container && containers.length > 1)
       problem = `a container name must be specified for pod ${pod}, choose one of: [${containers.join(' ')}]`;
+    // kubelet validateContainerLogStatus: a container that has not started has no logs yet.
+    else if (podHealth === 'Degraded')
+      problem = `container "${container || containers[0]}" in pod "${pod}" is waiting to start: image can't be pulled`;
+    else if (podHealth === 'Progressing')
+      problem = `container "${container || containers[0]}" in pod "${pod}" is waiting to start: ContainerCreating`;
     else if (previous)
       problem = `previous terminated container "${container || containers[0]}" in pod "${pod}" not found`;
     if (problem) {
