@@ -1,7 +1,7 @@
 import type { GitAccess, GitRevisionReader } from './git-revisions.js';
 import { createResourceHealthAssessor, type ResourceHealthAssessor } from './health.js';
 import { compareLiveState } from './live-comparison.js';
-import { currentBody, deepEqual } from './live-drift.js';
+import { currentBody, recordOutOfBandChange } from './live-drift.js';
 import type { HealthScript, LiveObject } from './live-state.js';
 import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
 import {
@@ -132,16 +132,9 @@ export class ApplicationController {
   async changeLiveObject(name: string, object: KubeObject): Promise<boolean> {
     let changed = false;
     await this.enqueue(name, async () => {
-      const runtime = this.runtime(name);
-      const current = runtime.live.get(objectKey(object));
+      const current = this.runtime(name).live.get(objectKey(object));
       if (!current) return;
-      const before = currentBody(current);
-      const templateChanged = !deepEqual(
-        (before.spec as { template?: unknown } | undefined)?.template,
-        (object.spec as { template?: unknown } | undefined)?.template,
-      );
-      current.drifted = deepEqual(object, current.desired) ? undefined : object;
-      if (templateChanged) current.appliedAtMs = this.options.clock();
+      recordOutOfBandChange(current, object, this.options.clock());
       changed = true;
     });
     if (changed) await this.reconcile(name);

@@ -21,7 +21,7 @@ import { applicationOperationRoutes } from './routes-application-operations.js';
 import { applicationResourceRoutes } from './routes-application-resources.js';
 import { applicationRoutes } from './routes-applications.js';
 import { clusterRoutes } from './routes-clusters.js';
-import { logRoutes, selectPods } from './routes-logs.js';
+import { logRoutes, type PodLogSelector, writeSelectedPodLogs } from './routes-logs.js';
 import { isProjectTokenRecorded, projectRoutes, repositoryRoutes } from './routes-repositories-projects.js';
 import { sessionRoutes } from './routes-session.js';
 import { type EmulatorState, Router } from './routing.js';
@@ -298,43 +298,10 @@ export class ArgoCDEmulator {
    * lines at once. Returns the pods written to.
    * @throws ArgoCDEmulatorError when the app does not exist.
    */
-  writePodLogs(
-    appName: string,
-    selector: {
-      podName?: string;
-      kind?: string;
-      name?: string;
-      group?: string;
-      namespace?: string;
-      container?: string;
-    },
-    lines: readonly string[],
-  ): string[] {
+  writePodLogs(appName: string, selector: PodLogSelector, lines: readonly string[]): string[] {
     if (!this.state.store.hasApplication(appName))
       throw new ArgoCDEmulatorError(`application "${appName}" does not exist in the emulator`);
-    const nodes = this.state.store.getTree(appName)?.nodes ?? [];
-    const pods = selectPods(nodes, this.state.controller.treeObjects(appName), {
-      kind: selector.podName !== undefined ? 'Pod' : (selector.kind ?? ''),
-      group: selector.group ?? '',
-      resourceName: selector.podName ?? selector.name ?? '',
-      namespace: selector.namespace ?? '',
-    });
-    const atMs = this.state.clock();
-    for (const { node, object } of pods) {
-      const containers = ((object?.spec ?? {}) as { containers?: Array<{ name?: string }> }).containers ?? [];
-      const container = selector.container ?? containers[0]?.name ?? '';
-      this.state.podLogs.append(
-        appName,
-        lines.map((content) => ({
-          podName: String(node.name),
-          namespace: String(node.namespace ?? ''),
-          container,
-          content,
-          atMs,
-        })),
-      );
-    }
-    return pods.map(({ node }) => String(node.name));
+    return writeSelectedPodLogs(this.state, appName, selector, lines);
   }
 
   /** Reconciles an app now (like a refresh) and resolves once done. */

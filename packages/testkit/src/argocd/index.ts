@@ -17,6 +17,7 @@ export type {
   Repository as ArgoCDEmulatedRepository,
 } from './model.js';
 export type { ArgoCDRequestRecord } from './request-pipeline.js';
+export type { PodLogSelector as ArgoCDPodLogSelector } from './routes-logs.js';
 export {
   type ArgoCDRequestIssue,
   type ArgoCDRequestToValidate,

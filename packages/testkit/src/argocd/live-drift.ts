@@ -84,3 +84,16 @@ export function reapplyOverDrift(
   const merged = overlay(removeDropped(previous.drifted, previous.desired, object), object) as KubeObject;
   return deepEqual(merged, object) ? undefined : merged;
 }
+
+/**
+ * Records a new live body for an object someone changed (the status and server fields already stripped). A changed
+ * pod template starts a new rollout, as the Deployment controller would; a body equal to the applied manifest
+ * clears the drift.
+ */
+export function recordOutOfBandChange(live: LiveObject, object: KubeObject, nowMs: number): void {
+  const before = currentBody(live);
+  const templateOf = (body: KubeObject) => (body.spec as { template?: unknown } | undefined)?.template;
+  const templateChanged = !deepEqual(templateOf(before), templateOf(object));
+  live.drifted = deepEqual(object, live.desired) ? undefined : object;
+  if (templateChanged) live.appliedAtMs = nowMs;
+}

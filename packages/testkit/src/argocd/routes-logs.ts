@@ -3,7 +3,7 @@ import { GrpcCode, rpcError } from './grpc-status.js';
 import type { JsonObject, KubeObject } from './model.js';
 import { formatKubeTime } from './model.js';
 import type { PodLogLine } from './pod-logs.js';
-import { type Route, type RouteContext, STREAMED } from './routing.js';
+import { type EmulatorState, type Route, type RouteContext, STREAMED } from './routing.js';
 import { openStream } from './streams.js';
 
 /** settings.go GetMaxPodLogsToRender default. */
@@ -244,6 +244,47 @@ async function streamPodLogs(context: RouteContext): Promise<typeof STREAMED> {
     stopOnDelete();
   };
   return STREAMED;
+}
+
+/** Pod selection for `ArgoCDEmulator.writePodLogs`: the pods `GET …/logs` would stream for the same query. */
+export interface PodLogSelector {
+  podName?: string;
+  kind?: string;
+  name?: string;
+  group?: string;
+  namespace?: string;
+  container?: string;
+}
+
+/** Appends lines (stamped with the emulator clock) to each selected pod's container; returns the pod names. */
+export function writeSelectedPodLogs(
+  state: EmulatorState,
+  appName: string,
+  selector: PodLogSelector,
+  lines: readonly string[],
+): string[] {
+  const nodes = state.store.getTree(appName)?.nodes ?? [];
+  const pods = selectPods(nodes, state.controller.treeObjects(appName), {
+    kind: selector.podName !== undefined ? 'Pod' : (selector.kind ?? ''),
+    group: selector.group ?? '',
+    resourceName: selector.podName ?? selector.name ?? '',
+    namespace: selector.namespace ?? '',
+  });
+  const atMs = state.clock();
+  for (const { node, object } of pods) {
+    const container = selector.container ?? containersOf(object)[0] ?? '';
+    state.podLogs.append(
+      appName,
+      lines.map((content) => ({
+        podName: String(node.name),
+        namespace: String(node.namespace ?? ''),
+        container,
+        content,
+        atMs,
+      })),
+    );
+  }
+  return pods.map(({ node }) => String(node.name));
 }
 
 /** `GET …/logs` and `GET …/pods/{podName}/logs`. */
