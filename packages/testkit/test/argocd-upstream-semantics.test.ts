@@ -304,4 +304,19 @@ describe('Argo CD emulator: upstream request semantics', () => {
       ),
     ).toEqual(['no-project']);
   });
+
+  it('answers a repository create with repo, type and name only (server/repository CreateRepository)', async () => {
+    const created = await call(emulator, 'POST', '/api/v1/repositories', {
+      token,
+      body: {
+        repo: 'https://git.example/scoped.git',
+        project: 'default',
+        name: 'scoped',
+        password: 'pw',
+        username: 'u',
+      },
+    });
+    expect(created.status).toBe(200);
+    expect(created.json).toEqual({ repo: 'https://git.example/scoped.git', type: 'git', name: 'scoped' });
+  });
 });

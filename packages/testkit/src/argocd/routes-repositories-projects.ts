@@ -80,11 +80,11 @@ export const repositoryRoutes: Route[] = [
         ...body,
         connectionState: { status: 'Successful', message: '', attemptedAt: formatKubeTime(state.clock()) },
       });
+      // CreateRepository answers with Repository{Repo, Type, Name} only (no project, no credentials).
       return {
         repo: stored.repo,
         type: stored.type,
         ...(stored.name ? { name: stored.name } : {}),
-        ...(stored.project ? { project: stored.project } : {}),
       };
     },
   },
