@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ArgoCDEmulator } from '../src/argocd/index.js';
+import { ArgoCDEmulator, ArgoCDEmulatorError } from '../src/argocd/index.js';
 import { call, eventually } from './argocd-test-helpers.js';
 
 /**
@@ -318,5 +318,10 @@ describe('Argo CD emulator: upstream request semantics', () => {
     });
     expect(created.status).toBe(200);
     expect(created.json).toEqual({ repo: 'https://git.example/scoped.git', type: 'git', name: 'scoped' });
+  });
+
+  it('refuses scripting misuse with a typed error', () => {
+    expect(() => emulator.seedCluster({ server: 'prod-cluster' })).toThrow(ArgoCDEmulatorError);
+    expect(() => emulator.writePodLogs('ghost', {}, ['x'])).toThrow(ArgoCDEmulatorError);
   });
 });

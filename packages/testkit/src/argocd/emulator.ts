@@ -253,9 +253,14 @@ export class ArgoCDEmulator {
   /**
    * Registers a destination cluster (besides `in-cluster`, https://kubernetes.default.svc, which always exists).
    * Apps may only target known clusters, by `server` or by `name`, as in Argo CD.
+   * @throws ArgoCDEmulatorError when `server` is not an http(s) URL.
+   * @example
+   * argocd.seedCluster({ server: 'https://prod.example:6443', name: 'prod' });
    */
   seedCluster(cluster: EmulatedCluster): EmulatedCluster {
-    return this.state.clusters.put(cluster);
+    if (!/^https?:\/\/[^/]/.test(cluster.server ?? ''))
+      throw new ArgoCDEmulatorError(`cluster server must be an http(s) URL, got "${cluster.server}"`);
+    return this.state.clusters.put({ ...cluster, server: cluster.server.replace(/\/+$/, '') });
   }
 
   /** A copy of the stored project (including `status.jwtTokensByRole`), or undefined. */
