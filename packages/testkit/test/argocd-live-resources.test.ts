@@ -198,9 +198,10 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
     expect(ran.status).toBe(200);
     expect(ran.json).toEqual({});
     const deployment = emulator.liveObjects('live').find((object) => object.kind === 'Deployment');
-    const annotations = (
-      deployment?.spec?.template as { metadata?: { annotations?: Record<string, string> } }
-    ).metadata?.annotations;
+    const template = (deployment?.spec?.template ?? {}) as {
+      metadata?: { annotations?: Record<string, string> };
+    };
+    const annotations = template.metadata?.annotations;
     expect(annotations?.['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const after = await eventually(
       async () => (await tree()).filter((node) => node.kind === 'ReplicaSet').map((node) => node.name),
