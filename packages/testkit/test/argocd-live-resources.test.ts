@@ -203,11 +203,9 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
     };
     const annotations = template.metadata?.annotations;
     expect(annotations?.['kubectl.kubernetes.io/restartedAt']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    const after = await eventually(
-      async () => (await tree()).filter((node) => node.kind === 'ReplicaSet').map((node) => node.name),
-      5_000,
-      'the tree',
-    );
+    // The action answers after the change was reconciled, so the tree already shows the new ReplicaSet.
+    const after = (await tree()).filter((node) => node.kind === 'ReplicaSet').map((node) => node.name);
+    expect(after).toHaveLength(1);
     expect(after).not.toEqual(before);
     expect(emulator.getApplication('live')?.status?.sync?.status).toBe('Synced');
   });
@@ -228,11 +226,7 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
       body: body('3'),
     });
     expect(scaled.status).toBe(200);
-    await eventually(
-      async () => (await tree()).filter((node) => node.kind === 'Pod').length === 3,
-      5_000,
-      'three pods',
-    );
+    expect((await tree()).filter((node) => node.kind === 'Pod')).toHaveLength(3);
     expect(emulator.getApplication('live')?.status?.sync?.status).toBe('OutOfSync');
     const bad = await call(emulator, 'POST', '/api/v1/applications/live/resource/actions/v2', {
       token,
