@@ -395,7 +395,7 @@ describe('Argo CD emulator: live resources, actions and logs', () => {
       .split('\n')
       .map((line) => JSON.parse(line).result);
     expect(entries[0]).toEqual({
-      content: `container "live" in pod "${pod.name}" is waiting to start: image can't be pulled`,
+      content: `container "live" in pod "${pod.name}" is waiting to start: trying and failing to pull image`,
       podName: '',
       timeStamp: '0001-01-01T00:00:00Z',
       timeStampStr: '0001-01-01T00:00:00Z',

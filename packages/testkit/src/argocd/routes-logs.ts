@@ -206,9 +206,10 @@ async function streamPodLogs(context: RouteContext): Promise<typeof STREAMED> {
       problem = `container ${container} is not valid for pod ${pod}`;
     else if (!container && containers.length > 1)
       problem = `a container name must be specified for pod ${pod}, choose one of: [${containers.join(' ')}]`;
-    // kubelet validateContainerLogStatus: a container that has not started has no logs yet.
+    // kubelet validateContainerLogStatus: a container that has not started has no logs yet (the tree shows such
+    // pods as ImagePullBackOff or ContainerCreating, so those are the waiting reasons).
     else if (podHealth === 'Degraded')
-      problem = `container "${container || containers[0]}" in pod "${pod}" is waiting to start: image can't be pulled`;
+      problem = `container "${container || containers[0]}" in pod "${pod}" is waiting to start: trying and failing to pull image`;
     else if (podHealth === 'Progressing')
       problem = `container "${container || containers[0]}" in pod "${pod}" is waiting to start: ContainerCreating`;
     else if (previous)
