@@ -38,3 +38,21 @@ export class LuaRuntimeError extends GitOpsKitError {
     });
   }
 }
+
+/**
+ * A resource action or its discovery script failed: a Lua error, a result that is not a table, or output that is
+ * not a Kubernetes object (Argo CD answers these with the same texts, from `util/lua/lua.go`).
+ *
+ * @example
+ * ```ts
+ * try { await runResourceAction('return 1', deployment); }
+ * catch (error) { if (ResourceActionError.isInstance(error)) console.error(error.message); }
+ * ```
+ */
+export class ResourceActionError extends GitOpsKitError {
+  static override readonly kind: string = 'ResourceActionError';
+
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: 'RESOURCE_ACTION_FAILED', retryable: false, cause: options.cause });
+  }
+}

@@ -43,7 +43,8 @@ export async function evaluateHealthScript(
 // never keeps the process alive, and repeated offline evaluations do not pay the VM start-up each time.
 const sharedRuntimes = new Map<string, Promise<LuaRuntime>>();
 
-function sharedRuntime(options: LuaRuntimeOptions): Promise<LuaRuntime> {
+/** @internal One shared runtime per set of limits (also used by resource actions). */
+export function sharedRuntime(options: LuaRuntimeOptions): Promise<LuaRuntime> {
   const key = JSON.stringify(Object.entries(options).sort(([left], [right]) => (left < right ? -1 : 1)));
   let runtime = sharedRuntimes.get(key);
   if (runtime === undefined) {

@@ -7,7 +7,7 @@ export { loadResourceCustomizations } from './customizations/load-resource-custo
 export type { HealthOverride } from './customizations/parse-customizations.js';
 export { parseHealthCustomizations } from './customizations/parse-customizations.js';
 export type { ResolvedHealthScript } from './customizations/script-resolver.js';
-export { HealthConfigurationError, LuaRuntimeError } from './errors.js';
+export { HealthConfigurationError, LuaRuntimeError, ResourceActionError } from './errors.js';
 export type { EvaluateHealthScriptOptions } from './evaluate-health-script.js';
 export { evaluateHealthScript } from './evaluate-health-script.js';
 export { formatHealthResult } from './format-health-result.js';
@@ -22,6 +22,12 @@ export { HOOK_FINALIZER, hookTypes, isHook } from './hooks.js';
 export { INVALID_HEALTH_STATUS_MESSAGE } from './lua/interpret-lua-result.js';
 export type { LuaRuntimeOptions } from './lua/lua-runtime.js';
 export { parseKubernetesYaml } from './parse-kubernetes-yaml.js';
+export type {
+  DiscoveredResourceAction,
+  ImpactedResource,
+  RunResourceActionOptions,
+} from './run-resource-action.js';
+export { discoverResourceActions, runResourceAction } from './run-resource-action.js';
 export type {
   HealthCustomization,
   HealthCustomizationsInput,

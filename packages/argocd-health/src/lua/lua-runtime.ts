@@ -103,10 +103,18 @@ export class LuaRuntime {
   }
 
   /**
-   * Evaluates a health script against an object rendered by `toLuaChunk`.
+   * Evaluates a script against an object rendered by `toLuaChunk`. Mode `health` (default) reads the result as a
+   * health status; mode `json` returns the script's last value as JSON text in `status` (resource actions), with
+   * `paramsChunk` (a `toLuaChunk` table) as the `actionParams` global.
    * @throws {LuaRuntimeError} after `close()` or when a replacement worker cannot start.
    */
-  evaluate(script: string, objChunk: string, useOpenLibs: boolean): LuaEvaluation {
+  evaluate(
+    script: string,
+    objChunk: string,
+    useOpenLibs: boolean,
+    mode: 'health' | 'json' = 'health',
+    paramsChunk?: string,
+  ): LuaEvaluation {
     if (this.#closed) throw new LuaRuntimeError('The Lua runtime is closed; create a new health assessor.');
     let id = this.#scriptIds.get(script);
     if (id === undefined) {
@@ -124,6 +132,8 @@ export class LuaRuntime {
       objSource: objChunk,
       budgetMs: this.#options.budgetMs,
       heapKb: this.#options.maxHeapBytes / 1024,
+      mode,
+      paramsSource: paramsChunk,
     };
     Atomics.store(handle.flags, 0, 0);
     handle.port.postMessage(request);
@@ -148,9 +158,15 @@ export class LuaRuntime {
     if (response.kind === 'ok')
       return { kind: 'ok', status: response.status ?? '', message: response.message ?? '' };
     if (response.kind === 'empty') return { kind: 'empty' };
+    // util/lua/lua.go incorrectReturnType: an action or discovery script must return a table.
+    if (response.kind === 'type')
+      return {
+        kind: 'error',
+        message: `expect table output from Lua script, not ${response.status ?? 'nil'}`,
+      };
     if (response.kind === 'missing') {
       handle.knownScripts.delete(id);
-      return this.evaluate(script, objChunk, useOpenLibs);
+      return this.evaluate(script, objChunk, useOpenLibs, mode, paramsChunk);
     }
     return { kind: 'error', message: response.message ?? 'unknown Lua error' };
   }

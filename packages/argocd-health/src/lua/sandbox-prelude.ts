@@ -147,7 +147,7 @@ local BASE_TEMPLATE = {
   loadfile = refused("loadfile"), module = refused("module"), __gitopsKitConcat = go_concat,
 }
 
-local function new_environment(use_open_libs, obj)
+local function new_environment(use_open_libs, obj, action_params)
   local env = copy_table(BASE_TEMPLATE)
   local loaded = {}
   local preload = { os = function() return copy_table(SAFE_OS) end }
@@ -187,6 +187,8 @@ local function new_environment(use_open_libs, obj)
     string_meta.__index = nil
   end
   env.obj = obj
+  -- util/lua/lua.go sets the actionParams global for every script (an empty table when there are none).
+  env.actionParams = action_params or {}
   return env
 end
 
@@ -216,7 +218,52 @@ local function result_of(value)
   return "ok", status or "", message or ""
 end
 
-function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_kb)
+-- JSON text of a script's result as gopher-json (layeh.com/gopher-json, used by util/lua/lua.go for actions)
+-- encodes it: an empty table is [], a table with a sequence part an array, any other table an object with
+-- string keys; numbers print like Go's float64.
+local function json_string(s)
+  return '"' .. sgsub(s, '[%c"\\]', function(c)
+    if c == '"' then return '\\"' end
+    if c == '\\' then return '\\\\' end
+    return sformat("\\u%04x", sbyte(c))
+  end) .. '"'
+end
+
+local function json_encode(value, depth)
+  if depth > 200 then error("json: nesting too deep", 0) end
+  local kind = type(value)
+  if value == nil then return "null" end
+  if kind == "boolean" then return value and "true" or "false" end
+  if kind == "string" then return json_string(value) end
+  if kind == "number" then
+    if value ~= value or value == mhuge or value == -mhuge then
+      error("json: unsupported value: " .. go_number(value), 0)
+    end
+    return go_number(value)
+  end
+  if kind ~= "table" then error("cannot encode " .. kind .. " to JSON", 0) end
+  local parts = {}
+  if next(value) == nil then return "[]" end
+  local length = rawlen(value)
+  if length > 0 then
+    for index = 1, length do parts[index] = json_encode(rawget(value, index), depth + 1) end
+    return "[" .. tconcat(parts, ",") .. "]"
+  end
+  local keys = {}
+  for key in next, value do
+    if type(key) ~= "string" then error("cannot encode mixed or invalid key types", 0) end
+    keys[#keys + 1] = key
+  end
+  tsort(keys)
+  for index, key in ipairs(keys) do
+    parts[index] = json_string(key) .. ":" .. json_encode(rawget(value, key), depth + 1)
+  end
+  return "{" .. tconcat(parts, ",") .. "}"
+end
+
+-- mode "health": the result is read as a health status; mode "json": the last value is returned as JSON text
+-- (resource actions and their discovery, util/lua/lua.go ExecuteResourceAction / ExecuteResourceActionDiscovery).
+function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_kb, mode, params_source)
   local fn = compiled[id]
   if fn == nil then
     if source == nil then return "missing" end
@@ -227,12 +274,23 @@ function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_k
   end
   local obj_chunk, obj_err = raw_load(obj_source, "=obj", "t", EMPTY)
   if obj_chunk == nil then return "error", "cannot build obj: " .. error_text(obj_err) end
-  local env = new_environment(use_open_libs, obj_chunk())
+  local params
+  if params_source ~= nil then
+    local params_chunk, params_err = raw_load(params_source, "=actionParams", "t", EMPTY)
+    if params_chunk == nil then return "error", "cannot build actionParams: " .. error_text(params_err) end
+    params = params_chunk()
+  end
+  local env = new_environment(use_open_libs, obj_chunk(), params)
   budget_error = nil
   heap_limit_kb = collectgarbage("count") + heap_kb
   deadline = clock() + budget_ms / 1000
   sethook(budget_hook, "", 1000)
   local results = tpack(raw_pcall(fn, env))
+  local encoded
+  if mode == "json" and results[1] and results.n >= 2 and type(results[results.n]) == "table" then
+    -- Encoding runs under the same budget: a huge or cyclic result cannot stall the worker.
+    encoded = tpack(raw_pcall(json_encode, results[results.n], 0))
+  end
   sethook()
   string_meta.__index = nil
   if budget_error then
@@ -241,6 +299,13 @@ function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_k
     return "error", message
   end
   if not results[1] then return "error", error_text(results[2]) end
+  if mode == "json" then
+    if results.n < 2 then return "ok", "null" end
+    local last = results[results.n]
+    if type(last) ~= "table" then return "type", type(last) end
+    if not encoded[1] then return "error", error_text(encoded[2]) end
+    return "ok", encoded[2]
+  end
   if results.n < 2 then return "empty" end
   return result_of(results[results.n])
 end

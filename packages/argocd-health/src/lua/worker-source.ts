@@ -5,8 +5,9 @@
  *
  * Protocol (one request at a time, the main thread blocks on `Atomics.wait`):
  * - workerData: `{ port, signal, wasmoonPath, prelude, maxWasmMemoryBytes }`.
- * - request `{ id, source?, useOpenLibs, objSource, budgetMs, heapKb }` → response `{ kind, status?, message?,
- *   recycle }` posted on `port`, then `signal[0]` is set to 1 and notified.
+ * - request `{ id, source?, useOpenLibs, objSource, budgetMs, heapKb, mode?, paramsSource? }` → response `{ kind,
+ *   status?, message?, recycle }` posted on `port`, then `signal[0]` is set to 1 and notified. `mode: 'json'`
+ *   (resource actions) answers `{ kind: 'ok', status: <JSON text> }` or `{ kind: 'type', status: <Lua type> }`.
  * - after initialisation `signal[1]` is set to 1 (ready) or 2 (failed, `{ kind: 'init-error', message }` posted).
  * @internal
  */
@@ -50,7 +51,10 @@ function notify(index, value) {
       lua.lua_pushstring(L, request.objSource);
       lua.lua_pushnumber(L, request.budgetMs);
       lua.lua_pushnumber(L, request.heapKb);
-      const rc = lua.lua_pcallk(L, 6, 3, 0, 0, null);
+      lua.lua_pushstring(L, request.mode === 'json' ? 'json' : 'health');
+      if (typeof request.paramsSource === 'string') lua.lua_pushstring(L, request.paramsSource);
+      else lua.lua_pushnil(L);
+      const rc = lua.lua_pcallk(L, 8, 3, 0, 0, null);
       if (rc !== 0) {
         response = { kind: 'error', message: String(lua.lua_tolstring(L, -1, null)) };
       } else {

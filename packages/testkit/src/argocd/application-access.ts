@@ -1,3 +1,8 @@
+import {
+  isDestinationPermitted,
+  isSourcePermitted,
+  resolveDestinationCluster,
+} from './destination-matching.js';
 import { GrpcCode, rpcError } from './grpc-status.js';
 import type { Application, ApplicationSpec, JsonObject } from './model.js';
 import type { RouteContext } from './routing.js';
@@ -25,11 +30,19 @@ export function canAccessProject(context: RouteContext, project: string): boolea
  */
 export function loadApplication(context: RouteContext, name: string): Application {
   const project = requestedProject(context);
+  // getApplicationEnforceRBACInformer: apps live in the server's namespace only (no apps-in-any-namespace); any
+  // other `appNamespace` fails the lookup with "namespace … is not permitted", which the caller sees as 403.
+  const body = context.body as JsonObject | undefined;
+  const appNamespace =
+    context.query.get('appNamespace') || (typeof body?.appNamespace === 'string' ? body.appNamespace : '');
+  if (appNamespace && appNamespace !== context.state.store.namespace) {
+    throw rpcError(GrpcCode.PermissionDenied, 'permission denied');
+  }
   if (project !== undefined && !canAccessProject(context, project)) {
     throw rpcError(GrpcCode.PermissionDenied, 'permission denied');
   }
   const app = context.state.store.getApplication(name);
-  const appProject = app?.spec.project ?? 'default';
+  const appProject = app?.spec.project || 'default';
   if (!app || (project !== undefined && appProject !== project)) {
     if (project !== undefined)
       throw rpcError(GrpcCode.NotFound, `applications.argoproj.io "${name}" not found`);
@@ -39,14 +52,12 @@ export function loadApplication(context: RouteContext, name: string): Applicatio
   return app;
 }
 
-function globMatches(pattern: string, value: string): boolean {
-  const expression = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
-  return expression.test(value);
-}
-
 /**
- * What `validate=true` checks before an app is written: a source with a repoURL, a destination, and a project
- * that exists and permits the source repo and destination (the real server answers the vague 400 below for both).
+ * What the server checks before an app is written (server/application/application.go validateAndNormalizeApp):
+ * the project exists and is visible; the destination resolves to exactly one known cluster (always); with
+ * `validate=true` the source names a repository and a path/chart/ref; and, whatever `validate` says, the project
+ * permits the source repositories and the destination cluster (server **or** name) and namespace
+ * (util/argo ValidatePermissions runs unconditionally; only the repository check depends on `validate`).
  *
  * @throws RpcStatusError InvalidArgument.
  */
@@ -54,51 +65,46 @@ export function validateApplicationSpec(
   context: RouteContext,
   name: string,
   spec: ApplicationSpec | undefined,
-  validate: boolean,
+  _validate: boolean,
 ): void {
+  // `validate=true` additionally makes Argo CD ask the repo-server whether the source renders (ValidateRepo); the
+  // emulator renders on the next reconcile instead, so the flag changes nothing here.
   if (!spec) throw rpcError(GrpcCode.InvalidArgument, 'application spec is required');
-  const projectName = spec.project ?? 'default';
+  const projectName = spec.project || 'default';
   const project = context.state.store.getProject(projectName);
-  const vague = rpcError(
-    GrpcCode.InvalidArgument,
-    `app is not allowed in project "${projectName}", or the project does not exist`,
-  );
-  if (!project || !canAccessProject(context, projectName)) throw vague;
-  if (!validate) return;
-  const sources = spec.sources ?? (spec.source ? [spec.source] : []);
+  if (!project || !canAccessProject(context, projectName)) {
+    throw rpcError(
+      GrpcCode.InvalidArgument,
+      `app is not allowed in project "${projectName}", or the project does not exist`,
+    );
+  }
+  const resolved = resolveDestinationCluster(spec.destination, context.state.clusters);
+  if ('error' in resolved) {
+    throw rpcError(
+      GrpcCode.InvalidArgument,
+      `application destination spec for ${name} is invalid: ${resolved.error}`,
+    );
+  }
+  const invalid = (message: string) =>
+    rpcError(
+      GrpcCode.InvalidArgument,
+      `application spec for ${name} is invalid: InvalidSpecError: ${message}`,
+    );
+  const sources = spec.sources?.length ? spec.sources : spec.source ? [spec.source] : [];
   if (sources.length === 0 || sources.some((source) => !source.repoURL)) {
-    throw rpcError(
-      GrpcCode.InvalidArgument,
-      `application spec for ${name} is invalid: InvalidSpecError: spec.source.repoURL and either source.path, source.chart, or source.ref are required`,
-    );
+    throw invalid('spec.source.repoURL and either source.path, source.chart, or source.ref are required');
   }
-  if (!spec.destination || (!spec.destination.server && !spec.destination.name)) {
-    throw rpcError(
-      GrpcCode.InvalidArgument,
-      'application destination spec is invalid: InvalidSpecError: Destination server missing from app spec',
-    );
-  }
-  const repos = project.spec.sourceRepos ?? [];
   for (const source of sources) {
-    if (!repos.some((pattern) => globMatches(pattern, source.repoURL ?? ''))) {
-      throw rpcError(
-        GrpcCode.InvalidArgument,
-        `application repo ${source.repoURL} is not permitted in project '${projectName}'`,
-      );
-    }
+    if (!isSourcePermitted(project, source.repoURL ?? ''))
+      throw invalid(`application repo ${source.repoURL} is not permitted in project '${projectName}'`);
   }
-  const destinations = project.spec.destinations ?? [];
-  const destination = spec.destination;
-  const allowed = destinations.some(
-    (candidate) =>
-      (candidate.server === undefined || globMatches(candidate.server, destination.server ?? '')) &&
-      (candidate.name === undefined || globMatches(candidate.name, destination.name ?? '')) &&
-      globMatches(candidate.namespace ?? '*', destination.namespace ?? ''),
-  );
-  if (!allowed) {
-    throw rpcError(
-      GrpcCode.InvalidArgument,
-      `application destination server '${destination.server ?? destination.name}' and namespace '${destination.namespace ?? ''}' do not match any of the allowed destinations in project '${projectName}'`,
+  const destination = spec.destination ?? {};
+  const namespace = destination.namespace ?? '';
+  if (!isDestinationPermitted(project, resolved.cluster, namespace)) {
+    // The message names the cluster the way the app did: by name when it used a name (util/argo ValidatePermissions).
+    const server = destination.name ? (resolved.cluster.name ?? '') : resolved.cluster.server;
+    throw invalid(
+      `application destination server '${server}' and namespace '${namespace}' do not match any of the allowed destinations in project '${projectName}'`,
     );
   }
 }

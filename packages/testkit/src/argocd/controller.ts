@@ -1,6 +1,7 @@
 import type { GitAccess, GitRevisionReader } from './git-revisions.js';
 import { createResourceHealthAssessor, type ResourceHealthAssessor } from './health.js';
 import { compareLiveState } from './live-comparison.js';
+import { currentBody, recordOutOfBandChange } from './live-drift.js';
 import type { HealthScript, LiveObject } from './live-state.js';
 import { objectKey, stepsForObject, synthesizeLiveObject } from './live-state.js';
 import {
@@ -46,6 +47,8 @@ interface AppRuntime {
   lastRender: KubeObject[];
   /** Target objects of the last successful comparison (for managed-resources). */
   lastTarget: KubeObject[];
+  /** The live objects behind the published tree's nodes (same order). */
+  treeObjects: KubeObject[];
   /** Write status (new reconciledAt) on the next comparison even if nothing else changed. */
   forceWrite: boolean;
   /** Resolve the target revision with a fresh `ls-remote` on the next comparison (refresh, after operations). */
@@ -113,7 +116,29 @@ export class ApplicationController {
 
   /** The objects the emulator considers live for an app (for inspection in tests). */
   liveObjects(name: string): KubeObject[] {
-    return [...this.runtime(name).live.values()].map((live) => structuredClone(live.desired));
+    return [...this.runtime(name).live.values()].map((live) => structuredClone(currentBody(live)));
+  }
+
+  /** The live objects behind the app's resource tree (managed ones with status, plus ReplicaSets and Pods). */
+  treeObjects(name: string): KubeObject[] {
+    return structuredClone(this.runtimes.get(name)?.treeObjects ?? []);
+  }
+
+  /**
+   * Replaces the live body of a managed object as an out-of-band change would (PatchResource, an action), then
+   * reconciles. A changed pod template starts a new rollout, as the Deployment controller would. Returns false
+   * when the object is not managed by the app (derived objects cannot be changed).
+   */
+  async changeLiveObject(name: string, object: KubeObject): Promise<boolean> {
+    let changed = false;
+    await this.enqueue(name, async () => {
+      const current = this.runtime(name).live.get(objectKey(object));
+      if (!current) return;
+      recordOutOfBandChange(current, object, this.options.clock());
+      changed = true;
+    });
+    if (changed) await this.reconcile(name);
+    return changed;
   }
 
   /** Refreshes every app whose source is `repoURL` (a push webhook). */
@@ -184,6 +209,7 @@ export class ApplicationController {
         lastRenderKey: undefined,
         lastRender: [],
         lastTarget: [],
+        treeObjects: [],
         forceWrite: true,
         freshRevision: true,
       };
@@ -469,6 +495,7 @@ export class ApplicationController {
     status.resourceHealthSource = 'appTree';
     status.summary = { images: comparison.images };
     store.setTree(name, comparison.tree);
+    runtime.treeObjects = comparison.treeObjects;
     const autoSync = autoSyncOperation(app, sources ? revisions : (revisions[0] as string), outOfSync);
     if (autoSync) app.operation = autoSync;
     this.finishCompare(app, before, now, options.recordReconcile);

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { GitOpsKitError, registerSecret } from '@gitops-kit/core';
 import { generate } from 'selfsigned';
+import { ClusterRegistry, type EmulatedCluster } from './clusters.js';
 import { ApplicationController } from './controller.js';
 import {
   type ArgoCDEmulatorOptions,
@@ -14,9 +15,13 @@ import { GitRevisionReader, type SeededCommit } from './git-revisions.js';
 import type { HealthScript, HealthScriptMatch, HealthScriptStep } from './live-state.js';
 import { defaultManifestRenderer } from './manifest-renderer.js';
 import type { Application, AppProject, KubeObject, Operation, Repository } from './model.js';
+import { PodLogStore } from './pod-logs.js';
 import { type ArgoCDRequestRecord, handleRequest } from './request-pipeline.js';
 import { applicationOperationRoutes } from './routes-application-operations.js';
+import { applicationResourceRoutes } from './routes-application-resources.js';
 import { applicationRoutes } from './routes-applications.js';
+import { clusterRoutes } from './routes-clusters.js';
+import { logRoutes, type PodLogSelector, writeSelectedPodLogs } from './routes-logs.js';
 import { isProjectTokenRecorded, projectRoutes, repositoryRoutes } from './routes-repositories-projects.js';
 import { sessionRoutes } from './routes-session.js';
 import { type EmulatorState, Router } from './routing.js';
@@ -115,6 +120,8 @@ export class ArgoCDEmulator {
     let url = '';
     const state: EmulatorState = {
       store,
+      clusters: new ClusterRegistry(),
+      podLogs: new PodLogStore(),
       sessions,
       git,
       faults: new FaultRegistry(),
@@ -149,14 +156,17 @@ export class ArgoCDEmulator {
       ...projectRoutes,
       ...applicationRoutes,
       ...applicationOperationRoutes,
+      ...clusterRoutes,
+      ...applicationResourceRoutes,
+      ...logRoutes,
       ...streamRoutes,
     );
+    const swagger = createArgoCDSwaggerValidator({ rejectUnknownFields: resolved.rejectUnknownFields });
     const pipeline = {
       state,
       router,
-      validator: resolved.validateRequests
-        ? createArgoCDSwaggerValidator({ rejectUnknownFields: resolved.rejectUnknownFields })
-        : undefined,
+      validator: resolved.validateRequests ? swagger : undefined,
+      decoder: swagger,
       requireJsonContentType: resolved.requireJsonContentType,
       records: requests,
     };
@@ -182,6 +192,10 @@ export class ArgoCDEmulator {
     });
     const address = server.address() as AddressInfo;
     url = `${resolved.tls ? 'https' : 'http'}://${resolved.host}:${address.port}`;
+    // Pod logs go with their app (a new app of the same name starts without them).
+    store.onApplicationChange((change) => {
+      if (change.type === 'DELETED') state.podLogs.forget(change.application.metadata.name);
+    });
     state.controller.start();
     return new ArgoCDEmulator(server, state, resolved, url, caCertificate, requests, healthScripts);
   }
@@ -236,6 +250,19 @@ export class ArgoCDEmulator {
     });
   }
 
+  /**
+   * Registers a destination cluster (besides `in-cluster`, https://kubernetes.default.svc, which always exists).
+   * Apps may only target known clusters, by `server` or by `name`, as in Argo CD.
+   * @throws ArgoCDEmulatorError when `server` is not an http(s) URL.
+   * @example
+   * argocd.seedCluster({ server: 'https://prod.example:6443', name: 'prod' });
+   */
+  seedCluster(cluster: EmulatedCluster): EmulatedCluster {
+    if (!/^https?:\/\/[^/]/.test(cluster.server ?? ''))
+      throw new ArgoCDEmulatorError(`cluster server must be an http(s) URL, got "${cluster.server}"`);
+    return this.state.clusters.put({ ...cluster, server: cluster.server.replace(/\/+$/, '') });
+  }
+
   /** A copy of the stored project (including `status.jwtTokensByRole`), or undefined. */
   getProject(name: string): AppProject | undefined {
     return this.state.store.getProject(name);
@@ -267,6 +294,19 @@ export class ArgoCDEmulator {
   /** The objects the emulator considers deployed for an app. */
   liveObjects(name: string): KubeObject[] {
     return this.state.controller.liveObjects(name);
+  }
+
+  /**
+   * Writes log lines to the containers of the app's pods that `selector` picks the way `GET …/logs` does (`kind` +
+   * `name` of an owner such as a Deployment selects its pods; `podName` one pod; nothing: every pod), stamped
+   * with the emulator clock. `container` defaults to each pod's first container. Followers (`follow=true`) get the
+   * lines at once. Returns the pods written to.
+   * @throws ArgoCDEmulatorError when the app does not exist.
+   */
+  writePodLogs(appName: string, selector: PodLogSelector, lines: readonly string[]): string[] {
+    if (!this.state.store.hasApplication(appName))
+      throw new ArgoCDEmulatorError(`application "${appName}" does not exist in the emulator`);
+    return writeSelectedPodLogs(this.state, appName, selector, lines);
   }
 
   /** Reconciles an app now (like a refresh) and resolves once done. */

@@ -1,3 +1,4 @@
+export type { EmulatedCluster as ArgoCDEmulatedCluster } from './clusters.js';
 export { ArgoCDEmulator, ArgoCDEmulatorError, type SeedApplication } from './emulator.js';
 export type { ArgoCDEmulatorOptions } from './emulator-options.js';
 export type { ArgoCDFault, ArgoCDFaultMatch, InstalledArgoCDFault } from './faults.js';
@@ -16,6 +17,7 @@ export type {
   Repository as ArgoCDEmulatedRepository,
 } from './model.js';
 export type { ArgoCDRequestRecord } from './request-pipeline.js';
+export type { PodLogSelector as ArgoCDPodLogSelector } from './routes-logs.js';
 export {
   type ArgoCDRequestIssue,
   type ArgoCDRequestToValidate,

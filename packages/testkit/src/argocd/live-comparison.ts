@@ -1,5 +1,6 @@
 import { isWorseHealth } from '@gitops-kit/argocd-health';
 import type { ResourceHealthAssessor } from './health.js';
+import { isInSync } from './live-drift.js';
 import type { HealthScriptStep, LiveObject } from './live-state.js';
 import { isSynthesized, objectKey, stepAt, synthesizeLiveObject } from './live-state.js';
 import { imagesOf } from './manifest-renderer.js';
@@ -23,6 +24,8 @@ export interface LiveComparison {
   health: HealthStatus;
   images: string[];
   tree: { nodes: JsonObject[] };
+  /** The live objects behind the tree's nodes, same order. */
+  treeObjects: KubeObject[];
   /** When the next scripted health step starts (Infinity when nothing is scheduled). */
   nextChangeInMs: number;
 }
@@ -61,7 +64,7 @@ export function compareLiveState(input: LiveComparisonInput): LiveComparison {
       : undefined;
     assessed.push({ object, health, appliedAtMs: current.appliedAtMs });
     const target = wanted.get(key);
-    const synced = target !== undefined && JSON.stringify(target) === JSON.stringify(current.desired);
+    const synced = target !== undefined && isInSync(target, current);
     outOfSync ||= !synced;
     resources.push({
       ...identity(current.desired),
@@ -79,12 +82,14 @@ export function compareLiveState(input: LiveComparisonInput): LiveComparison {
   for (const { health } of assessed) {
     if (health && isWorseHealth(worst, health.status)) worst = health.status;
   }
+  const { nodes, objects } = buildResourceTree(assessed);
   return {
     resources,
     outOfSync,
     health: { status: worst },
     images: [...new Set(assessed.flatMap(({ object }) => imagesOf(object)))].sort(),
-    tree: buildResourceTree(assessed),
+    tree: { nodes },
+    treeObjects: objects,
     nextChangeInMs,
   };
 }

@@ -34,7 +34,10 @@ export interface HealthScript {
 
 /** An object the emulator applied, with the time its rollout started. */
 export interface LiveObject {
+  /** What the last sync applied (the last-applied configuration). */
   desired: KubeObject;
+  /** The live body when someone changed it after the sync (PatchResource, a resource action). */
+  drifted?: KubeObject | undefined;
   appliedAtMs: number;
   revision: string;
 }
@@ -101,7 +104,7 @@ export function synthesizeLiveObject(
   live: LiveObject,
   step: HealthScriptStep | undefined,
 ): KubeObject {
-  const object = structuredClone(live.desired);
+  const object = structuredClone(live.drifted ?? live.desired);
   object.metadata.uid = objectUid(appName, object);
   object.metadata.generation = 1;
   const spec = (object.spec ?? {}) as JsonObject;

@@ -30,6 +30,8 @@ export interface PipelineOptions {
   state: EmulatorState;
   router: Router;
   validator: ArgoCDSwaggerValidator | undefined;
+  /** Decodes bodies with Go's null semantics (always present, even when validation is off). */
+  decoder: Pick<ArgoCDSwaggerValidator, 'decodeBody'>;
   requireJsonContentType: boolean;
   records: ArgoCDRequestRecord[];
 }
@@ -47,8 +49,11 @@ function tokenFrom(request: IncomingMessage): string | undefined {
   );
 }
 
+/** Server-streaming RPCs: watches and pod logs (grpc-gateway answers their errors with a stream error chunk). */
 function isStreamPath(path: string): boolean {
-  return path.startsWith('/api/v1/stream/');
+  return (
+    path.startsWith('/api/v1/stream/') || /^\/api\/v1\/applications\/[^/]+\/(pods\/[^/]+\/)?logs$/.test(path)
+  );
 }
 
 /** Renders a failure the way grpc-gateway does: unary `{error, code, message}`, or a stream error chunk. */
@@ -192,7 +197,8 @@ export async function handleRequest(
       throw rpcError(GrpcCode.Unauthenticated, 'no session information');
 
     const text = await readRequestText(request);
-    const body = parseJsonBody(text);
+    // Go's encoding/json ignores nulls: every handler sees the body the real gateway would decode.
+    const body = options.decoder.decodeBody(method, path, parseJsonBody(text));
     if (validator) {
       const validation = validator.validateRequest({ method, path, query: url.searchParams, body });
       const bodyIssue = validation.issues.find((issue) => issue.location === 'body');

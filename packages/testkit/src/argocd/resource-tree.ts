@@ -50,11 +50,17 @@ function node(
  * Builds `v1alpha1ApplicationTree` nodes for the live objects: each managed object, plus the ReplicaSet and Pods
  * a Deployment owns (with the deployed image), and networking info for Services and Ingresses.
  */
-export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes: JsonObject[] } {
+export function buildResourceTree(assessed: readonly AssessedObject[]): {
+  nodes: JsonObject[];
+  /** The full live object behind each node, same order (for GET …/resource, actions, logs). */
+  objects: KubeObject[];
+} {
   const nodes: JsonObject[] = [];
+  const objects: KubeObject[] = [];
   for (const { object, health, appliedAtMs } of assessed) {
     const networking = networkingInfo(object);
     nodes.push(node(object, health, appliedAtMs, networking ? { networkingInfo: networking } : {}));
+    objects.push(object);
     if (object.kind !== 'Deployment') continue;
     const spec = (object.spec ?? {}) as JsonObject;
     const template = JSON.stringify(spec.template ?? {});
@@ -66,6 +72,7 @@ export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes:
       metadata: { name: replicaSetName, namespace, uid: shortHash(`${object.metadata.uid}/${template}`, 32) },
       spec: { template: spec.template as JsonObject },
     };
+    objects.push(replicaSet);
     nodes.push(
       node(
         replicaSet,
@@ -87,6 +94,7 @@ export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes:
         spec: (spec.template as JsonObject | undefined)?.spec as JsonObject,
       };
       const podHealth = podHealthFor(health);
+      objects.push(pod);
       nodes.push(
         node(pod, podHealth, appliedAtMs, {
           parentRefs: [resourceReference(replicaSet)],
@@ -106,7 +114,7 @@ export function buildResourceTree(assessed: readonly AssessedObject[]): { nodes:
       );
     }
   }
-  return { nodes };
+  return { nodes, objects };
 }
 
 function podHealthFor(deploymentHealth: HealthStatus | undefined): HealthStatus {

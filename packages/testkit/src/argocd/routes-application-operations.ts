@@ -8,7 +8,7 @@ import type {
   Operation,
   SyncOperation,
 } from './model.js';
-import { formatKubeTime, splitApiVersion } from './model.js';
+import { splitApiVersion } from './model.js';
 import type { Route, RouteContext } from './routing.js';
 
 function isAutoSyncEnabled(app: Application): boolean {
@@ -227,40 +227,21 @@ export const applicationOperationRoutes: Route[] = [
     auth: 'required',
     handler: (context) => {
       const name = loadApplication(context, context.params.name ?? '').metadata.name;
+      // ManagedResources keeps the items isMatchingResource accepts: each of name, namespace, kind and group
+      // filters when non-empty (`version` is accepted but not compared, as upstream).
+      const filter = (field: string) => context.query.get(field) ?? '';
       return {
         items: context.state.controller
           .managedResources(name)
-          .map(({ target, live }) => managedResourceItem(target, live)),
+          .map(({ target, live }) => managedResourceItem(target, live))
+          .filter(
+            (item) =>
+              (!filter('name') || item.name === filter('name')) &&
+              (!filter('namespace') || item.namespace === filter('namespace')) &&
+              (!filter('kind') || item.kind === filter('kind')) &&
+              (!filter('group') || item.group === filter('group')),
+          ),
       };
-    },
-  },
-  {
-    method: 'GET',
-    pattern: '/api/v1/applications/:name/events',
-    auth: 'required',
-    handler: (context) => {
-      const app = loadApplication(context, context.params.name ?? '');
-      const items = context.state.store.listEvents(app.metadata.name).map((event, index) => ({
-        metadata: {
-          name: `${app.metadata.name}.${(event.at * 1000 + index).toString(16)}`,
-          namespace: context.state.store.namespace,
-        },
-        involvedObject: {
-          kind: 'Application',
-          name: app.metadata.name,
-          namespace: context.state.store.namespace,
-          apiVersion: 'argoproj.io/v1alpha1',
-          uid: app.metadata.uid,
-        },
-        reason: event.reason,
-        message: event.message,
-        type: event.type,
-        count: 1,
-        firstTimestamp: formatKubeTime(event.at),
-        lastTimestamp: formatKubeTime(event.at),
-        source: { component: 'argocd-application-controller' },
-      }));
-      return { metadata: {}, items };
     },
   },
   {

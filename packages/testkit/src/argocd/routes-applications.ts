@@ -25,7 +25,7 @@ export function listVisibleApplications(context: RouteContext): Application[] {
   const selector = query.get('selector');
   const repo = query.get('repo');
   return context.state.store.listApplications().filter((app) => {
-    const project = app.spec.project ?? 'default';
+    const project = app.spec.project || 'default';
     return (
       canAccessProject(context, project) &&
       (!name || app.metadata.name === name) &&
@@ -76,6 +76,10 @@ export const applicationRoutes: Route[] = [
       const name = body.metadata?.name;
       if (!name) throw rpcError(GrpcCode.InvalidArgument, 'application name is required');
       validateApplicationSpec(context, name, body.spec, validateFlag(context));
+      // Create: apps may only live in the server's namespace (isNamespaceEnabled; a plain error, hence Unknown).
+      const namespace = body.metadata.namespace;
+      if (namespace && namespace !== context.state.store.namespace)
+        throw rpcError(GrpcCode.Unknown, `namespace '${namespace}' is not permitted`);
       const incoming: Application = {
         metadata: {
           name,
@@ -101,7 +105,15 @@ export const applicationRoutes: Route[] = [
             'existing application spec is different, use upsert flag to force update',
           );
         }
-        replaceUserFields(existing, incoming);
+        // Create with upsert is updateApp(merge=true): labels and annotations are merged into the existing ones,
+        // spec and finalizers replaced (server/application/application.go).
+        existing.spec = incoming.spec;
+        for (const field of ['labels', 'annotations'] as const) {
+          const merged = { ...(existing.metadata[field] ?? {}), ...(incoming.metadata[field] ?? {}) };
+          if (Object.keys(merged).length > 0) existing.metadata[field] = merged;
+        }
+        if (incoming.metadata.finalizers === undefined) delete existing.metadata.finalizers;
+        else existing.metadata.finalizers = incoming.metadata.finalizers;
         return writeUserChange(context, existing);
       }
       // The body's `operation` is discarded on create (server/application/application.go Create).
@@ -189,10 +201,12 @@ export const applicationRoutes: Route[] = [
     handler: (context) => {
       const app = loadApplication(context, context.params.name ?? '');
       const cascade = context.query.get('cascade') !== 'false';
-      const policy = context.query.get('propagationPolicy');
+      const policy = context.query.get('propagationPolicy') ?? '';
       if (!cascade && policy)
         throw rpcError(GrpcCode.InvalidArgument, 'cannot set propagation policy when cascading is disabled');
-      if (policy && policy !== 'foreground' && policy !== 'background') {
+      // getPropagationPolicyFinalizer compares case-insensitively (`Foreground` works like `foreground`).
+      const normalizedPolicy = policy.toLowerCase();
+      if (normalizedPolicy && normalizedPolicy !== 'foreground' && normalizedPolicy !== 'background') {
         throw rpcError(GrpcCode.InvalidArgument, `invalid propagation policy: ${policy}`);
       }
       if (!cascade) {
@@ -201,9 +215,9 @@ export const applicationRoutes: Route[] = [
       }
       // Cascade: add the resources finalizer and mark for deletion; the controller removes live objects, then the app.
       const finalizer =
-        policy === 'background'
+        normalizedPolicy === 'background'
           ? `${CASCADE_FINALIZER}/background`
-          : policy === 'foreground'
+          : normalizedPolicy === 'foreground'
             ? `${CASCADE_FINALIZER}/foreground`
             : CASCADE_FINALIZER;
       context.state.store.updateApplication(app.metadata.name, (stored) => {

@@ -80,11 +80,11 @@ export const repositoryRoutes: Route[] = [
         ...body,
         connectionState: { status: 'Successful', message: '', attemptedAt: formatKubeTime(state.clock()) },
       });
+      // CreateRepository answers with Repository{Repo, Type, Name} only (no project, no credentials).
       return {
         repo: stored.repo,
         type: stored.type,
         ...(stored.name ? { name: stored.name } : {}),
-        ...(stored.project ? { project: stored.project } : {}),
       };
     },
   },
@@ -165,6 +165,21 @@ export function isProjectTokenRecorded(
   return jwtTokensValid(context.getProject(project), role, issuedAtSeconds, id);
 }
 
+/** The metadata a client may set on a Kubernetes object; the API server assigns the rest. */
+function clientMetadata(metadata: AppProject['metadata']): Omit<AppProject['metadata'], 'name'> {
+  const {
+    name: _name,
+    uid: _uid,
+    resourceVersion: _resourceVersion,
+    generation: _generation,
+    creationTimestamp: _creationTimestamp,
+    deletionTimestamp: _deletionTimestamp,
+    managedFields: _managedFields,
+    ...settable
+  } = metadata;
+  return settable;
+}
+
 /** AppProject routes, including role tokens. */
 export const projectRoutes: Route[] = [
   {
@@ -197,11 +212,11 @@ export const projectRoutes: Route[] = [
         }
         return context.state.store.putProject({ ...existing, spec: project.spec ?? {} });
       }
+      // ProjectService.Create hands the posted object to the Kubernetes API as it is: every metadata field a
+      // client may set (labels, annotations, finalizers, …) is kept; server-owned fields are assigned anew.
       return context.state.store.putProject({
-        metadata: {
-          name: project.metadata.name,
-          ...(project.metadata.labels ? { labels: project.metadata.labels } : {}),
-        },
+        ...project,
+        metadata: { ...clientMetadata(project.metadata), name: project.metadata.name },
         spec: project.spec ?? {},
       });
     },
@@ -256,12 +271,13 @@ export const projectRoutes: Route[] = [
           `Operation cannot be fulfilled on appprojects.argoproj.io "${existing.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
         );
       }
-      const metadata = {
-        ...existing.metadata,
-        ...(project.metadata.labels ? { labels: project.metadata.labels } : {}),
-        ...(project.metadata.annotations ? { annotations: project.metadata.annotations } : {}),
-      };
-      return state.store.putProject({ ...existing, metadata, spec: project.spec ?? {} });
+      // ProjectService.Update is a Kubernetes Update of the posted object: its labels, annotations and finalizers
+      // replace the stored ones (absent means removed); the role token status stays the server's.
+      return state.store.putProject({
+        ...existing,
+        metadata: { ...clientMetadata(project.metadata), name: existing.metadata.name },
+        spec: project.spec ?? {},
+      });
     },
   },
   {
@@ -275,7 +291,7 @@ export const projectRoutes: Route[] = [
         throw rpcError(GrpcCode.InvalidArgument, "name 'default' is reserved and cannot be deleted");
       const users = context.state.store
         .listApplications()
-        .filter((app) => (app.spec.project ?? 'default') === name).length;
+        .filter((app) => (app.spec.project || 'default') === name).length;
       if (users > 0)
         throw rpcError(GrpcCode.InvalidArgument, `project is referenced by ${users} applications`);
       if (!context.state.store.deleteProject(name)) throw projectNotFound(name);

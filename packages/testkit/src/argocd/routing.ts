@@ -1,13 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ClusterRegistry } from './clusters.js';
 import type { ApplicationController } from './controller.js';
 import type { FaultRegistry } from './faults.js';
 import type { GitAccess, GitRevisionReader } from './git-revisions.js';
+import type { PodLogStore } from './pod-logs.js';
 import type { EmulatorPrincipal, SessionManager } from './sessions.js';
 import type { ArgoCDStore } from './store.js';
 
 /** Shared state every route handler can reach. */
 export interface EmulatorState {
   store: ArgoCDStore;
+  clusters: ClusterRegistry;
+  podLogs: PodLogStore;
   sessions: SessionManager;
   controller: ApplicationController;
   git: GitRevisionReader;

@@ -21,6 +21,8 @@ export interface RecordedEvent {
   message: string;
   type: 'Normal' | 'Warning';
   at: number;
+  /** The resource the event is about; absent for events about the Application itself. */
+  involvedObject?: { apiVersion: string; kind: string; name: string; namespace: string; uid: string };
 }
 
 /**

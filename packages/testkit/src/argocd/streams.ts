@@ -5,7 +5,7 @@ import type { Application } from './model.js';
 import { type Route, type RouteContext, STREAMED } from './routing.js';
 import type { ApplicationChange } from './store.js';
 
-interface StreamWriter {
+export interface StreamWriter {
   /** Sends one `{"result": …}` message; false once the stream is closed. */
   send(result: unknown): void;
   sendError(code: number, message: string): void;
@@ -18,7 +18,7 @@ interface StreamWriter {
  * sends `Accept: text/event-stream` (argoproj/pkg grpc/http forwarders). Stream faults (drop after N events,
  * in-band error after N events) are applied here.
  */
-function openStream(context: RouteContext, onClose: () => void): StreamWriter {
+export function openStream(context: RouteContext, onClose: () => void): StreamWriter {
   const { request, response, state } = context;
   const sse = (request.headers.accept ?? '').includes('text/event-stream');
   const drop = state.faults.take(['stream-drop', 'stream-error'], context.method, context.path);
@@ -89,7 +89,7 @@ function isWatched(context: RouteContext, app: Application, minVersion: number):
   const { query } = context;
   const name = query.get('name');
   const projects = [...query.getAll('projects'), ...query.getAll('project')];
-  const project = app.spec.project ?? 'default';
+  const project = app.spec.project || 'default';
   return (
     (!name || app.metadata.name === name) &&
     (projects.length === 0 || projects.includes(project)) &&

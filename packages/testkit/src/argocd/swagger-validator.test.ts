@@ -80,4 +80,32 @@ describe('createArgoCDSwaggerValidator', () => {
     const path = `/api/v1/repositories/${encodeURIComponent('https://git.example/org/repo.git')}`;
     expect(validator.matchOperation('GET', path)?.operationId).toBe('RepositoryService_Get');
   });
+
+  it('accepts JSON null wherever Go encoding/json ignores it, and decodes it like the gateway', () => {
+    const body = {
+      resources: null,
+      prune: null,
+      syncOptions: { items: null },
+      strategy: null,
+      infos: [null, { name: 'by', value: null }],
+    };
+    const result = validator.validateRequest({ method: 'POST', path: '/api/v1/applications/a/sync', body });
+    expect(result.issues).toEqual([]);
+    // Struct fields: gone; slice elements: the zero value of the element type (an empty struct).
+    expect(validator.decodeBody('POST', '/api/v1/applications/a/sync', body)).toEqual({
+      syncOptions: {},
+      infos: [{}, { name: 'by' }],
+    });
+    // Map values stay as keys with the zero value, as encoding/json does for map[string]string.
+    expect(
+      validator.decodeBody('POST', '/api/v1/applications', {
+        metadata: { name: 'a', labels: { team: null } },
+      }),
+    ).toEqual({ metadata: { name: 'a', labels: { team: '' } } });
+    // A null body decodes to nothing; a null string body (RunResourceAction's action) likewise.
+    expect(validator.decodeBody('POST', '/api/v1/applications/a/sync', null)).toBeUndefined();
+    expect(
+      validator.validateRequest({ method: 'POST', path: '/api/v1/applications/a/sync', body: null }).valid,
+    ).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { decodeGoNulls } from './go-json-nulls.js';
 import requestSchemas from './swagger/argocd-request-schemas.json' with { type: 'json' };
 
 /** One extracted swagger operation (see scripts/extract-argocd-swagger.ts). */
@@ -53,6 +54,11 @@ export interface ArgoCDSwaggerValidator {
   readonly operations: readonly ArgoCDSwaggerOperation[];
   /** Finds the swagger operation for a method and path; literal segments win over `{param}` segments. */
   matchOperation(method: string, path: string): ArgoCDSwaggerOperation | undefined;
+  /**
+   * The body as Argo CD's Go gateway decodes it: `null` fields are absent, `null` map values and slice elements
+   * are zero values (encoding/json). Bodies of unknown operations only lose their `null` fields.
+   */
+  decodeBody(method: string, path: string, body: unknown): unknown;
   validateRequest(request: ArgoCDRequestToValidate): ArgoCDRequestValidation;
 }
 
@@ -199,6 +205,14 @@ export function createArgoCDSwaggerValidator(
     return matchPath(path).find((match) => match.operation.method === upper)?.operation;
   }
 
+  const definitionsByName = requestSchemas.definitions as Record<string, Record<string, unknown>>;
+  const lookup = (name: string) => definitionsByName[name];
+
+  function decodeBody(method: string, path: string, body: unknown): unknown {
+    if (body === undefined) return undefined;
+    return decodeGoNulls(body, matchOperation(method, path)?.body, lookup);
+  }
+
   function validateRequest(request: ArgoCDRequestToValidate): ArgoCDRequestValidation {
     const candidates = matchPath(request.path);
     if (candidates.length === 0) {
@@ -241,7 +255,9 @@ export function createArgoCDSwaggerValidator(
         }
       }
     }
-    if (request.body !== undefined) {
+    // A null is what Go's decoder ignores, so it is never a type error (encoding/json Unmarshal).
+    const body = decodeGoNulls(request.body, operation.body, lookup);
+    if (body !== undefined) {
       if (!operation.body) {
         issues.push({
           location: 'body',
@@ -250,18 +266,17 @@ export function createArgoCDSwaggerValidator(
         });
       } else {
         const validate = bodyValidator(operation);
-        if (!validate(request.body)) {
+        if (!validate(body)) {
           const rootName = String(operation.body.$ref ?? 'body').replace(
             /^#\/definitions\/[a-z0-9]+?(?=[A-Z])/,
             '',
           );
-          for (const error of validate.errors ?? [])
-            issues.push(describeError(error, request.body, rootName));
+          for (const error of validate.errors ?? []) issues.push(describeError(error, body, rootName));
         }
       }
     }
     return { valid: issues.length === 0, operation, issues };
   }
 
-  return { operations, matchOperation, validateRequest };
+  return { operations, matchOperation, decodeBody, validateRequest };
 }

@@ -1,3 +1,4 @@
+import { isInSync, reapplyOverDrift } from './live-drift.js';
 import type { LiveObject } from './live-state.js';
 import { objectKey } from './live-state.js';
 import { imagesOf } from './manifest-renderer.js';
@@ -97,7 +98,7 @@ export function executeSync(input: SyncInput): SyncOutcome {
   for (const object of selected) {
     const key = objectKey(object);
     const current = live.get(key);
-    const unchanged = current !== undefined && JSON.stringify(current.desired) === JSON.stringify(object);
+    const unchanged = current !== undefined && isInSync(object, current);
     resources.push(
       resultFor(
         object,
@@ -108,6 +109,7 @@ export function executeSync(input: SyncInput): SyncOutcome {
     if (!dryRun)
       live.set(key, {
         desired: object,
+        drifted: reapplyOverDrift(current, object),
         appliedAtMs: unchanged && current ? current.appliedAtMs : nowMs,
         revision,
       });
