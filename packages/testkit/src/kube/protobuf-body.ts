@@ -200,7 +200,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
     invalid('missing the k8s protobuf prefix');
   let apiVersion = '';
   let kind = '';
-  let raw = Buffer.alloc(0);
+  let raw: Buffer = Buffer.alloc(0);
   for (const field of readFields(body.subarray(MAGIC.length))) {
     if (field.number === 1) {
       for (const typeField of readFields(field.bytes)) {
