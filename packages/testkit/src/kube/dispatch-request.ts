@@ -4,7 +4,7 @@ import type { KubeFaults, RecordedRequest } from './fault-injection.js';
 import { sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
 import { handlePodLog } from './log-handler.js';
-import type { ObjectStore } from './object-store.js';
+import type { KubeObject, ObjectStore } from './object-store.js';
 import type { PodLogStore } from './pod-logs.js';
 import {
   handleCreate,
@@ -14,6 +14,7 @@ import {
   handlePatch,
   handleUpdate,
 } from './resource-handlers.js';
+import { tableRequestOf, toTable } from './table.js';
 import type { WatchRegistry } from './watch-handler.js';
 
 /** What the resource handlers need from the emulator. */
@@ -75,13 +76,32 @@ export async function dispatchResourceRequest(
   ) {
     throw statusError(404, 'NotFound', 'the server could not find the requested resource');
   }
+  // kubectl get asks for a meta.k8s.io Table (server-side printing) on get, list and watch.
+  const table = subresource === undefined ? tableRequestOf(request.headers.accept, query) : undefined;
+  const asTable =
+    table === undefined
+      ? undefined
+      : (items: KubeObject[], metadata: Record<string, unknown>) =>
+          toTable(type, items, metadata, table, context.now());
   switch (route.verb) {
     case 'list':
-      return handleList(context.store, type, namespace, query, response);
+      return handleList(context.store, type, namespace, query, response, asTable);
     case 'watch':
-      return context.watches.handle(type, namespace, query, response);
-    case 'get':
-      return sendJson(response, 200, context.store.require(type, namespace, name ?? ''));
+      return context.watches.handle(
+        type,
+        namespace,
+        query,
+        response,
+        asTable && ((object) => asTable([object], { resourceVersion: object.metadata.resourceVersion })),
+      );
+    case 'get': {
+      const object = context.store.require(type, namespace, name ?? '');
+      return sendJson(
+        response,
+        200,
+        asTable ? asTable([object], { resourceVersion: object.metadata.resourceVersion }) : object,
+      );
+    }
     case 'log':
       return handlePodLog(
         { store: context.store, logs: context.logs, faults: context.faults, podType: type, now: context.now },

@@ -61,13 +61,20 @@ function decodeContinue(text: string): ContinueToken {
 const objectKey = (object: KubeObject): string =>
   `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 
-/** Handles `list`: selectors, `limit` and `continue` (a token older than the history → 410 Expired). */
+/** Renders a list answer in another form than `<Kind>List` (a Table). */
+export type ListPresenter = (items: KubeObject[], metadata: Record<string, unknown>) => unknown;
+
+/**
+ * Handles `list`: selectors, `limit` and `continue` (a token older than the history → 410 Expired); `present`
+ * renders the page in another form (a Table) instead of the `<Kind>List`.
+ */
 export function handleList(
   store: ObjectStore,
   type: ResourceType,
   namespace: string | undefined,
   query: URLSearchParams,
   response: ServerResponse,
+  present?: ListPresenter,
 ): void {
   const filter = filterFromQuery(type, query);
   const limit = Number(query.get('limit') ?? '0');
@@ -95,7 +102,8 @@ export function handleList(
       metadata['continue'] = encodeContinue({ resourceVersion: listVersion, after: objectKey(last) });
     metadata['remainingItemCount'] = remaining;
   }
-  sendJson(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items });
+  const list = { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items };
+  sendJson(response, 200, present === undefined ? list : present(items, metadata));
 }
 
 function checkBodyIdentity(type: ResourceType, body: unknown, name?: string): JsonObject {

@@ -66,6 +66,7 @@ export class WatchRegistry {
     namespace: string | undefined,
     query: URLSearchParams,
     response: ServerResponse,
+    present: (object: KubeObject) => unknown = (object) => object,
   ): void {
     const filter = filterFromQuery(type, query);
     const requestedVersion = query.get('resourceVersion') ?? '';
@@ -101,7 +102,8 @@ export class WatchRegistry {
     const timers: NodeJS.Timeout[] = [];
     const write = (eventType: string, object: unknown, countsTowardsClose: boolean): void => {
       if (closed) return;
-      response.write(`${JSON.stringify({ type: eventType, object })}\n`);
+      const shown = eventType === 'BOOKMARK' ? object : present(object as KubeObject);
+      response.write(`${JSON.stringify({ type: eventType, object: shown })}\n`);
       if (!countsTowardsClose) return;
       sent += 1;
       const limit = this.faults.watchCloseAfterEvents;
