@@ -7,12 +7,14 @@ import { handlePodLog } from './log-handler.js';
 import type { KubeObject, ObjectStore } from './object-store.js';
 import type { PodLogStore } from './pod-logs.js';
 import {
+  deleteOptionsOf,
   handleCreate,
   handleDelete,
   handleDeleteCollection,
   handleList,
   handlePatch,
   handleUpdate,
+  writeOptionsOf,
 } from './resource-handlers.js';
 import { tableRequestOf, toTable } from './table.js';
 import type { WatchRegistry } from './watch-handler.js';
@@ -36,6 +38,7 @@ export function describeRequest(request: IncomingMessage, url: URL, route: ApiRo
   const verbs = {
     resource: undefined,
     discovery: 'discovery',
+    openapi: 'discovery',
     eventlistener: 'eventlistener',
     health: 'unknown',
     unknown: 'unknown',
@@ -113,15 +116,33 @@ export async function dispatchResourceRequest(
     case 'create':
       if (name !== undefined)
         throw statusError(405, 'MethodNotAllowed', 'POST is not allowed on a named resource');
-      return handleCreate(context.store, type, namespace, request, response);
+      return handleCreate(context.store, type, namespace, request, response, writeOptionsOf(query));
     case 'update':
-      return handleUpdate(context.store, type, namespace, name ?? '', subresource, request, response);
+      return handleUpdate(
+        context.store,
+        type,
+        namespace,
+        name ?? '',
+        subresource,
+        request,
+        response,
+        writeOptionsOf(query),
+      );
     case 'patch':
-      return handlePatch(context.store, type, namespace, name ?? '', subresource, request, response);
+      return handlePatch(context.store, type, namespace, name ?? '', subresource, request, response, query);
     case 'delete':
-      return handleDelete(context.store, type, namespace, name ?? '', response);
-    case 'deletecollection':
-      return handleDeleteCollection(context.store, type, namespace, query, response);
+      return handleDelete(
+        context.store,
+        type,
+        namespace,
+        name ?? '',
+        response,
+        await deleteOptionsOf(request, query),
+      );
+    case 'deletecollection': {
+      const options = await deleteOptionsOf(request, query);
+      return handleDeleteCollection(context.store, type, namespace, query, response, options);
+    }
     default:
       throw statusError(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported`);
   }

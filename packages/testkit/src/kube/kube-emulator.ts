@@ -14,6 +14,7 @@ import { KubeEmulatorStatusError, makeStatus, statusError } from './kube-status.
 import { type KubeconfigAuth, renderKubeconfig } from './kubeconfig.js';
 import { KubeObjectApi } from './object-api.js';
 import { ObjectStore } from './object-store.js';
+import { handleOpenApi } from './openapi/openapi-handler.js';
 import { PodLogStore } from './pod-logs.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { SimulatedClock } from './simulated-clock.js';
@@ -370,6 +371,7 @@ export class KubeEmulator extends KubeObjectApi {
       if (authentication === undefined) throw statusError(401, 'Unauthorized', 'Unauthorized');
       record.authentication = authentication;
       if (route.kind === 'discovery') return handleDiscovery(url.pathname, response);
+      if (route.kind === 'openapi') return handleOpenApi(url.pathname, request, response);
       if (route.kind === 'unknown')
         throw statusError(404, 'NotFound', 'the server could not find the requested resource');
       const context = {
