@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { apiVersionOf, RESOURCE_TYPES, type ResourceType } from '../resource-types.js';
 import { CORE_DEFINITIONS, placeholderDefinition } from './core-schemas.js';
+import { encodeOpenApiV2Protobuf } from './openapi-v2-protobuf.js';
 import tektonSchemas from './tekton-v1-schemas.json' with { type: 'json' };
 
 type Schema = Record<string, unknown>;
@@ -314,6 +315,8 @@ function documentOf(value: unknown): OpenApiDocument {
 /** The emulator's /openapi/v2 document and its /openapi/v3 documents by group-version path (`apis/tekton.dev/v1`). */
 export interface OpenApiDocuments {
   v2: OpenApiDocument;
+  /** The v2 document as gnostic's protobuf `openapi.v2.Document`. */
+  v2Protobuf: Buffer;
   v3: Map<string, OpenApiDocument>;
 }
 
@@ -334,6 +337,7 @@ export function openApiDocuments(): OpenApiDocuments {
   }
   for (const [key, types] of byGroupVersion)
     v3.set(key, documentOf(toOpenApi3(swaggerFor(types, definitions))));
-  built = { v2: documentOf(swaggerFor(RESOURCE_TYPES, definitions)), v3 };
+  const swagger = swaggerFor(RESOURCE_TYPES, definitions);
+  built = { v2: documentOf(swagger), v2Protobuf: encodeOpenApiV2Protobuf(swagger), v3 };
   return built;
 }

@@ -2,18 +2,27 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { statusError } from '../kube-status.js';
 import { type OpenApiDocument, openApiDocuments } from './openapi-documents.js';
 
-function accepts(request: IncomingMessage, mediaType: string): boolean {
+/** The media type client-go's discovery client asks /openapi/v2 for. */
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+/** The first of `offered` that the Accept header allows, in the header's order (none → the first offered). */
+function negotiate(request: IncomingMessage, offered: string[]): string | undefined {
   const accept = request.headers.accept ?? '';
-  if (accept === '') return true;
-  return accept.split(',').some((entry) => {
+  if (accept.trim() === '') return offered[0];
+  for (const entry of accept.split(',')) {
     const type = entry.split(';')[0]?.trim() ?? '';
-    return type === mediaType || type === '*/*' || type === 'application/*';
-  });
+    if (type === '*/*' || type === 'application/*') return offered[0];
+    if (offered.includes(type)) return type;
+  }
+  return undefined;
+}
+
+function accepts(request: IncomingMessage, mediaType: string): boolean {
+  return negotiate(request, [mediaType]) !== undefined;
 }
 
 function sendDocument(request: IncomingMessage, response: ServerResponse, document: OpenApiDocument): void {
-  // Only the JSON form is served; a client that accepts nothing else (the protobuf-only Accept of client-go's
-  // OpenAPISchema) gets 406, as the API server answers an unsupported Accept.
+  // A client that accepts none of the served forms gets 406, as the API server answers an unsupported Accept.
   if (!accepts(request, 'application/json')) {
     throw statusError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
   }
@@ -32,7 +41,7 @@ function sendDocument(request: IncomingMessage, response: ServerResponse, docume
 }
 
 /**
- * Serves `/openapi/v2` (one swagger 2 document), `/openapi/v3` (the index: each group-version's path with its
+ * Serves `/openapi/v2` (one swagger 2 document, as JSON or as gnostic protobuf per Accept), `/openapi/v3` (the index: each group-version's path with its
  * `serverRelativeURL`, hash included, as client-go's cached OpenAPI v3 client expects) and
  * `/openapi/v3/<api/v1 | apis/group/version>` (OpenAPI 3.0 per group-version).
  *
@@ -42,6 +51,17 @@ export function handleOpenApi(path: string, request: IncomingMessage, response: 
   const documents = openApiDocuments();
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '/openapi/v2') {
+    if (negotiate(request, ['application/json', OPENAPI_V2_PROTOBUF]) === OPENAPI_V2_PROTOBUF) {
+      // kube-openapi answers this Accept with `application/octet-stream`: the '@' in the requested type is not
+      // valid in a Content-Type, and client-go's mime parsing would refuse it.
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(documents.v2Protobuf.length),
+        etag: `"${documents.v2.hash}"`,
+      });
+      response.end(documents.v2Protobuf);
+      return;
+    }
     sendDocument(request, response, documents.v2);
     return;
   }
