@@ -348,8 +348,6 @@ export class KubeEmulator extends KubeObjectApi {
         response.end('ok');
         return;
       }
-      if (route.kind === 'discovery' && url.pathname.replace(/\/+$/, '') === '/version')
-        return handleDiscovery(url.pathname, response);
       const fault = this.faults.takeRequestFault(record);
       if (fault !== undefined) {
         const retryAfter = fault.retryAfterSeconds;
@@ -368,8 +366,10 @@ export class KubeEmulator extends KubeObjectApi {
       if (route.kind === 'eventlistener')
         return await this.sink.handle(route.namespace, route.name, request, response);
       const authentication = this.authenticate(request);
-      if (authentication === undefined) throw statusError(401, 'Unauthorized', 'Unauthorized');
-      record.authentication = authentication;
+      const anonymousVersion = route.kind === 'discovery' && url.pathname.replace(/\/+$/, '') === '/version';
+      if (authentication === undefined && !anonymousVersion)
+        throw statusError(401, 'Unauthorized', 'Unauthorized');
+      if (authentication !== undefined) record.authentication = authentication;
       if (route.kind === 'discovery') return handleDiscovery(url.pathname, response);
       if (route.kind === 'openapi') return handleOpenApi(url.pathname, request, response);
       if (route.kind === 'unknown')

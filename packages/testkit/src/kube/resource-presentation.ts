@@ -33,7 +33,7 @@ const TRIGGERS = ['tekton', 'tekton-triggers'];
 
 /**
  * Keyed by `<group>/<plural>` so that every served version of a kind shares them. Core shortNames and the
- * `all` category are those the API server declares (pkg/registry/core/*\/storage: pods `po` in `all`,
+ * `all` category are those the API server declares (pkg/registry/core/<resource>/storage: pods `po` in `all`,
  * configmaps `cm`, namespaces `ns`, serviceaccounts `sa`, events `ev`, persistentvolumeclaims `pvc`); Tekton's
  * are its CRDs' `names` (pipelineruns `pr`/`prs`, taskruns `tr`/`trs`, pipelines and tasks none) and Triggers'
  * (eventlisteners `el`, triggerbindings `tb`, triggertemplates `tt`).
