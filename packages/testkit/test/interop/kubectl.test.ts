@@ -266,6 +266,53 @@ spec:
     });
   });
 
+  it('logs -f streams lines while the step runs and ends when the container terminates', async () => {
+    let finish: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    kube.scriptTask('stream', {
+      steps: {
+        tail: {
+          run: async ({ log }) => {
+            log('first line');
+            await released;
+            log('last line');
+            return 0;
+          },
+        },
+      },
+    });
+    const run = `apiVersion: tekton.dev/v1
+kind: TaskRun
+metadata:
+  name: stream
+spec:
+  taskSpec:
+    steps:
+      - name: tail
+        image: alpine
+        script: tail
+`;
+    expect(await kubectl(['create', '-f', file('stream.yaml', run)])).toMatchObject({ code: 0 });
+    const stepRunning = (pod: Record<string, unknown>): boolean => {
+      const statuses = (
+        pod['status'] as { containerStatuses?: Array<{ name: string; state?: object }> } | undefined
+      )?.containerStatuses;
+      return (
+        statuses?.some((status) => status.name === 'step-tail' && 'running' in (status.state ?? {})) === true
+      );
+    };
+    await kube.waitForObject({ kind: 'Pod', name: 'stream-pod' }, stepRunning);
+    const followed = kubectl(['logs', '-f', 'stream-pod', '-c', 'step-tail'], {
+      onOutput: (stdout) => {
+        // The second line is released only once kubectl has printed the first: it must be following.
+        if (stdout.includes('first line')) finish();
+      },
+    });
+    expect(await followed).toMatchObject({ code: 0, stdout: 'first line\nlast line\n' });
+  });
+
   it('get -w prints the table and then the changes until the request times out', async () => {
     let sawHeader: () => void = () => undefined;
     const header = new Promise<void>((resolve) => {
