@@ -222,6 +222,27 @@ describe('discovery, version, health and OpenAPI', () => {
     expect(tasks.shortNames).toBeUndefined();
   });
 
+  it('serves aggregated discovery when asked, the legacy lists otherwise', async () => {
+    const accept = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json';
+    const aggregated = await call(kube, 'GET', '/apis', undefined, { accept });
+    expect(aggregated.headers.get('content-type')).toBe(
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+    );
+    expect(aggregated.body.kind).toBe('APIGroupDiscoveryList');
+    const tekton = aggregated.body.items.find((item: Json) => item.metadata.name === 'tekton.dev');
+    const runs = tekton.versions[0].resources.find((resource: Json) => resource.resource === 'pipelineruns');
+    expect(runs).toMatchObject({
+      responseKind: { group: 'tekton.dev', version: 'v1', kind: 'PipelineRun' },
+      scope: 'Namespaced',
+      shortNames: ['pr', 'prs'],
+      subresources: [{ subresource: 'status' }],
+    });
+    const core = await call(kube, 'GET', '/api', undefined, { accept });
+    expect(core.body.items.map((item: Json) => item.metadata.name)).toEqual(['']);
+    const legacy = await call(kube, 'GET', '/apis', undefined, { accept: 'application/json' });
+    expect(legacy.body.kind).toBe('APIGroupList');
+  });
+
   it('answers /version and the health checks anonymously', async () => {
     const version = await fetch(`${kube.url}/version`);
     expect(version.status).toBe(200);

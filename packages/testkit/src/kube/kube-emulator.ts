@@ -4,6 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { registerSecret } from '@gitops-kit/core';
+import { handleAggregatedDiscovery } from './aggregated-discovery.js';
 import { type ApiRoute, EVENT_LISTENER_PREFIX, resolveRoute } from './api-route.js';
 import { handleDiscovery } from './discovery.js';
 import { describeRequest, dispatchResourceRequest } from './dispatch-request.js';
@@ -370,7 +371,10 @@ export class KubeEmulator extends KubeObjectApi {
       if (authentication === undefined && !anonymousVersion)
         throw statusError(401, 'Unauthorized', 'Unauthorized');
       if (authentication !== undefined) record.authentication = authentication;
-      if (route.kind === 'discovery') return handleDiscovery(url.pathname, response);
+      if (route.kind === 'discovery') {
+        if (handleAggregatedDiscovery(url.pathname, request, response)) return;
+        return handleDiscovery(url.pathname, response);
+      }
       if (route.kind === 'openapi') return handleOpenApi(url.pathname, request, response);
       if (route.kind === 'unknown')
         throw statusError(404, 'NotFound', 'the server could not find the requested resource');
