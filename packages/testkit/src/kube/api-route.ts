@@ -12,6 +12,7 @@ export type ApiRoute =
       verb: KubeVerb;
     }
   | { kind: 'discovery'; path: string }
+  | { kind: 'openapi'; path: string }
   | { kind: 'health' }
   | { kind: 'eventlistener'; namespace: string; name: string }
   | { kind: 'unknown' };
@@ -55,6 +56,8 @@ function verbFor(
  */
 export function resolveRoute(method: string, path: string, query: URLSearchParams): ApiRoute {
   if (path === '/healthz' || path === '/readyz' || path === '/livez') return { kind: 'health' };
+  if (path === '/openapi/v2' || path === '/openapi/v3' || path.startsWith('/openapi/v3/'))
+    return { kind: 'openapi', path };
   if (path.startsWith(EVENT_LISTENER_PREFIX)) {
     const [namespace, name] = path.slice(EVENT_LISTENER_PREFIX.length).split('/').map(decodeURIComponent);
     if (namespace !== undefined && name !== undefined && name !== '')

@@ -1,19 +1,24 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
+import { presentationOf } from './resource-presentation.js';
 import { RESOURCE_TYPES, type ResourceType } from './resource-types.js';
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function resourceList(groupVersion: string, types: ResourceType[]): unknown {
   const resources = types.flatMap((type) => {
-    const main = {
+    const presentation = presentationOf(type);
+    const main: Record<string, unknown> = {
       name: type.plural,
       singularName: type.kind.toLowerCase(),
       namespaced: type.namespaced,
       kind: type.kind,
       verbs: VERBS,
     };
+    // Discovery omits empty shortNames and categories (omitempty in metav1.APIResource).
+    if (presentation.shortNames.length > 0) main['shortNames'] = presentation.shortNames;
+    if (presentation.categories.length > 0) main['categories'] = presentation.categories;
     const extra = [];
     if (type.statusSubresource)
       extra.push({
@@ -31,6 +36,22 @@ function resourceList(groupVersion: string, types: ResourceType[]): unknown {
 }
 
 /**
+ * The `/version` answer (version.Info). `platform` is that of the cluster the emulator stands for, not of the
+ * machine running the tests: clients (kubectl version, tkn) print it and some pick images by it.
+ */
+const VERSION_INFO = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.0-kube-emulator',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2025-04-23T00:00:00Z',
+  goVersion: 'go1.24.2',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/**
  * Answers the discovery endpoints (`/version`, `/api`, `/api/v1`, `/apis`, `/apis/<group>/<version>`) for the
  * served types, enough for clients that discover the preferred version (as tkn does).
  *
@@ -39,12 +60,7 @@ function resourceList(groupVersion: string, types: ResourceType[]): unknown {
 export function handleDiscovery(path: string, response: ServerResponse): void {
   const trimmed = path.replace(/\/+$/, '');
   if (trimmed === '/version') {
-    sendJson(response, 200, {
-      major: '1',
-      minor: '33',
-      gitVersion: 'v1.33.0-kube-emulator',
-      platform: `${process.platform}/${process.arch}`,
-    });
+    sendJson(response, 200, VERSION_INFO);
     return;
   }
   if (trimmed === '/api') {

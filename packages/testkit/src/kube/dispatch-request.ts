@@ -5,16 +5,19 @@ import type { KubeFaults, RecordedRequest } from './fault-injection.js';
 import { sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
 import { handlePodLog } from './log-handler.js';
-import type { ObjectStore } from './object-store.js';
+import type { KubeObject, ObjectStore } from './object-store.js';
 import type { PodLogStore } from './pod-logs.js';
 import {
+  deleteOptionsOf,
   handleCreate,
   handleDelete,
   handleDeleteCollection,
   handleList,
   handlePatch,
   handleUpdate,
+  writeOptionsOf,
 } from './resource-handlers.js';
+import { tableRequestOf, toTable } from './table.js';
 import type { WatchRegistry } from './watch-handler.js';
 
 /** What the resource handlers need from the emulator. */
@@ -36,6 +39,7 @@ export function describeRequest(request: IncomingMessage, url: URL, route: ApiRo
   const verbs = {
     resource: undefined,
     discovery: 'discovery',
+    openapi: 'discovery',
     eventlistener: 'eventlistener',
     health: 'unknown',
     unknown: 'unknown',
@@ -77,13 +81,34 @@ export async function dispatchResourceRequest(
     throw statusError(404, 'NotFound', 'the server could not find the requested resource');
   }
   if (type.storage !== undefined) return dispatchConvertedRequest(context, route, query, request, response);
+  // kubectl get asks for a meta.k8s.io Table (server-side printing) on get, list and watch.
+  const table = subresource === undefined ? tableRequestOf(request.headers.accept, query) : undefined;
+  const asTable =
+    table === undefined
+      ? undefined
+      : (items: KubeObject[], metadata: Record<string, unknown>) =>
+          toTable(type, items, metadata, table, context.now());
   switch (route.verb) {
     case 'list':
-      return handleList(context.store, type, namespace, query, response);
+      return handleList(context.store, type, namespace, query, response, asTable);
     case 'watch':
-      return context.watches.handle(type, namespace, query, response);
-    case 'get':
-      return sendJson(response, 200, context.store.require(type, namespace, name ?? ''));
+      return context.watches.handle(
+        type,
+        namespace,
+        query,
+        response,
+        asTable && {
+          present: (object) => asTable([object], { resourceVersion: object.metadata.resourceVersion }),
+        },
+      );
+    case 'get': {
+      const object = context.store.require(type, namespace, name ?? '');
+      return sendJson(
+        response,
+        200,
+        asTable ? asTable([object], { resourceVersion: object.metadata.resourceVersion }) : object,
+      );
+    }
     case 'log':
       return handlePodLog(
         { store: context.store, logs: context.logs, faults: context.faults, podType: type, now: context.now },
@@ -95,15 +120,33 @@ export async function dispatchResourceRequest(
     case 'create':
       if (name !== undefined)
         throw statusError(405, 'MethodNotAllowed', 'POST is not allowed on a named resource');
-      return handleCreate(context.store, type, namespace, request, response);
+      return handleCreate(context.store, type, namespace, request, response, writeOptionsOf(query));
     case 'update':
-      return handleUpdate(context.store, type, namespace, name ?? '', subresource, request, response);
+      return handleUpdate(
+        context.store,
+        type,
+        namespace,
+        name ?? '',
+        subresource,
+        request,
+        response,
+        writeOptionsOf(query),
+      );
     case 'patch':
-      return handlePatch(context.store, type, namespace, name ?? '', subresource, request, response);
+      return handlePatch(context.store, type, namespace, name ?? '', subresource, request, response, query);
     case 'delete':
-      return handleDelete(context.store, type, namespace, name ?? '', response);
-    case 'deletecollection':
-      return handleDeleteCollection(context.store, type, namespace, query, response);
+      return handleDelete(
+        context.store,
+        type,
+        namespace,
+        name ?? '',
+        response,
+        await deleteOptionsOf(request, query),
+      );
+    case 'deletecollection': {
+      const options = await deleteOptionsOf(request, query);
+      return handleDeleteCollection(context.store, type, namespace, query, response, options);
+    }
     default:
       throw statusError(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported`);
   }

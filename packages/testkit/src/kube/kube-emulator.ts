@@ -4,16 +4,18 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { defaultLogger, type Logger, registerSecret } from '@gitops-kit/core';
+import { handleAggregatedDiscovery } from './aggregated-discovery.js';
 import { type ApiRoute, EVENT_LISTENER_PREFIX, resolveRoute } from './api-route.js';
 import { handleDiscovery } from './discovery.js';
 import { describeRequest, dispatchResourceRequest } from './dispatch-request.js';
 import { type EventListenerDelivery, EventListenerSink } from './event-listener.js';
 import { KubeFaults, type RecordedRequest, reasonForStatus } from './fault-injection.js';
-import { sendJson, sendStatus } from './http-util.js';
+import { sendStatus } from './http-util.js';
 import { KubeEmulatorStatusError, makeStatus, statusError } from './kube-status.js';
 import { type KubeconfigAuth, renderKubeconfig } from './kubeconfig.js';
 import { KubeObjectApi } from './object-api.js';
 import { ObjectStore } from './object-store.js';
+import { handleOpenApi } from './openapi/openapi-handler.js';
 import { PodLogStore } from './pod-logs.js';
 import { RESOURCE_TYPES } from './resource-types.js';
 import { SimulatedClock } from './simulated-clock.js';
@@ -37,7 +39,10 @@ export interface KubeEmulatorOptions {
   namespace?: string;
   /** Simulated ms per real ms (default 1): 1000 turns a one-hour timeout into 3.6 real seconds. */
   timeScale?: number;
-  /** Simulated time at start (default: now). */
+  /**
+   * Simulated time at start. Default: now, or with `timeScale` > 1 `(timeScale - 1)` hours earlier, so that
+   * simulated timestamps stay behind the real clock for the first real hour (clients compare them with theirs).
+   */
   clockStart?: Date;
   /** Events kept per resource type for watches; a watch from an older version gets 410 (default 1000). */
   watchHistoryLimit?: number;
@@ -60,6 +65,19 @@ export interface KubeEmulatorOptions {
   eventListenerDelayMs?: number;
   /** Port to listen on (default 0: any free port). */
   port?: number;
+}
+
+/** Real time during which a fast simulated clock stays behind the real one (see `defaultClockStart`). */
+const REAL_TIME_HORIZON_MS = 3_600_000;
+
+/**
+ * Where the simulated clock starts when the test gives no `clockStart`: now at `timeScale` <= 1; with a faster
+ * clock, far enough in the past that simulated time stays behind real time for an hour of real time. Clients
+ * compare the server's timestamps with their own clock (kubectl prints a future creationTimestamp as AGE
+ * `<invalid>`), so a timestamp must never lie in the future.
+ */
+function defaultClockStart(timeScale: number): Date {
+  return new Date(Date.now() - Math.max(0, timeScale - 1) * REAL_TIME_HORIZON_MS);
 }
 
 /**
@@ -111,7 +129,7 @@ export class KubeEmulator extends KubeObjectApi {
     const clock = new SimulatedClock({
       onCallbackError: (error) => logger.error('KubeEmulator: a timer callback failed', error),
       timeScale: options.timeScale ?? 1,
-      ...(options.clockStart ? { start: options.clockStart } : {}),
+      start: options.clockStart ?? defaultClockStart(options.timeScale ?? 1),
     });
     const store = new ObjectStore(clock, options.watchHistoryLimit ?? 1000);
     super(store, options.namespace ?? 'default');
@@ -334,7 +352,16 @@ export class KubeEmulator extends KubeObjectApi {
       return writeHead(...args);
     }) as typeof response.writeHead;
     try {
-      if (route.kind === 'health') return sendJson(response, 200, 'ok');
+      // The API server lets anyone read /healthz, /livez, /readyz and /version (system:public-info-viewer);
+      // health checks answer plain text `ok`.
+      if (route.kind === 'health') {
+        response.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'x-content-type-options': 'nosniff',
+        });
+        response.end('ok');
+        return;
+      }
       const fault = this.faults.takeRequestFault(record);
       if (fault !== undefined) {
         const retryAfter = fault.retryAfterSeconds;
@@ -353,9 +380,15 @@ export class KubeEmulator extends KubeObjectApi {
       if (route.kind === 'eventlistener')
         return await this.sink.handle(route.namespace, route.name, request, response);
       const authentication = this.authenticate(request);
-      if (authentication === undefined) throw statusError(401, 'Unauthorized', 'Unauthorized');
-      record.authentication = authentication;
-      if (route.kind === 'discovery') return handleDiscovery(url.pathname, response);
+      const anonymousVersion = route.kind === 'discovery' && url.pathname.replace(/\/+$/, '') === '/version';
+      if (authentication === undefined && !anonymousVersion)
+        throw statusError(401, 'Unauthorized', 'Unauthorized');
+      if (authentication !== undefined) record.authentication = authentication;
+      if (route.kind === 'discovery') {
+        if (handleAggregatedDiscovery(url.pathname, request, response)) return;
+        return handleDiscovery(url.pathname, response);
+      }
+      if (route.kind === 'openapi') return handleOpenApi(url.pathname, request, response);
       if (route.kind === 'unknown')
         throw statusError(404, 'NotFound', 'the server could not find the requested resource');
       const context = {

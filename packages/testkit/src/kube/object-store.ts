@@ -58,6 +58,12 @@ function keyOf(type: ResourceType, namespace: string | undefined, name: string):
   return `${type.plural}.${type.group}/${type.namespaced ? (namespace ?? '') : ''}/${name}`;
 }
 
+/** Options of a write. */
+export interface WriteOptions {
+  /** `dryRun=All`: validate and answer as for a real write, store nothing, notify no watch. */
+  dryRun?: boolean;
+}
+
 /**
  * The emulator's storage: objects per resource type with one global resourceVersion counter (as etcd gives the
  * API server), uid, creationTimestamp, generation, generateName, optimistic concurrency, owner-reference garbage
@@ -228,7 +234,12 @@ export class ObjectStore {
    * @throws KubeEmulatorStatusError 409 AlreadyExists, 422 Invalid (no name, bad name), 400 BadRequest
    *   (namespace in the body differs from the URL).
    */
-  create(type: ResourceType, namespace: string | undefined, input: JsonObject | KubeObject): KubeObject {
+  create(
+    type: ResourceType,
+    namespace: string | undefined,
+    input: JsonObject | KubeObject,
+    options: WriteOptions = {},
+  ): KubeObject {
     const object = structuredClone(input) as unknown as KubeObject;
     const metadata = (object.metadata ?? {}) as Partial<KubeObjectMeta>;
     object.metadata = metadata as KubeObjectMeta;
@@ -277,14 +288,19 @@ export class ObjectStore {
       );
     }
     for (const hook of this.admissionHooks) hook(type, object, 'CREATE');
-    this.resourceVersion += 1;
     Object.assign(metadata, {
       uid: randomUUID(),
-      resourceVersion: String(this.resourceVersion),
+      resourceVersion: String(this.resourceVersion + 1),
       creationTimestamp: this.clock.isoNow(),
       generation: 1,
     });
     delete metadata.deletionTimestamp;
+    // A dry run answers what would be stored, without a resourceVersion (nothing was written).
+    if (options.dryRun === true) {
+      delete (metadata as Partial<KubeObjectMeta>).resourceVersion;
+      return structuredClone(object);
+    }
+    this.resourceVersion += 1;
     const json = JSON.stringify(object);
     this.objects.set(key, { object, json });
     this.emit('ADDED', type, object);
@@ -303,6 +319,7 @@ export class ObjectStore {
     name: string,
     input: JsonObject | KubeObject,
     subresource?: 'status',
+    options: WriteOptions = {},
   ): KubeObject {
     const key = keyOf(type, namespace, name);
     const entry = this.objects.get(key);
@@ -344,6 +361,7 @@ export class ObjectStore {
     if (JSON.stringify(next['spec']) !== JSON.stringify(current['spec'])) {
       next.metadata.generation = (current.metadata.generation ?? 1) + 1;
     }
+    if (options.dryRun === true) return structuredClone(next);
     this.resourceVersion += 1;
     next.metadata.resourceVersion = String(this.resourceVersion);
     const json = JSON.stringify(next);
@@ -388,10 +406,16 @@ export class ObjectStore {
    *
    * @throws KubeEmulatorStatusError 404 NotFound.
    */
-  delete(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: WriteOptions = {},
+  ): KubeObject {
     const key = keyOf(type, namespace, name);
     const entry = this.objects.get(key);
     if (entry === undefined) throw notFound(type.plural, type.group, name);
+    if (options.dryRun === true) return JSON.parse(entry.json) as KubeObject;
     const current = entry.object;
     this.objects.delete(key);
     this.resourceVersion += 1;

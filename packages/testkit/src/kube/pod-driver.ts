@@ -119,8 +119,14 @@ export class PodDriver {
       ];
       const initStatuses =
         (status['initContainerStatuses'] as Array<Record<string, unknown>> | undefined) ?? [];
-      for (const init of initStatuses)
-        init['state'] = { terminated: { exitCode: 0, reason: 'Completed', finishedAt: now } };
+      // A terminated state carries the running state's startedAt (ContainerStateTerminated.startedAt).
+      for (const init of initStatuses) {
+        const startedAt = (init['state'] as { running?: { startedAt?: string } } | undefined)?.running
+          ?.startedAt;
+        init['state'] = {
+          terminated: { exitCode: 0, reason: 'Completed', startedAt: startedAt ?? now, finishedAt: now },
+        };
+      }
       status['containerStatuses'] = containers.map((name) => ({
         name,
         ready: true,
@@ -174,14 +180,17 @@ export class PodDriver {
     this.update((_pod, status) => {
       const statuses = (status['containerStatuses'] as Array<Record<string, unknown>> | undefined) ?? [];
       const entry = statuses.find((candidate) => candidate['name'] === container);
-      if (entry)
+      if (entry) {
+        const running = (entry['state'] as { running?: { startedAt?: string } } | undefined)?.running;
         entry['state'] = {
           terminated: {
             exitCode,
             reason: exitCode === 0 ? 'Completed' : 'Error',
+            startedAt: running?.startedAt ?? finishedAt,
             finishedAt,
           },
         };
+      }
     });
     return { exitCode, results };
   }

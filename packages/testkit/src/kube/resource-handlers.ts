@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBodyText, readJsonBody, sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
-import type { KubeObject, ObjectStore } from './object-store.js';
+import type { KubeObject, ObjectStore, WriteOptions } from './object-store.js';
 import { applyJsonPatch, applyMergePatch, isJsonObject, type JsonObject, type JsonValue } from './patches.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';
 import { parseFieldSelector, parseLabelSelector, type Selector } from './selectors.js';
+import { APPLY_PATCH_MEDIA_TYPE, serverSideApply } from './server-side-apply.js';
 
 /** Field selectors each kind supports (CRDs get only metadata.name and metadata.namespace). */
 export function supportedFields(type: ResourceType): string[] {
@@ -61,13 +62,20 @@ function decodeContinue(text: string): ContinueToken {
 const objectKey = (object: KubeObject): string =>
   `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
 
-/** Handles `list`: selectors, `limit` and `continue` (a token older than the history → 410 Expired). */
+/** Renders a list answer in another form than `<Kind>List` (a Table). */
+export type ListPresenter = (items: KubeObject[], metadata: Record<string, unknown>) => unknown;
+
+/**
+ * Handles `list`: selectors, `limit` and `continue` (a token older than the history → 410 Expired); `present`
+ * renders the page in another form (a Table) instead of the `<Kind>List`.
+ */
 export function handleList(
   store: ObjectStore,
   type: ResourceType,
   namespace: string | undefined,
   query: URLSearchParams,
   response: ServerResponse,
+  present?: ListPresenter,
 ): void {
   const filter = filterFromQuery(type, query);
   const limit = Number(query.get('limit') ?? '0');
@@ -95,7 +103,8 @@ export function handleList(
       metadata['continue'] = encodeContinue({ resourceVersion: listVersion, after: objectKey(last) });
     metadata['remainingItemCount'] = remaining;
   }
-  sendJson(response, 200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items });
+  const list = { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata, items };
+  sendJson(response, 200, present === undefined ? list : present(items, metadata));
 }
 
 function checkBodyIdentity(type: ResourceType, body: unknown, name?: string): JsonObject {
@@ -124,6 +133,20 @@ function checkBodyIdentity(type: ResourceType, body: unknown, name?: string): Js
   return body;
 }
 
+/**
+ * Reads `dryRun` from a write's query: `All` is the only value the API server accepts.
+ *
+ * @throws KubeEmulatorStatusError 400 for another value.
+ */
+export function writeOptionsOf(query: URLSearchParams): WriteOptions {
+  const values = query.getAll('dryRun');
+  const invalid = values.find((value) => value !== 'All');
+  if (invalid !== undefined) {
+    throw statusError(400, 'BadRequest', `Invalid dry run value: "${invalid}": supported values: "All"`);
+  }
+  return values.length > 0 ? { dryRun: true } : {};
+}
+
 /** Handles `create` (POST on the collection). */
 export async function handleCreate(
   store: ObjectStore,
@@ -131,9 +154,10 @@ export async function handleCreate(
   namespace: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
+  options: WriteOptions = {},
 ): Promise<void> {
   const body = checkBodyIdentity(type, await readJsonBody(request));
-  sendJson(response, 201, store.create(type, namespace, body));
+  sendJson(response, 201, store.create(type, namespace, body, options));
 }
 
 /** Handles `update` (PUT on an object or its status). */
@@ -145,12 +169,13 @@ export async function handleUpdate(
   subresource: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
+  options: WriteOptions = {},
 ): Promise<void> {
   const body = checkBodyIdentity(type, await readJsonBody(request), name);
   sendJson(
     response,
     200,
-    store.update(type, namespace, name, body, subresource === 'status' ? 'status' : undefined),
+    store.update(type, namespace, name, body, subresource === 'status' ? 'status' : undefined, options),
   );
 }
 
@@ -166,8 +191,16 @@ export async function handlePatch(
   subresource: string | undefined,
   request: IncomingMessage,
   response: ServerResponse,
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<void> {
   const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  const options = writeOptionsOf(query);
+  if (contentType === APPLY_PATCH_MEDIA_TYPE) {
+    const text = await readBodyText(request);
+    const fieldManager = query.get('fieldManager') ?? '';
+    const result = serverSideApply(store, type, namespace, name, subresource, text, fieldManager, options);
+    return sendJson(response, result.created ? 201 : 200, result.object);
+  }
   const current = store.require(type, namespace, name) as unknown as JsonObject;
   const isMerge = contentType === 'application/merge-patch+json';
   const isStrategic = contentType === 'application/strategic-merge-patch+json';
@@ -175,7 +208,7 @@ export async function handlePatch(
     throw statusError(
       415,
       'UnsupportedMediaType',
-      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json${type.custom ? '' : ', application/strategic-merge-patch+json'}`,
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${type.custom ? '' : ', application/strategic-merge-patch+json'}`,
     );
   }
   const text = await readBodyText(request);
@@ -190,8 +223,32 @@ export async function handlePatch(
   sendJson(
     response,
     200,
-    store.update(type, namespace, name, patched, subresource === 'status' ? 'status' : undefined),
+    store.update(type, namespace, name, patched, subresource === 'status' ? 'status' : undefined, options),
   );
+}
+
+/**
+ * The write options of a DELETE: `dryRun` in the query or, as kubectl sends it, in a DeleteOptions body.
+ *
+ * @throws KubeEmulatorStatusError 400 for a body that is not JSON or a dryRun value other than `All`.
+ */
+export async function deleteOptionsOf(
+  request: IncomingMessage,
+  query: URLSearchParams,
+): Promise<WriteOptions> {
+  const text = await readBodyText(request);
+  const merged = new URLSearchParams(query);
+  if (text.trim() !== '') {
+    let body: unknown;
+    try {
+      body = JSON.parse(text) as unknown;
+    } catch {
+      throw statusError(400, 'BadRequest', 'the DeleteOptions body is not valid JSON');
+    }
+    const dryRun = isJsonObject(body) ? body['dryRun'] : undefined;
+    if (Array.isArray(dryRun)) for (const value of dryRun) merged.append('dryRun', String(value));
+  }
+  return writeOptionsOf(merged);
 }
 
 /** Handles `delete` of one object (answers with the object as it was at deletion). */
@@ -201,8 +258,9 @@ export function handleDelete(
   namespace: string | undefined,
   name: string,
   response: ServerResponse,
+  options: WriteOptions = {},
 ): void {
-  sendJson(response, 200, store.delete(type, namespace, name));
+  sendJson(response, 200, store.delete(type, namespace, name, options));
 }
 
 /** Handles `deletecollection` with label/field selectors. */
@@ -212,12 +270,13 @@ export function handleDeleteCollection(
   namespace: string | undefined,
   query: URLSearchParams,
   response: ServerResponse,
+  options: WriteOptions = {},
 ): void {
   const filter = filterFromQuery(type, query);
   const deleted = store
     .list(type, namespace)
     .filter((object) => filter.matches(object))
-    .map((object) => store.delete(type, object.metadata.namespace, object.metadata.name));
+    .map((object) => store.delete(type, object.metadata.namespace, object.metadata.name, options));
   sendJson(response, 200, {
     kind: `${type.kind}List`,
     apiVersion: apiVersionOf(type),

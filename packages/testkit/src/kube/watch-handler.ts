@@ -66,8 +66,11 @@ export class WatchRegistry {
     namespace: string | undefined,
     query: URLSearchParams,
     response: ServerResponse,
-    /** For a version served by conversion: how a stored object is shown, and its apiVersion for bookmarks. */
-    served?: { apiVersion: string; present: (object: KubeObject) => unknown },
+    /**
+     * How a stored object is shown: a Table row for kubectl, or the served version of an object kept in another;
+     * `apiVersion` names the version in bookmarks.
+     */
+    view?: { apiVersion?: string; present: (object: KubeObject) => unknown },
   ): void {
     const filter = filterFromQuery(type, query);
     const requestedVersion = query.get('resourceVersion') ?? '';
@@ -104,7 +107,7 @@ export class WatchRegistry {
     const write = (eventType: string, object: unknown, countsTowardsClose: boolean): void => {
       if (closed) return;
       const shown =
-        served !== undefined && eventType !== 'BOOKMARK' ? served.present(object as KubeObject) : object;
+        view !== undefined && eventType !== 'BOOKMARK' ? view.present(object as KubeObject) : object;
       response.write(`${JSON.stringify({ type: eventType, object: shown })}\n`);
       if (!countsTowardsClose) return;
       sent += 1;
@@ -124,7 +127,7 @@ export class WatchRegistry {
       sendBookmark: () => {
         const object = {
           kind: type.kind,
-          apiVersion: served?.apiVersion ?? apiVersionOf(type),
+          apiVersion: view?.apiVersion ?? apiVersionOf(type),
           metadata: { resourceVersion: String(this.store.currentResourceVersion()) },
         };
         write('BOOKMARK', object, false);
