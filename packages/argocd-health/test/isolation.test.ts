@@ -84,6 +84,27 @@ describe('finalizers never run', () => {
   });
 });
 
+describe('script code that runs while the result is read', () => {
+  it("an error object's __tostring stays under the budget", () => {
+    const started = runtime.workersStarted;
+    expect(run('error(setmetatable({}, { __tostring = function() while true do end end }))')).toMatchObject({
+      kind: 'error',
+      message: expect.stringContaining('context deadline exceeded'),
+    });
+    expect(runtime.workersStarted).toBe(started);
+    expect(run('error(setmetatable({}, { __tostring = function() return "custom" end }))')).toEqual({
+      kind: 'error',
+      message: 'custom',
+    });
+  });
+
+  it("an error object's __tostring stays under the heap cap", () => {
+    const script =
+      'error(setmetatable({}, { __tostring = function() local s = "x" for i = 1, 40 do s = s .. s end return s end }))';
+    expect(run(script)).toEqual({ kind: 'error', message: 'memory limit exceeded' });
+  });
+});
+
 describe('an evaluation cannot reach what a later one sees', () => {
   it.each([
     [

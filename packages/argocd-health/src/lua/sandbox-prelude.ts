@@ -295,6 +295,11 @@ function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_b
   deadline = clock() + budget_ms / 1000
   sethook(budget_hook, "", 1000)
   local results = tpack(raw_pcall(fn, env))
+  if not results[1] and not budget_error and type(results[2]) ~= "string" then
+    -- An error object's __tostring (or __name) is script code: it runs under the budget like the rest.
+    local ok, text = raw_pcall(error_text, results[2])
+    results[2] = (ok and type(text) == "string") and text or "(error object is not a string)"
+  end
   sethook()
   string_meta.__index = nil
   if not budget_error and memory_failed() then budget_error = MEMORY_MESSAGE end
