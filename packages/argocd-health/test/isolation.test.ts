@@ -18,7 +18,7 @@ function run(script: string, object: Record<string, unknown> = { kind: 'Test' })
 }
 
 // Produces enough garbage to run several complete collection cycles (and so any pending finalizer).
-const CHURN = 'local t for i = 1, 100000 do t = { i } end';
+const CHURN = 'local t for i = 1, 30000 do t = { i } end';
 const INNOCENT = `${CHURN} return { status = "Healthy", message = "innocent " .. obj.kind }`;
 
 describe('finalizers never run', () => {
