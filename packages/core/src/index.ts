@@ -17,7 +17,12 @@ export {
   ValidationError,
   type ValidationIssue,
 } from './errors/transport-errors.js';
-export { createDispatcher, type DispatcherSettings, hasProxyEnvironment } from './http/create-dispatcher.js';
+export {
+  checkTlsOptions,
+  createDispatcher,
+  type DispatcherSettings,
+  hasProxyEnvironment,
+} from './http/create-dispatcher.js';
 export {
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_HTTP_TIMEOUTS,
@@ -40,16 +45,20 @@ export type {
   HttpTlsOptions,
   TokenProvider,
 } from './http/http-types.js';
+export { parseBaseUrl } from './http/request-url.js';
 export { safeJsonParse } from './http/safe-json-parse.js';
 export { createRedactingLogger, defaultLogger, type Logger, silentLogger } from './logger/logger.js';
 export {
   defaultRedactor,
+  isSensitiveFieldName,
   isSensitiveHeaderName,
   isSensitiveQueryName,
+  MAXIMUM_REDACTION_DEPTH,
   REDACTED,
   Redactor,
   redact,
   redactUrl,
+  redactValue,
   registerSecret,
 } from './redaction/redactor.js';
 export { type BackoffOptions, computeBackoffDelayMs } from './retry/backoff.js';

@@ -17,6 +17,7 @@ export type {
   PromotionApplication,
   PromotionChange,
   PromotionRepository,
+  VerifyContext,
 } from './promote/promote-options.js';
 export type { PromotionEdit } from './promote/promotion-changes.js';
 export { PromotionError } from './promote/promotion-error.js';
@@ -35,4 +36,22 @@ export type {
   PromotionStepRecord,
   RollbackRecord,
 } from './promote/promotion-report.js';
+export { formatReleaseStatusTable } from './release/format-release-status.js';
+export {
+  DEFAULT_MERGE_TIMEOUT_MS,
+  type PromoteReleaseOptions,
+  promoteRelease,
+  type ReleaseEvent,
+} from './release/promote-release.js';
+export {
+  parseReleaseStages,
+  parseStagesFile,
+  type ReleaseStage,
+  type ReleaseStageDefinition,
+  releaseStagesJsonSchema,
+  stagesFileSchema,
+} from './release/release-definition.js';
+export { ReleaseError, ReleaseSupersededError } from './release/release-errors.js';
+export type { ReleaseReport, StageOutcome, StageReport } from './release/release-report.js';
+export { type ReleaseStatusOptions, releaseStatus, type StageStatus } from './release/release-status.js';
 export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';

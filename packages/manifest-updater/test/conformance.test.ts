@@ -49,9 +49,17 @@ describe('scripts/conformance.ts', () => {
     expect(lines.join('\n')).toContain('MISS values/c.yaml image.digest');
   });
 
-  it('skips cleanly when the corpus is absent', () => {
+  it('skips, saying where the corpus comes from, when it is absent outside CI', () => {
     const lines: string[] = [];
-    expect(runConformance(join(root, 'missing'), (line) => lines.push(line))).toBe(0);
-    expect(lines).toEqual([`conformance skipped: corpus not found at ${join(root, 'missing')}`]);
+    expect(runConformance(join(root, 'missing'), (line) => lines.push(line), false)).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`conformance skipped: corpus not found at ${join(root, 'missing')}`);
+    expect(lines[0]).toContain('GITOPS_KIT_CORPUS');
+  });
+
+  it('fails when the corpus is absent in CI', () => {
+    const lines: string[] = [];
+    expect(runConformance(join(root, 'missing'), (line) => lines.push(line), true)).toBe(1);
+    expect(lines[0]).toContain('conformance FAILED: corpus not found');
   });
 });

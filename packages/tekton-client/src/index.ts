@@ -68,7 +68,11 @@ export {
   type WatchOptions,
   watchResource,
 } from './kube/watch.js';
-export { type ExecCredential, ExecCredentialProvider } from './kubeconfig/exec-credential.js';
+export {
+  DEFAULT_EXEC_TIMEOUT_MS,
+  type ExecCredential,
+  ExecCredentialProvider,
+} from './kubeconfig/exec-credential.js';
 export {
   type InClusterOptions,
   loadInClusterConfig,
@@ -82,6 +86,7 @@ export {
   loadKubeconfig,
   type ResolvedKubeconfig,
 } from './kubeconfig/load-kubeconfig.js';
+export { EXEC_PLUGIN_KILL_GRACE_MS } from './kubeconfig/plugin-process.js';
 export {
   type BearerTokenProvider,
   type CredentialOptions,

@@ -76,6 +76,7 @@ async function listWith(path: string, extra: Parameters<typeof TektonClient.from
   return server.requests.at(-1)!;
 }
 
+/** Plugins are CommonJS (`.cjs`): a stray package.json with "type": "module" above the temp directory must not matter. */
 function writeExecPlugin(name: string, body: string): string {
   const path = join(directory, name);
   writeFileSync(path, `#!/usr/bin/env node\n${body}\n`);
@@ -131,7 +132,7 @@ describe('kubeconfig auth matrix', () => {
     const counter = join(directory, 'exec-count');
     writeFileSync(counter, '0');
     const plugin = writeExecPlugin(
-      'exec-plugin.js',
+      'exec-plugin.cjs',
       `const fs = require('node:fs');
 const n = Number(fs.readFileSync(${JSON.stringify(counter)}, 'utf8')) + 1;
 fs.writeFileSync(${JSON.stringify(counter)}, String(n));
@@ -144,7 +145,7 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
       user: {
         exec: {
           apiVersion: 'client.authentication.k8s.io/v1',
-          command: './exec-plugin.js',
+          command: './exec-plugin.cjs',
           env: [
             { name: 'TOKEN_PREFIX', value: canary },
             { name: 'TTL_MS', value: '3600000' },
@@ -171,12 +172,12 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
       `Bearer ${token(1)}`,
       `Bearer ${token(2)}`,
     ]);
-    expect(plugin).toContain('exec-plugin.js');
+    expect(plugin).toContain('exec-plugin.cjs');
   });
 
   it('re-runs an exec plugin when its credential has expired', async () => {
     const plugin = writeExecPlugin(
-      'expiring-plugin.js',
+      'expiring-plugin.cjs',
       `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential',
   status: { token: 'tok-' + process.hrtime.bigint(), expirationTimestamp: new Date(Date.now() - 1000).toISOString() } }));`,
     );
@@ -240,7 +241,8 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
     });
   });
 
-  it('prefers -data over files, and reads insecure-skip-tls-verify, tls-server-name and client certificates', () => {
+  // insecure-skip-tls-verify with a CA is refused (test/kubeconfig-validation.test.ts); here only -data over files.
+  it('prefers -data over files, and reads tls-server-name and client certificates', () => {
     writeFileSync(join(directory, 'client.crt'), 'CERT FROM FILE');
     writeFileSync(join(directory, 'client.key'), canary);
     const path = kubeconfig('tls.yaml', {
@@ -248,7 +250,6 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
         'certificate-authority': 'nope.pem',
         'certificate-authority-data': Buffer.from('CA DATA').toString('base64'),
         'tls-server-name': 'kubernetes.default',
-        'insecure-skip-tls-verify': true,
       },
       user: { 'client-certificate': 'client.crt', 'client-key': 'client.key' },
     });
@@ -257,7 +258,6 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
       cert: 'CERT FROM FILE',
       key: canary,
       servername: 'kubernetes.default',
-      insecureSkipVerify: true,
     });
   });
 
@@ -393,7 +393,7 @@ process.stdout.write(JSON.stringify({ apiVersion: info.apiVersion, kind: 'ExecCr
 describe('exec plugin failures', () => {
   it('reports a failing plugin by exit code without its stderr, and a missing one with the install hint', async () => {
     const plugin = writeExecPlugin(
-      'failing-plugin.js',
+      'failing-plugin.cjs',
       `process.stderr.write('token=${canary}'); process.exit(3);`,
     );
     const path = kubeconfig('failing.yaml', {

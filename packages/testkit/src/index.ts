@@ -1,5 +1,6 @@
-// Each server keeps its public names in its own area barrel; these are the only three.
+// Each server keeps its public names in its own area barrel.
 
 export * from './argocd/index.js';
+export * from './forge/index.js';
 export * from './git/index.js';
 export * from './kube/index.js';

@@ -43,7 +43,8 @@ export type ArgoCDSettings = z.infer<typeof settingsSchema> & ClusterSettings;
  *   token provider. Secrets are registered for redaction and never appear in errors or logs.
  * - `applications.wait` matches `argocd app wait` and fixes its known hangs.
  *
- * @throws {ValidationError} from the constructor when `server` is not a usable URL.
+ * @throws {ValidationError} from the constructor when `server` is not a usable URL (field `server`; the message never
+ *   repeats it), or when `tls.ca` and `tls.insecureSkipVerify` are both set (field `tls`).
  * @example
  * ```ts
  * const client = new ArgoCDClient({ server: 'https://argocd.example.com', auth: { username: 'admin', password } });
@@ -74,7 +75,8 @@ export class ArgoCDClient {
       transport = new ArgoCDTransport(options, session, logger);
     } catch (error) {
       if (ValidationError.isInstance(error)) throw error;
-      throw new ValidationError(`Invalid Argo CD server URL: ${String(options.server)}`, {
+      // Never repeat the server text: a malformed URL may hold a password no redaction pattern recognises.
+      throw new ValidationError('Invalid Argo CD server URL (options.server)', {
         field: 'server',
         cause: error,
       });

@@ -88,3 +88,22 @@ describe('argocd CLI configuration', () => {
     expect(normalizeServerUrl('h:443', { rootPath: 'x' })).toBe('https://h/x');
   });
 });
+
+describe('argocd CLI configuration with insecure and a certificate authority', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'argocd-config-insecure-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('is refused like the tls options and a kubeconfig (a CA would be silently ignored)', () => {
+    const path = join(directory, 'config');
+    const ca = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
+      'base64',
+    );
+    writeFileSync(
+      path,
+      `contexts:\n- name: x\n  server: argocd.example.com\n  user: x\ncurrent-context: x\nservers:\n- server: argocd.example.com\n  insecure: true\n  certificate-authority-data: ${ca}\nusers:\n- name: x\n  auth-token: tok-1234\n`,
+    );
+    expect(() => ArgoCDClient.fromCliConfig({ path })).toThrow(
+      /tls\.ca and tls\.insecureSkipVerify cannot both be set/,
+    );
+  });
+});

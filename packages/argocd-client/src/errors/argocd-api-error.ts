@@ -10,7 +10,7 @@ export interface ArgoCDApiErrorOptions extends HttpErrorOptions {
   grpcCode?: number;
   /** The server's message (`message`/`error`), redacted. */
   serverMessage?: string;
-  /** `details` from the error body. */
+  /** `details` from the error body; deep-redacted when the error is built. */
   details?: readonly unknown[];
   /**
    * True when the request addressed one application without `project`: Argo CD then answers 403 both for a
@@ -40,9 +40,9 @@ export class ArgoCDApiError extends HttpError {
   readonly grpcCode: number | undefined;
   /** `NotFound`, `PermissionDenied`, `FailedPrecondition`… */
   readonly grpcCodeName: string | undefined;
-  /** The server's own message, redacted. */
+  /** The server's own message, redacted (registered secrets and credential patterns) when the error is built. */
   readonly serverMessage: string | undefined;
-  /** `details` from the body (protobuf Any list), when present. */
+  /** `details` from the body (protobuf Any list), when present; every string in it redacted. */
   readonly details: readonly unknown[];
   /** See {@link ArgoCDApiErrorOptions.missingOrForbidden}. */
   readonly missingOrForbidden: boolean;
@@ -64,6 +64,8 @@ export class ArgoCDApiError extends HttpError {
     this.serverMessage = options.serverMessage;
     this.details = options.details ?? [];
     this.missingOrForbidden = options.missingOrForbidden ?? false;
+    // The server's text may echo the request (an `Authorization` header, a login body): redact it at the cause.
+    this.redactOwnFields();
   }
 
   /**

@@ -31,5 +31,7 @@ export class OperationInProgressError extends GitOpsKitError {
     );
     this.applicationName = options.applicationName;
     this.runningOperation = options.runningOperation;
+    // Server state (operation messages, parameters) may quote credentials: redacted at the cause.
+    this.redactOwnFields();
   }
 }

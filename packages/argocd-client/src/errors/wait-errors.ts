@@ -35,6 +35,8 @@ export class WaitTimeoutError extends GitOpsKitError {
     this.applicationName = options.applicationName;
     this.timeoutMs = options.timeoutMs;
     this.lastState = options.lastState;
+    // Server state (operation messages, parameters) may quote credentials: redacted at the cause.
+    this.redactOwnFields();
   }
 }
 
@@ -74,5 +76,7 @@ export class WaitFailedError extends GitOpsKitError {
     this.applicationName = options.applicationName;
     this.reason = options.reason;
     this.lastState = options.lastState;
+    // Server state (operation messages, parameters) may quote credentials: redacted at the cause.
+    this.redactOwnFields();
   }
 }

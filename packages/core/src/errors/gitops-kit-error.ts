@@ -1,3 +1,4 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { defaultRedactor } from '../redaction/redactor.js';
 
 const ERROR_BRAND = Symbol.for('gitops-kit.error');
@@ -107,22 +108,64 @@ export class GitOpsKitError extends Error {
     return GitOpsKitError.isInstance.call(this as typeof GitOpsKitError, value);
   }
 
-  /** A JSON form without secrets: name, code, retryable, message and the cause chain's messages. */
+  /**
+   * Deep-redacts every own field in place (our own errors nested in a field are kept: they are redacted already).
+   * A subclass calls it at the end of its constructor when a field may hold text from elsewhere (a server's
+   * message, `details`, a Kubernetes Status), so that property access is as clean as `toJSON` and `util.inspect`.
+   */
+  protected redactOwnFields(): void {
+    const fields = this as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(this)) {
+      if (typeof value === 'string') fields[key] = defaultRedactor.redact(value);
+      else if (typeof value === 'object' && value !== null && !GitOpsKitError.isInstance(value)) {
+        fields[key] = defaultRedactor.redactValue(value);
+      }
+    }
+  }
+
+  /**
+   * A JSON form without secrets: every own field (deep-redacted again, so a secret registered after the error was
+   * built is removed too), name, code, retryable, message and the cause chain.
+   */
   toJSON(): Record<string, unknown> {
     const json: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(this)) json[key] = value;
+    for (const [key, value] of Object.entries(this)) json[key] = defaultRedactor.redactValue(value);
     json.name = this.name;
     json.code = this.code;
     json.retryable = this.retryable;
-    json.message = this.message;
+    json.message = defaultRedactor.redact(this.message);
     if (this.cause !== undefined) {
       json.cause =
         this.cause instanceof Error
           ? GitOpsKitError.isInstance(this.cause)
             ? this.cause.toJSON()
-            : { name: this.cause.name, message: this.cause.message }
-          : this.cause;
+            : { name: this.cause.name, message: defaultRedactor.redact(String(this.cause.message)) }
+          : defaultRedactor.redactValue(this.cause);
     }
     return json;
+  }
+
+  /**
+   * What `util.inspect` (and so `console.log`) shows: the redacted stack and every own field deep-redacted, the
+   * cause chain included. Node would otherwise print own fields as they are.
+   */
+  [inspect.custom](depth: number, options: InspectOptions, inspectValue: typeof inspect = inspect): string {
+    if (depth < 0) return `[${this.name}: ${defaultRedactor.redact(this.message)}]`;
+    const view = new Error(defaultRedactor.redact(this.message));
+    Object.defineProperty(view, 'name', { value: this.name, enumerable: false, configurable: true });
+    view.stack = defaultRedactor.redact(this.stack ?? `${this.name}: ${this.message}`);
+    for (const [key, value] of Object.entries(this)) {
+      if (key === 'name') continue;
+      (view as unknown as Record<string, unknown>)[key] = defaultRedactor.redactValue(value);
+    }
+    if (this.cause !== undefined) {
+      Object.defineProperty(view, 'cause', {
+        // Causes are sanitized when the error is built (foreign errors become redacted copies; ours redact themselves).
+        value: this.cause instanceof Error ? this.cause : defaultRedactor.redactValue(this.cause),
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    return inspectValue(view, { ...options, depth: options.depth === null ? null : depth });
   }
 }

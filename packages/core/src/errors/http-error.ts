@@ -67,5 +67,6 @@ export class HttpError extends GitOpsKitError {
     this.requestId = options.requestId;
     this.attempts = options.attempts ?? 1;
     this.headers = defaultRedactor.redactHeaders(options.headers ?? {});
+    this.redactOwnFields();
   }
 }

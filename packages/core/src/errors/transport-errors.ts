@@ -78,7 +78,7 @@ export class ResponseValidationError extends GitOpsKitError {
   readonly issues: readonly ValidationIssue[];
   constructor(message: string, options: GitOpsKitErrorOptions & { issues: readonly ValidationIssue[] }) {
     super(message, { code: 'RESPONSE_VALIDATION_ERROR', retryable: false, ...options });
-    this.issues = options.issues;
+    this.issues = defaultRedactor.redactValue(options.issues) as readonly ValidationIssue[];
   }
 }
 

@@ -11,7 +11,7 @@ import { isIdempotentMethod, type RetryOptions, resolveRetryOptions } from '../r
 import { createCallSignal } from '../timeouts/call-signal.js';
 import { parseWithSchema } from '../validation/parse-with-schema.js';
 import { CORE_VERSION } from '../version.js';
-import { createDispatcher } from './create-dispatcher.js';
+import { checkTlsOptions, createDispatcher } from './create-dispatcher.js';
 import type {
   HttpClientOptions,
   HttpErrorResponseInfo,
@@ -167,7 +167,8 @@ export class HttpClient {
   readonly #errorFromResponse: ((info: HttpErrorResponseInfo) => Error | undefined) | undefined;
 
   /**
-   * @throws {ValidationError} when `baseUrl` is invalid, has credentials, a query or a fragment.
+   * @throws {ValidationError} when `baseUrl` is invalid, has credentials, a query or a fragment, or when `tls.ca`
+   *   and `tls.insecureSkipVerify` are both set.
    * @throws {RangeError} when a timeout, size or retry option is out of range.
    */
   constructor(options: HttpClientOptions) {
@@ -197,6 +198,8 @@ export class HttpClient {
     mergeRetry(this.#retry, undefined); // validates the table now rather than on the first call
     this.#onResponse = options.onResponse;
     this.#errorFromResponse = options.errorFromResponse;
+    // Checked even with an injected dispatcher (which ignores `tls`): the contradiction is the caller's mistake.
+    checkTlsOptions(options.tls);
     if (options.tls?.insecureSkipVerify === true) {
       this.#logger.warn(
         `gitops-kit: TLS certificate verification is disabled for ${this.#base.origin} (tls.insecureSkipVerify); anyone on the network path can read and change this traffic. Use only for testing.`,

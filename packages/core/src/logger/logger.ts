@@ -21,19 +21,12 @@ export const defaultLogger: Logger = Object.freeze({
 /** A logger that says nothing at all. */
 export const silentLogger: Logger = Object.freeze({ debug: noop, info: noop, warn: noop, error: noop });
 
-function redactDetail(detail: unknown, depth: number): unknown {
-  if (typeof detail === 'string') return defaultRedactor.redact(detail);
-  if (detail instanceof Error)
+function redactDetail(detail: unknown): unknown {
+  if (detail instanceof Error) {
     return defaultRedactor.redact(detail.stack ?? `${detail.name}: ${detail.message}`);
-  if (detail === null || typeof detail !== 'object' || depth > 4) return detail;
-  if (Array.isArray(detail)) return detail.map((item) => redactDetail(item, depth + 1));
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(detail)) {
-    copy[key] = /^(authorization|cookie|password|token|secret)$/i.test(key)
-      ? '[REDACTED]'
-      : redactDetail(value, depth + 1);
   }
-  return copy;
+  // Deep copy with every string redacted; nothing below a depth limit is passed on unredacted.
+  return defaultRedactor.redactValue(detail);
 }
 
 /**
@@ -46,7 +39,7 @@ export function createRedactingLogger(logger: Logger = defaultLogger): Logger {
     (message: string, ...details: unknown[]): void => {
       logger[level](
         defaultRedactor.redact(String(message)),
-        ...details.map((detail) => redactDetail(detail, 0)),
+        ...details.map((detail) => redactDetail(detail)),
       );
     };
   return { debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error') };

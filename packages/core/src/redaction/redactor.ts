@@ -21,8 +21,16 @@ const SENSITIVE_HEADER_NAMES = new Set([
 const SENSITIVE_QUERY_PATTERN =
   /([?&;](?:[\w.-]*(?:token|secret|password|passwd|pwd|apikey|api_key|access_key|signature|sig|auth|code|key|credential)[\w.-]*)=)([^&#\s"'<>]+)/gi;
 
-/** `scheme://user:password@host` and `scheme://token@host`. */
-const URL_USERINFO_PATTERN = /([a-z][a-z0-9+.-]*:\/\/)([^/\s:@"'<>]+)(?::([^/\s@"'<>]*))?@/gi;
+/**
+ * `scheme://user:password@host` and `scheme://token@host`, also in text that is not a valid URL (`ht!tp://a:b@[x`,
+ * `https://host//a:b@x` after a bad scheme was taken for a host): anything after `//` up to an `@` is userinfo.
+ * The password part may hold `/` and `:` (a malformed URL does not percent-encode them), except where it reads as a
+ * port followed by a path (`//host:8080/a@b` is a host, not credentials).
+ */
+const URL_USERINFO_PATTERN = /(\/\/)([^/\s:@"'<>]+)(?::((?!\d*\/)[^\s@"'<>]*))?@/gi;
+
+/** `Bearer <token>` anywhere in text, with or without an `Authorization` name before it. */
+const BEARER_PATTERN = /(\bbearer\s+)([A-Za-z0-9._~+/=-]{4,})/gi;
 
 /** `Authorization: Bearer x`, `authorization=Basic x`, `"Authorization":"Bearer x"` in free text. */
 const AUTHORIZATION_PATTERN =
@@ -119,10 +127,13 @@ export class Redactor {
     }
     result = result.replace(
       URL_USERINFO_PATTERN,
-      (_match, scheme: string, _user: string, password?: string) =>
-        password === undefined ? `${scheme}${REDACTED}@` : `${scheme}${REDACTED}:${REDACTED}@`,
+      (_match, slashes: string, _user: string, password?: string) =>
+        password === undefined ? `${slashes}${REDACTED}@` : `${slashes}${REDACTED}:${REDACTED}@`,
     );
     result = result.replace(AUTHORIZATION_PATTERN, (_match, prefix: string) => `${prefix}${REDACTED}`);
+    result = result.replace(BEARER_PATTERN, (match, prefix: string, value: string) =>
+      value.startsWith('[REDACTED') ? match : `${prefix}${REDACTED}`,
+    );
     result = result.replace(COOKIE_PATTERN, (_match, prefix: string) => `${prefix}${REDACTED}`);
     result = result.replace(SENSITIVE_QUERY_PATTERN, (_match, prefix: string) => `${prefix}${REDACTED}`);
     result = result.replace(KEY_VALUE_PATTERN, (match, prefix: string, value: string) =>
@@ -151,6 +162,60 @@ export class Redactor {
       if (isSensitiveQueryName(key)) parsed.searchParams.set(key, REDACTED);
     }
     return this.redact(parsed.toString().replaceAll(encodeURIComponent(REDACTED), REDACTED));
+  }
+
+  /**
+   * Returns a deep copy of any value with every string redacted: arrays and plain objects are copied (at most
+   * {@link MAXIMUM_REDACTION_DEPTH} levels, cycles become `[Circular]`), values under credential-like keys
+   * (`password`, `token`, `authorization`…) are replaced whole, errors become `{ name, message }` (a value with
+   * its own `toJSON` is redacted in that form), and numbers, booleans, `null` and `undefined` pass unchanged.
+   * Used for every field of every SDK error, so free-form server text (`details`, `serverMessage`) cannot leak.
+   *
+   * @example
+   * ```ts
+   * new Redactor().redactValue({ headers: { authorization: 'Bearer x1y2z3' } }); // { headers: { authorization: '[REDACTED]' } }
+   * ```
+   */
+  redactValue(value: unknown): unknown {
+    return this.#redactValue(value, 0, new WeakSet());
+  }
+
+  #redactValue(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+    if (typeof value === 'string') return this.redact(value);
+    if (typeof value === 'bigint') return this.redact(String(value));
+    if (value === null || typeof value !== 'object') return typeof value === 'function' ? undefined : value;
+    if (seen.has(value)) return '[Circular]';
+    if (depth >= MAXIMUM_REDACTION_DEPTH) return '[Truncated]';
+    if (value instanceof Date) return value;
+    if (value instanceof URL) return this.redactUrl(value);
+    if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return `[${value.byteLength} bytes]`;
+    seen.add(value);
+    try {
+      const withToJson = value as { toJSON?: unknown };
+      if (typeof withToJson.toJSON === 'function') {
+        return this.#redactValue((withToJson.toJSON as () => unknown).call(value), depth + 1, seen);
+      }
+      if (value instanceof Error) {
+        return { name: value.name, message: this.redact(String(value.message)) };
+      }
+      if (Array.isArray(value)) return value.map((item) => this.#redactValue(item, depth + 1, seen));
+      if (value instanceof Map) {
+        return Object.fromEntries(
+          [...value].map(([key, item]) => [String(key), this.#redactEntry(String(key), item, depth, seen)]),
+        );
+      }
+      if (value instanceof Set) return [...value].map((item) => this.#redactValue(item, depth + 1, seen));
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) copy[key] = this.#redactEntry(key, item, depth, seen);
+      return copy;
+    } finally {
+      seen.delete(value);
+    }
+  }
+
+  #redactEntry(key: string, item: unknown, depth: number, seen: WeakSet<object>): unknown {
+    if (typeof item === 'string' && item !== '' && isSensitiveFieldName(key)) return REDACTED;
+    return this.#redactValue(item, depth + 1, seen);
   }
 
   /** Returns a copy of the headers with credential values replaced. Header names are kept. */
@@ -183,6 +248,25 @@ export function isSensitiveQueryName(name: string): boolean {
   return /(token|secret|password|passwd|pwd|apikey|api_key|access_key|signature|credential)/i.test(name);
 }
 
+/** How deep {@link Redactor.redactValue} copies nested objects before it stops with `[Truncated]`. */
+export const MAXIMUM_REDACTION_DEPTH = 12;
+
+/** Object keys whose string values are credentials wherever they appear (error details, echoed requests). */
+const SENSITIVE_FIELD_PATTERN =
+  /^(?:password|passwd|pwd|secret|client[_-]?secret|token|auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|bearer[_-]?token|api[_-]?key|private[_-]?key|passphrase|authorization|proxy-authorization|cookie|set-cookie)$/i;
+
+/**
+ * Whether an object key names a credential (`password`, `token`, `authorization`, `client_secret`…).
+ *
+ * @example
+ * ```ts
+ * isSensitiveFieldName('client_secret'); // true
+ * ```
+ */
+export function isSensitiveFieldName(name: string): boolean {
+  return SENSITIVE_FIELD_PATTERN.test(name) || SENSITIVE_HEADER_NAMES.has(name.toLowerCase());
+}
+
 /** Whether a header name carries a credential. */
 export function isSensitiveHeaderName(name: string): boolean {
   return SENSITIVE_HEADER_NAMES.has(name.toLowerCase());
@@ -199,6 +283,19 @@ export function registerSecret(...secrets: Array<string | undefined | null>): vo
 /** Redacts text with {@link defaultRedactor}. */
 export function redact(text: string): string {
   return defaultRedactor.redact(text);
+}
+
+/**
+ * Deep-redacts any value with {@link defaultRedactor} (see {@link Redactor.redactValue}).
+ *
+ * @example
+ * ```ts
+ * redactValue({ note: 'Authorization: Bearer abc123', password: 'hunter22' });
+ * // { note: 'Authorization: Bearer [REDACTED]', password: '[REDACTED]' }
+ * ```
+ */
+export function redactValue(value: unknown): unknown {
+  return defaultRedactor.redactValue(value);
 }
 
 /** Redacts a URL with {@link defaultRedactor}. */

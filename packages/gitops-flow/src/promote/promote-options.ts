@@ -71,6 +71,14 @@ export interface BeforeSyncContext {
   edits: ReadonlyArray<{ file: string; path: string; oldValue: unknown; newValue: unknown }>;
 }
 
+/** What {@link PromoteOptions.verify} is told, once the application is Synced and Healthy at the revision. */
+export interface VerifyContext {
+  application: string;
+  /** The revision deployed. */
+  revision: string | undefined;
+  signal: AbortSignal | undefined;
+}
+
 /** Options of {@link promote}. */
 export interface PromoteOptions {
   /** The deploy repository (not needed in `helm-parameters` mode). */
@@ -97,6 +105,11 @@ export interface PromoteOptions {
   onFailure?: FailurePolicy;
   /** Decide whether to deploy; returning false stops before the sync (outcome `skipped`). */
   beforeSync?: (context: BeforeSyncContext) => boolean | Promise<boolean>;
+  /**
+   * Checks the deployment once it is Synced and Healthy (a smoke test, a soak period): returning `false` or
+   * throwing fails the promotion like a failed deployment (diagnosis, then the failure policy).
+   */
+  verify?: (context: VerifyContext) => boolean | undefined | Promise<boolean | undefined>;
   /** Compute and report the change (with a diff) without pushing or syncing. */
   dryRun?: boolean;
   signal?: AbortSignal;

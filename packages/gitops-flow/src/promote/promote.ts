@@ -81,6 +81,42 @@ function errorSummary(error: unknown): { name: string; code: string; message: st
 }
 
 /**
+ * Runs the caller's verification of a Synced and Healthy deployment as the `verify` step. A `false` answer or an
+ * error (other than an abort) is a failed deployment: recorded in the report, then diagnosed and rolled back.
+ */
+async function verifyDeployment(
+  verify: NonNullable<PromoteOptions['verify']>,
+  report: PromotionReport,
+  steps: StepRecorder,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  try {
+    await steps.run(
+      'verify',
+      `verifying ${report.application}`,
+      async () => {
+        const verdict = await verify({
+          application: report.application,
+          revision: report.targetRevision,
+          signal,
+        });
+        if (verdict === false) {
+          throw new GitOpsKitError('verify() said the deployment is not good', {
+            code: 'VERIFICATION_FAILED',
+          });
+        }
+      },
+      () => 'verified',
+    );
+    return true;
+  } catch (error) {
+    if (AbortError.isInstance(error) || signal?.aborted) throw error;
+    report.error = { ...errorSummary(error), code: 'VERIFICATION_FAILED' };
+    return false;
+  }
+}
+
+/**
  * Promotes a new version through GitOps: writes the values into the deploy repo (byte-minimal, race-safe), makes
  * Argo CD see that commit, syncs exactly that revision (or, for auto-sync apps, waits for the controller's
  * operation at it), and waits until the operation finished, the app is Synced and Healthy at that revision. On
@@ -352,8 +388,12 @@ export async function promote(options: PromoteOptions): Promise<PromotionReport>
         verifyHead,
         observedBefore: app,
       });
-      report.outcome = 'succeeded';
-      return finish(finalApp);
+      const verified = options.verify ? await verifyDeployment(options.verify, report, steps, signal) : true;
+      if (verified) {
+        report.outcome = 'succeeded';
+        return finish(finalApp);
+      }
+      report.outcome = 'failed';
     } catch (error) {
       if (!WaitFailedError.isInstance(error) && !WaitTimeoutError.isInstance(error)) throw error;
       report.outcome = WaitTimeoutError.isInstance(error) ? 'timed-out' : 'failed';

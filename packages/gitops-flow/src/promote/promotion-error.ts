@@ -24,5 +24,7 @@ export class PromotionError extends GitOpsKitError {
     super(message, { code: 'PROMOTION_FAILED', retryable, cause: options.cause });
     this.step = options.step;
     this.report = options.report;
+    // The report quotes server text (step details, diagnosis messages, the diff): a redacted copy, like every field.
+    this.redactOwnFields();
   }
 }

@@ -7,6 +7,7 @@ export type PromotionStepName =
   | 'gate'
   | 'sync'
   | 'wait'
+  | 'verify'
   | 'diagnose'
   | 'rollback'
   | 'rollback-sync'

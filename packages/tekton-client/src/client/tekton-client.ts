@@ -3,6 +3,7 @@ import {
   defaultLogger,
   type HttpClientOptions,
   type Logger,
+  parseBaseUrl,
   registerSecret,
 } from '@gitops-kit/core';
 import { KubeTransport } from '../kube/kube-transport.js';
@@ -89,6 +90,9 @@ export type FromKubeconfigOptions = LoadKubeconfigOptions &
 /**
  * A Tekton Pipelines v1 client on a small Kubernetes transport (undici via core's `HttpClient`).
  *
+ * @throws {ValidationError} from the constructor when `server` is not an http(s) URL (the message never repeats
+ *   it: a malformed URL may hold a password), or when `ca` and `insecureSkipVerify` are both set.
+ *
  * @example
  * ```ts
  * const client = TektonClient.fromKubeconfig({ context: 'kind-ci', namespace: 'ci' });
@@ -111,6 +115,8 @@ export class TektonClient {
 
   constructor(options: TektonClientOptions) {
     registerSecret(options.token, options.key);
+    // Checked here so the error names `server`, the option the caller set (core would say `baseUrl`).
+    parseBaseUrl(options.server, 'server');
     const logger = createRedactingLogger(options.logger ?? defaultLogger);
     const token = options.token;
     const tokenProvider = options.tokenProvider ?? (token ? async () => token : undefined);

@@ -74,6 +74,8 @@ export class KubernetesApiError extends HttpError {
           ...(details.group === undefined ? {} : { group: details.group }),
         }
       : undefined;
+    // Status causes quote the rejected field values, which may be a token someone put in a param.
+    this.redactOwnFields();
   }
 
   /** Whether `error` is a 404 / `NotFound`. */

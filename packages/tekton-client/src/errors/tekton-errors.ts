@@ -66,5 +66,7 @@ export class TektonValidationError extends GitOpsKitError {
   ) {
     super(message, { code: 'TEKTON_VALIDATION_FAILED', retryable: false, ...options });
     this.issues = options.issues;
+    // Server state (operation messages, parameters) may quote credentials: redacted at the cause.
+    this.redactOwnFields();
   }
 }

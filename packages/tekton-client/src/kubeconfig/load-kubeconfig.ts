@@ -245,6 +245,7 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
   if (!cluster)
     throw new KubeconfigError(`cluster "${context.cluster}" of context "${contextName}" not found`);
   if (!cluster.server) throw new KubeconfigError(`cluster "${context.cluster}" has no server`);
+  checkServerUrl(cluster.server, context.cluster);
   const userName = context.user || undefined;
   const user: KubeconfigUser = userName ? (merged.users.get(userName) ?? {}) : {};
   if (userName && !merged.users.has(userName)) {
@@ -270,7 +271,17 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
     tls.key = key;
   }
   if (cluster['tls-server-name']) tls.servername = cluster['tls-server-name'];
-  if (cluster['insecure-skip-tls-verify'] === true) tls.insecureSkipVerify = true;
+  if (cluster['insecure-skip-tls-verify'] === true) {
+    // client-go refuses this pair when it builds the transport (`transport.TLSConfigFor`); kubectl 1.32 prints
+    // "specifying a root certificates file with the insecure flag is not allowed". Verification must not be
+    // silently off while a CA is configured.
+    if (cluster['certificate-authority'] || cluster['certificate-authority-data']) {
+      throw new KubeconfigError(
+        `kubeconfig cluster "${context.cluster}" sets insecure-skip-tls-verify together with ${cluster['certificate-authority-data'] ? 'certificate-authority-data' : 'certificate-authority'}; a CA cannot be trusted while verification is off: remove one of the two`,
+      );
+    }
+    tls.insecureSkipVerify = true;
+  }
   const clusterWithServer = { ...cluster, server: cluster.server };
   const proxyUrl = cluster['proxy-url'] ? checkProxyUrl(cluster['proxy-url'], context.cluster) : undefined;
   return {
@@ -285,6 +296,36 @@ export function loadKubeconfig(options: LoadKubeconfigOptions = {}): ResolvedKub
     impersonationHeaders: impersonationHeaders(user),
     files: merged.files,
   };
+}
+
+/**
+ * Checks a cluster's `server`: an http(s) URL without credentials. The message never repeats the value, which may
+ * hold a password when it does not parse. Unlike client-go, a bare `host:port` is refused rather than guessed
+ * (client-go picks http or https from whether TLS material is present, and would send a token in clear).
+ *
+ * @throws {KubeconfigError} when the server is unusable.
+ */
+function checkServerUrl(raw: string, clusterName: string): void {
+  const what = `kubeconfig cluster "${clusterName}" has a server that`;
+  if (/\s/.test(raw.trim())) throw new KubeconfigError(`${what} contains whitespace`);
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new KubeconfigError(`${what} is not a URL; expected https://host[:port]`);
+  }
+  if (url.password) registerSecret(decodeURIComponent(url.password));
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new KubeconfigError(
+      /^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) && !raw.includes('//')
+        ? `${what} has no scheme; write it as https://host[:port]`
+        : `${what} uses ${url.protocol.replace(':', '')}; only https (or http) is supported`,
+    );
+  }
+  if (url.username || url.password) {
+    throw new KubeconfigError(`${what} contains credentials; put them in the user entry instead`);
+  }
+  if (url.hostname === '') throw new KubeconfigError(`${what} has no host`);
 }
 
 /**

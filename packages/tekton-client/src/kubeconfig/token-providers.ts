@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { registerSecret } from '@gitops-kit/core';
+import { abortReasonToError, registerSecret } from '@gitops-kit/core';
 import { KubeconfigError } from '../errors/kubeconfig-errors.js';
 import { ExecCredentialProvider } from './exec-credential.js';
 import type { CredentialSource } from './load-kubeconfig.js';
@@ -32,14 +32,16 @@ export function tokenFileProvider(path: string, options: TokenFileProviderOption
   const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_TOKEN_FILE_REFRESH_MS;
   const now = options.now ?? Date.now;
   let lastRead: { token: string; atMs: number } | undefined;
-  return async ({ forceRefresh }) => {
+  return async ({ forceRefresh, signal }) => {
     if (!forceRefresh && lastRead && now() - lastRead.atMs < refreshIntervalMs) return lastRead.token;
     try {
-      const token = (await readFile(path, 'utf8')).trim();
+      // The signal matters for a file that never ends (a FIFO nobody writes): the call's deadline still holds.
+      const token = (await readFile(path, signal ? { encoding: 'utf8', signal } : 'utf8')).trim();
       registerSecret(token);
       lastRead = { token, atMs: now() };
       return token;
     } catch (error) {
+      if (signal?.aborted) throw abortReasonToError(signal);
       if (lastRead) return lastRead.token;
       if (options.fallbackToken) return options.fallbackToken;
       throw new KubeconfigError(`cannot read token file "${path}"`, { cause: error });
@@ -58,6 +60,7 @@ export interface ConnectionCredentials {
 /** Options of {@link credentialsFromSource}. */
 export interface CredentialOptions {
   tokenFileRefreshMs?: number;
+  /** The exec plugin's own limit (default 60 000 ms); a call's `signal`/`timeoutMs` can end the wait sooner. */
   execTimeoutMs?: number;
   now?: () => number;
 }
@@ -102,7 +105,8 @@ export function credentialsFromSource(
       return {
         headers: {},
         execProvider,
-        tokenProvider: ({ forceRefresh }) => execProvider.token(forceRefresh),
+        // The call's signal carries both the caller's abort and the call's deadline (core's createCallSignal).
+        tokenProvider: ({ forceRefresh, signal }) => execProvider.token(forceRefresh, signal),
       };
     }
   }

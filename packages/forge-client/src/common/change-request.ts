@@ -1,0 +1,174 @@
+import type { RetryOptions } from '@gitops-kit/core';
+
+/** Which forge a change request lives on. */
+export type ForgeKind = 'gitlab' | 'github';
+
+/** A change request's lifecycle state, the same words for GitLab merge requests and GitHub pull requests. */
+export type ChangeRequestState = 'open' | 'merged' | 'closed';
+
+/**
+ * Whether the forge would merge the change request now: `mergeable`; `conflict` (the source does not merge cleanly
+ * into the target); `blocked` (draft, failed or pending checks, missing approvals, discussions); `unknown` (the forge
+ * has not computed it yet — GitLab's `unchecked`/`checking`, GitHub's `mergeable: null`).
+ */
+export type Mergeability = 'mergeable' | 'conflict' | 'blocked' | 'unknown';
+
+/** How a change request is merged into its target branch. */
+export type MergeMethod = 'merge' | 'squash' | 'rebase';
+
+/** A project (GitLab path such as `team/deploy` or numeric id) or repository (GitHub `owner/repo`). */
+export type ProjectRef = string | number;
+
+/** Identifies one change request: the project and its number (GitLab `iid`, GitHub pull request number). */
+export interface ChangeRequestRef {
+  project: ProjectRef;
+  number: number;
+}
+
+/** A merge request (GitLab) or pull request (GitHub), in one shape. */
+export interface ChangeRequest {
+  forge: ForgeKind;
+  project: string;
+  /** GitLab `iid` (the `!12` number), GitHub pull request number. */
+  number: number;
+  title: string;
+  description: string;
+  sourceBranch: string;
+  targetBranch: string;
+  /** The commit at the tip of the source branch, as the forge last saw it. */
+  headSha: string;
+  state: ChangeRequestState;
+  draft: boolean;
+  mergeability: Mergeability;
+  /**
+   * The commit that landed on the target branch: the merge commit, the squash commit or, for a fast-forward or
+   * rebase merge, the new tip. `null` until the change request is merged.
+   */
+  mergeCommitSha: string | null;
+  labels: string[];
+  webUrl: string;
+}
+
+/** What {@link ChangeRequestsApi.open} needs. */
+export interface OpenChangeRequestInput {
+  project: ProjectRef;
+  sourceBranch: string;
+  targetBranch: string;
+  title: string;
+  description?: string;
+  labels?: readonly string[];
+  draft?: boolean;
+}
+
+/** Filters for {@link ChangeRequestsApi.list}. */
+export interface ListChangeRequestsInput {
+  project: ProjectRef;
+  /** Default `open`; `all` lists every state. */
+  state?: ChangeRequestState | 'all';
+  sourceBranch?: string;
+  targetBranch?: string;
+  /** Stop after this many (default: every page). */
+  limit?: number;
+}
+
+/** What {@link ChangeRequestsApi.merge} takes. */
+export interface MergeChangeRequestInput extends ChangeRequestRef {
+  /** Default `merge`. */
+  method?: MergeMethod;
+  /**
+   * Merge once the checks pass instead of now. GitLab: its own auto-merge (`merge_when_pipeline_succeeds`), the
+   * call returns the still-open change request. GitHub's REST API cannot enable auto-merge, so the client waits
+   * for the commit's checks (see `checksTimeoutMs`) and merges then.
+   */
+  whenChecksPass?: boolean;
+  /** Refuse the merge when the source branch has moved past this commit (both forges check it server-side). */
+  expectedHeadSha?: string;
+  /** Commit message of the merge or squash commit. */
+  commitMessage?: string;
+  /** GitHub `whenChecksPass`: the longest wait for the checks, default 30 minutes. */
+  checksTimeoutMs?: number;
+  /** GitHub `whenChecksPass`: time between two looks at the checks, default 5 s. */
+  checksPollIntervalMs?: number;
+}
+
+/** Options every call takes. */
+export interface ForgeCallOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions> | false;
+}
+
+/** Options of {@link ChangeRequestsApi.waitForMerge}. */
+export interface WaitForMergeOptions extends Omit<ForgeCallOptions, 'timeoutMs'> {
+  /** The longest wait, default 30 minutes. */
+  timeoutMs?: number;
+  /** Time between two looks at the change request, default 5 s (a forge has no merge event stream to watch). */
+  pollIntervalMs?: number;
+  /** Called with every observation. */
+  onProgress?: (changeRequest: ChangeRequest) => void;
+}
+
+/** The commit statuses a forge shows for a commit (GitLab commit statuses / pipelines, GitHub statuses). */
+export type CheckState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
+
+/** One named status on a commit. */
+export interface CommitStatus {
+  name: string;
+  state: CheckState;
+  description: string | null;
+  targetUrl: string | null;
+}
+
+/** The combined verdict of a commit's statuses: `none` when nothing reported. */
+export interface CommitChecks {
+  sha: string;
+  state: 'none' | 'pending' | 'success' | 'failed';
+  statuses: CommitStatus[];
+}
+
+/** What {@link ChecksApi.setStatus} takes. */
+export interface SetCommitStatusInput {
+  project: ProjectRef;
+  sha: string;
+  name: string;
+  state: CheckState;
+  description?: string;
+  targetUrl?: string;
+}
+
+/** Merge requests / pull requests. */
+export interface ChangeRequestsApi {
+  open(input: OpenChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest>;
+  get(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest>;
+  list(input: ListChangeRequestsInput, options?: ForgeCallOptions): Promise<ChangeRequest[]>;
+  merge(input: MergeChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest>;
+  close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest>;
+  comment(ref: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void>;
+  waitForMerge(
+    ref: ChangeRequestRef,
+    options?: WaitForMergeOptions,
+  ): Promise<{ mergeCommitSha: string; changeRequest: ChangeRequest }>;
+}
+
+/** Commit statuses (the checks a merge waits on). */
+export interface ChecksApi {
+  setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void>;
+  get(input: { project: ProjectRef; sha: string }, options?: ForgeCallOptions): Promise<CommitChecks>;
+}
+
+/** The one interface both forge clients implement. */
+export interface ForgeClient {
+  readonly kind: ForgeKind;
+  readonly changeRequests: ChangeRequestsApi;
+  readonly checks: ChecksApi;
+  /** Closes the client's connections. */
+  close(): Promise<void>;
+}
+
+/** Combines statuses into one verdict: any failure fails; anything not finished is pending; all success is success. */
+export function combineCheckStates(statuses: readonly CommitStatus[]): CommitChecks['state'] {
+  if (statuses.length === 0) return 'none';
+  if (statuses.some((status) => status.state === 'failed' || status.state === 'canceled')) return 'failed';
+  if (statuses.some((status) => status.state === 'pending' || status.state === 'running')) return 'pending';
+  return 'success';
+}

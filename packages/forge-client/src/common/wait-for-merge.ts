@@ -1,0 +1,58 @@
+import { abortReasonToError, sleep } from '@gitops-kit/core';
+import type {
+  ChangeRequest,
+  ChangeRequestRef,
+  ForgeCallOptions,
+  WaitForMergeOptions,
+} from './change-request.js';
+import {
+  ChangeRequestClosedError,
+  ChangeRequestConflictError,
+  MergeWaitTimeoutError,
+} from './forge-errors.js';
+
+/** Default limit of a merge wait: someone has to review and approve, so minutes, not seconds. */
+export const DEFAULT_MERGE_WAIT_TIMEOUT_MS = 30 * 60_000;
+/** Default time between two looks at a change request. */
+export const DEFAULT_MERGE_POLL_INTERVAL_MS = 5_000;
+
+/**
+ * Polls a change request until it is merged (→ the commit that landed), closed (→ {@link ChangeRequestClosedError})
+ * or conflicts with its target (→ {@link ChangeRequestConflictError}), within `timeoutMs`.
+ */
+export async function waitForMerge(
+  get: (ref: ChangeRequestRef, options: ForgeCallOptions) => Promise<ChangeRequest>,
+  ref: ChangeRequestRef,
+  options: WaitForMergeOptions = {},
+): Promise<{ mergeCommitSha: string; changeRequest: ChangeRequest }> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_MERGE_WAIT_TIMEOUT_MS;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_MERGE_POLL_INTERVAL_MS;
+  const deadline = Date.now() + timeoutMs;
+  const signal = options.signal;
+  for (;;) {
+    if (signal?.aborted) throw abortReasonToError(signal);
+    const remainingMs = deadline - Date.now();
+    if (remainingMs <= 0) throw new MergeWaitTimeoutError(ref, timeoutMs);
+    const changeRequest = await get(ref, {
+      ...(signal === undefined ? {} : { signal }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      timeoutMs: Math.max(1_000, remainingMs),
+    });
+    options.onProgress?.(changeRequest);
+    if (changeRequest.state === 'merged') {
+      // A forge may fill the merge commit in just after it flips the state: then look again.
+      if (changeRequest.mergeCommitSha !== null) {
+        return { mergeCommitSha: changeRequest.mergeCommitSha, changeRequest };
+      }
+    } else if (changeRequest.state === 'closed') {
+      throw new ChangeRequestClosedError(ref);
+    } else if (changeRequest.mergeability === 'conflict') {
+      throw new ChangeRequestConflictError(
+        ref,
+        `${changeRequest.sourceBranch} → ${changeRequest.targetBranch}`,
+      );
+    }
+    const pauseMs = Math.min(pollIntervalMs, deadline - Date.now());
+    if (pauseMs > 0) await sleep(pauseMs, signal);
+  }
+}

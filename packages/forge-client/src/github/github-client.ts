@@ -1,0 +1,388 @@
+import { sleep, ValidationError } from '@gitops-kit/core';
+import {
+  type ChangeRequest,
+  type ChangeRequestRef,
+  type ChangeRequestsApi,
+  type CheckState,
+  type ChecksApi,
+  type CommitChecks,
+  combineCheckStates,
+  type ForgeCallOptions,
+  type ForgeClient,
+  type ListChangeRequestsInput,
+  type Mergeability,
+  type MergeChangeRequestInput,
+  type OpenChangeRequestInput,
+  type ProjectRef,
+  type SetCommitStatusInput,
+  type WaitForMergeOptions,
+} from '../common/change-request.js';
+import {
+  ChangeRequestConflictError,
+  ChangeRequestExistsError,
+  ChecksFailedError,
+  ForgeApiError,
+  HeadChangedError,
+  NotMergeableError,
+} from '../common/forge-errors.js';
+import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
+import { assertBranchName, assertChangeRequestRef } from '../common/input-checks.js';
+import {
+  DEFAULT_MERGE_POLL_INTERVAL_MS,
+  DEFAULT_MERGE_WAIT_TIMEOUT_MS,
+  waitForMerge,
+} from '../common/wait-for-merge.js';
+import {
+  type GitHubPullRequest,
+  gitHubCombinedStatusSchema,
+  gitHubMergeResultSchema,
+  gitHubPullRequestSchema,
+} from './github-schemas.js';
+
+/** Options of {@link GitHubClient}. */
+export interface GitHubClientOptions extends ForgeTransportOptions {
+  /** The REST API root: default `https://api.github.com`; GitHub Enterprise Server: `https://<host>/api/v3`. */
+  url?: string;
+  /** A fine-grained or classic personal access token, or an app installation token. */
+  token: string;
+}
+
+/** The API version the client speaks (GitHub's date-versioned REST API). */
+export const GITHUB_API_VERSION = '2022-11-28';
+
+/**
+ * GitHub pull requests and commit statuses over REST v3, behind {@link ForgeClient}. Projects are `owner/repo`.
+ *
+ * @example
+ * ```ts
+ * const github = new GitHubClient({ token: process.env.GITHUB_TOKEN! });
+ * const pr = await github.changeRequests.open({
+ *   project: 'acme/deploy', sourceBranch: 'release/v2', targetBranch: 'main', title: 'prod: v2',
+ * });
+ * await github.changeRequests.merge({ ...pr, method: 'squash', expectedHeadSha: pr.headSha });
+ * ```
+ */
+export class GitHubClient implements ForgeClient {
+  readonly kind = 'github' as const;
+  readonly changeRequests: ChangeRequestsApi;
+  readonly checks: ChecksApi;
+  readonly #transport: ForgeTransport;
+
+  /** @throws {ValidationError} for a missing token or a URL that is not http(s) without credentials. */
+  constructor(options: GitHubClientOptions) {
+    const { url = 'https://api.github.com', token, ...transportOptions } = options;
+    this.#transport = new ForgeTransport(
+      'github',
+      url.replace(/\/+$/, ''),
+      token,
+      { accept: 'application/vnd.github+json', 'x-github-api-version': GITHUB_API_VERSION },
+      transportOptions,
+    );
+    this.changeRequests = {
+      open: (input, callOptions) => this.#open(input, callOptions),
+      get: (ref, callOptions) => this.#get(ref, callOptions),
+      list: (input, callOptions) => this.#list(input, callOptions),
+      merge: (input, callOptions) => this.#merge(input, callOptions),
+      close: (ref, callOptions) => this.#close(ref, callOptions),
+      comment: (input, callOptions) => this.#comment(input, callOptions),
+      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
+        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
+    };
+    this.checks = {
+      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
+      get: (input, callOptions) => this.#checks(input, callOptions),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  async #open(input: OpenChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    const repo = repoPath(input.project);
+    assertBranchName(input.sourceBranch, 'sourceBranch');
+    assertBranchName(input.targetBranch, 'targetBranch');
+    let created: GitHubPullRequest;
+    try {
+      created = await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${repo}/pulls`,
+          body: {
+            title: input.title,
+            head: input.sourceBranch,
+            base: input.targetBranch,
+            body: input.description ?? '',
+            draft: input.draft ?? false,
+          },
+          schema: gitHubPullRequestSchema,
+        },
+        options,
+      );
+    } catch (error) {
+      if (
+        ForgeApiError.isInstance(error) &&
+        error.status === 422 &&
+        /already exists/i.test(error.serverMessage ?? '')
+      ) {
+        throw new ChangeRequestExistsError(error.message, errorOptions(error));
+      }
+      throw error;
+    }
+    // Labels live on the pull request's issue.
+    if (input.labels !== undefined && input.labels.length > 0) {
+      await this.#transport.request(
+        { method: 'POST', path: `${repo}/issues/${created.number}/labels`, body: { labels: input.labels } },
+        options,
+      );
+      created = { ...created, labels: input.labels.map((name) => ({ name })) };
+    }
+    return toChangeRequest(input.project, created);
+  }
+
+  async #get(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertChangeRequestRef(ref);
+    const pull = await this.#transport.request(
+      { path: `${repoPath(ref.project)}/pulls/${ref.number}`, schema: gitHubPullRequestSchema },
+      options,
+    );
+    return toChangeRequest(ref.project, pull);
+  }
+
+  async #list(input: ListChangeRequestsInput, options?: ForgeCallOptions): Promise<ChangeRequest[]> {
+    const repo = repoPath(input.project);
+    const state = input.state ?? 'open';
+    // GitHub filters `head` by `owner:branch`; a merged pull request is a closed one with `merged_at`.
+    const owner = String(input.project).split('/')[0];
+    const items = await this.#transport.list(
+      `${repo}/pulls`,
+      {
+        state: state === 'merged' ? 'closed' : state,
+        head: input.sourceBranch === undefined ? undefined : `${owner}:${input.sourceBranch}`,
+        base: input.targetBranch,
+      },
+      gitHubPullRequestSchema,
+      state === 'merged' || state === 'closed' ? undefined : input.limit,
+      options,
+    );
+    const requests = items.map((item) => toChangeRequest(input.project, item));
+    const filtered =
+      state === 'merged' || state === 'closed' ? requests.filter((r) => r.state === state) : requests;
+    return input.limit === undefined ? filtered : filtered.slice(0, input.limit);
+  }
+
+  async #merge(input: MergeChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertChangeRequestRef(input);
+    const repo = repoPath(input.project);
+    let expectedHeadSha = input.expectedHeadSha;
+    if (input.whenChecksPass) {
+      // REST cannot enable GitHub's auto-merge (GraphQL only): wait for the head's checks, then merge that head.
+      const current = await this.#get(input, options);
+      expectedHeadSha ??= current.headSha;
+      await this.#waitForChecks(
+        input,
+        expectedHeadSha,
+        input.checksTimeoutMs ?? DEFAULT_MERGE_WAIT_TIMEOUT_MS,
+        options,
+      );
+    }
+    try {
+      await this.#transport.request(
+        {
+          method: 'PUT',
+          path: `${repo}/pulls/${input.number}/merge`,
+          body: {
+            merge_method: input.method ?? 'merge',
+            ...(expectedHeadSha === undefined ? {} : { sha: expectedHeadSha }),
+            ...(input.commitMessage === undefined ? {} : { commit_message: input.commitMessage }),
+          },
+          schema: gitHubMergeResultSchema,
+        },
+        options,
+      );
+    } catch (error) {
+      throw await this.#mergeError(input, error, options);
+    }
+    return this.#get(input, options);
+  }
+
+  async #waitForChecks(
+    ref: ChangeRequestRef,
+    sha: string,
+    timeoutMs: number,
+    options?: ForgeCallOptions,
+  ): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const checks = await this.#checks({ project: ref.project, sha }, options);
+      if (checks.state === 'success' || checks.state === 'none') return;
+      if (checks.state === 'failed') throw new ChecksFailedError(ref, sha, checks.statuses);
+      if (Date.now() > deadline) {
+        throw new NotMergeableError(`checks of ${sha} were still pending after ${timeoutMs} ms`, {
+          forge: 'github',
+          status: 408,
+          method: 'GET',
+          url: `${repoPath(ref.project)}/commits/${sha}/status`,
+        });
+      }
+      await sleep(
+        Math.min(DEFAULT_MERGE_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())),
+        options?.signal,
+      );
+    }
+  }
+
+  /** 405: not mergeable (conflict or blocked: look which); 409: the head moved; 422: not mergeable. */
+  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
+    if (!ForgeApiError.isInstance(error)) return error;
+    if (error.status === 409) return new HeadChangedError(error.message, errorOptions(error));
+    if (error.status === 405 || error.status === 422) {
+      const current = await this.#get(ref, options).catch(() => undefined);
+      if (current?.mergeability === 'conflict') {
+        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
+      }
+      return new NotMergeableError(error.message, errorOptions(error));
+    }
+    return error;
+  }
+
+  async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertChangeRequestRef(ref);
+    const closed = await this.#transport.request(
+      {
+        method: 'PATCH',
+        path: `${repoPath(ref.project)}/pulls/${ref.number}`,
+        body: { state: 'closed' },
+        schema: gitHubPullRequestSchema,
+      },
+      options,
+    );
+    return toChangeRequest(ref.project, closed);
+  }
+
+  async #comment(input: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${repoPath(input.project)}/issues/${input.number}/comments`,
+        body: { body: input.body },
+      },
+      options,
+    );
+  }
+
+  async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${repoPath(input.project)}/statuses/${encodeURIComponent(input.sha)}`,
+        body: {
+          state: gitHubStatusState(input.state),
+          context: input.name,
+          ...(input.description === undefined ? {} : { description: input.description }),
+          ...(input.targetUrl === undefined ? {} : { target_url: input.targetUrl }),
+        },
+      },
+      options,
+    );
+  }
+
+  async #checks(
+    input: { project: ProjectRef; sha: string },
+    options?: ForgeCallOptions,
+  ): Promise<CommitChecks> {
+    const combined = await this.#transport.request(
+      {
+        path: `${repoPath(input.project)}/commits/${encodeURIComponent(input.sha)}/status`,
+        schema: gitHubCombinedStatusSchema,
+      },
+      options,
+    );
+    const statuses = combined.statuses.map((status) => ({
+      name: status.context,
+      state: fromGitHubState(status.state),
+      description: status.description ?? null,
+      targetUrl: status.target_url ?? null,
+    }));
+    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+  }
+}
+
+/** `owner/repo` → `/repos/owner/repo`. */
+function repoPath(project: ProjectRef): string {
+  const parts = String(project).split('/');
+  if (parts.length !== 2 || !parts.every((part) => /^[\w.-]+$/.test(part) && part !== '.' && part !== '..')) {
+    throw new ValidationError(`a GitHub project is "owner/repo", got ${JSON.stringify(project)}`);
+  }
+  return `/repos/${parts.map(encodeURIComponent).join('/')}`;
+}
+
+function errorOptions(error: ForgeApiError) {
+  return {
+    forge: error.forge,
+    status: error.status,
+    method: error.method,
+    url: error.url,
+    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
+    cause: error,
+  };
+}
+
+/** GitHub statuses know pending, success, failure and error. */
+function gitHubStatusState(state: CheckState): string {
+  switch (state) {
+    case 'success':
+      return 'success';
+    case 'failed':
+      return 'failure';
+    case 'canceled':
+      return 'error';
+    default:
+      return 'pending';
+  }
+}
+
+function fromGitHubState(state: string): CheckState {
+  if (state === 'success') return 'success';
+  if (state === 'failure') return 'failed';
+  if (state === 'error') return 'canceled';
+  return 'pending';
+}
+
+/** `mergeable_state`: clean/unstable/has_hooks merge; dirty conflicts; blocked/behind/draft wait; unknown is unknown. */
+function gitHubMergeability(pull: GitHubPullRequest): Mergeability {
+  if (pull.mergeable_state === 'dirty') return 'conflict';
+  if (pull.mergeable === null || pull.mergeable === undefined || pull.mergeable_state === 'unknown')
+    return 'unknown';
+  if (pull.mergeable === false) return 'conflict';
+  if (
+    pull.mergeable_state === 'blocked' ||
+    pull.mergeable_state === 'behind' ||
+    pull.mergeable_state === 'draft'
+  ) {
+    return 'blocked';
+  }
+  return 'mergeable';
+}
+
+function toChangeRequest(project: ProjectRef, pull: GitHubPullRequest): ChangeRequest {
+  const merged = pull.merged === true || (pull.merged_at !== null && pull.merged_at !== undefined);
+  const state = merged ? 'merged' : pull.state === 'open' ? 'open' : 'closed';
+  return {
+    forge: 'github',
+    project: String(project),
+    number: pull.number,
+    title: pull.title,
+    description: pull.body ?? '',
+    sourceBranch: pull.head.ref,
+    targetBranch: pull.base.ref,
+    headSha: pull.head.sha,
+    state,
+    draft: pull.draft ?? false,
+    mergeability: state === 'open' ? gitHubMergeability(pull) : 'unknown',
+    mergeCommitSha: merged ? (pull.merge_commit_sha ?? null) : null,
+    labels: (pull.labels ?? []).map((label) => label.name),
+    webUrl: pull.html_url,
+  };
+}

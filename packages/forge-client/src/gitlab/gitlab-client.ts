@@ -1,0 +1,372 @@
+import { sleep } from '@gitops-kit/core';
+import {
+  type ChangeRequest,
+  type ChangeRequestRef,
+  type ChangeRequestsApi,
+  type CheckState,
+  type ChecksApi,
+  type CommitChecks,
+  combineCheckStates,
+  type ForgeCallOptions,
+  type ForgeClient,
+  type ListChangeRequestsInput,
+  type Mergeability,
+  type MergeChangeRequestInput,
+  type OpenChangeRequestInput,
+  type ProjectRef,
+  type SetCommitStatusInput,
+  type WaitForMergeOptions,
+} from '../common/change-request.js';
+import {
+  ChangeRequestConflictError,
+  ChangeRequestExistsError,
+  ForgeApiError,
+  HeadChangedError,
+  NotMergeableError,
+} from '../common/forge-errors.js';
+import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
+import { assertBranchName, assertChangeRequestRef, assertProject } from '../common/input-checks.js';
+import { waitForMerge } from '../common/wait-for-merge.js';
+import {
+  type GitLabMergeRequest,
+  gitLabCommitStatusSchema,
+  gitLabMergeRequestSchema,
+} from './gitlab-schemas.js';
+
+/** Options of {@link GitLabClient}. */
+export interface GitLabClientOptions extends ForgeTransportOptions {
+  /** The GitLab instance, default `https://gitlab.com`; the API is at `<url>/api/v4`. */
+  url?: string;
+  /** A personal, project or group access token (or OAuth token), sent as `Authorization: Bearer`. */
+  token: string;
+}
+
+/** How long a rebase may take before the merge that follows it gives up. */
+const REBASE_TIMEOUT_MS = 120_000;
+
+/**
+ * GitLab merge requests, commit statuses and pipelines over REST v4, behind {@link ForgeClient}.
+ *
+ * @example
+ * ```ts
+ * const gitlab = new GitLabClient({ url: 'https://gitlab.example.com', token: process.env.GITLAB_TOKEN! });
+ * const mr = await gitlab.changeRequests.open({
+ *   project: 'team/deploy', sourceBranch: 'release/v2', targetBranch: 'main', title: 'prod: v2',
+ * });
+ * const { mergeCommitSha } = await gitlab.changeRequests.waitForMerge(mr, { timeoutMs: 3_600_000 });
+ * ```
+ */
+export class GitLabClient implements ForgeClient {
+  readonly kind = 'gitlab' as const;
+  readonly changeRequests: ChangeRequestsApi;
+  readonly checks: ChecksApi;
+  readonly #transport: ForgeTransport;
+
+  /** @throws {ValidationError} for a missing token or a URL that is not http(s) without credentials. */
+  constructor(options: GitLabClientOptions) {
+    const { url = 'https://gitlab.com', token, ...transportOptions } = options;
+    const base = `${url.replace(/\/+$/, '')}/api/v4`;
+    this.#transport = new ForgeTransport('gitlab', base, token, {}, transportOptions);
+    this.changeRequests = {
+      open: (input, callOptions) => this.#open(input, callOptions),
+      get: (ref, callOptions) => this.#get(ref, callOptions),
+      list: (input, callOptions) => this.#list(input, callOptions),
+      merge: (input, callOptions) => this.#merge(input, callOptions),
+      close: (ref, callOptions) => this.#close(ref, callOptions),
+      comment: (input, callOptions) => this.#comment(input, callOptions),
+      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
+        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
+    };
+    this.checks = {
+      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
+      get: (input, callOptions) => this.#checks(input, callOptions),
+    };
+  }
+
+  close(): Promise<void> {
+    return this.#transport.close();
+  }
+
+  async #open(input: OpenChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertProject(input.project);
+    assertBranchName(input.sourceBranch, 'sourceBranch');
+    assertBranchName(input.targetBranch, 'targetBranch');
+    // GitLab marks a draft by the title prefix (the `draft` attribute is read-only on older versions).
+    const title =
+      input.draft && !/^(draft:|\[draft\]|\(draft\))/i.test(input.title)
+        ? `Draft: ${input.title}`
+        : input.title;
+    try {
+      const created = await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${projectPath(input.project)}/merge_requests`,
+          body: {
+            source_branch: input.sourceBranch,
+            target_branch: input.targetBranch,
+            title,
+            ...(input.description === undefined ? {} : { description: input.description }),
+            ...(input.labels === undefined ? {} : { labels: input.labels.join(',') }),
+          },
+          schema: gitLabMergeRequestSchema,
+        },
+        options,
+      );
+      return toChangeRequest(input.project, created);
+    } catch (error) {
+      if (ForgeApiError.isInstance(error) && error.status === 409) {
+        throw new ChangeRequestExistsError(error.message, { ...errorOptions(error) });
+      }
+      throw error;
+    }
+  }
+
+  async #get(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    return toChangeRequest(ref.project, await this.#getRaw(ref, options));
+  }
+
+  #getRaw(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<GitLabMergeRequest> {
+    assertChangeRequestRef(ref);
+    return this.#transport.request(
+      {
+        path: `${projectPath(ref.project)}/merge_requests/${ref.number}`,
+        query: { include_rebase_in_progress: true },
+        schema: gitLabMergeRequestSchema,
+      },
+      options,
+    );
+  }
+
+  async #list(input: ListChangeRequestsInput, options?: ForgeCallOptions): Promise<ChangeRequest[]> {
+    assertProject(input.project);
+    const state = input.state ?? 'open';
+    const items = await this.#transport.list(
+      `${projectPath(input.project)}/merge_requests`,
+      {
+        state: state === 'open' ? 'opened' : state,
+        source_branch: input.sourceBranch,
+        target_branch: input.targetBranch,
+      },
+      gitLabMergeRequestSchema,
+      input.limit,
+      options,
+    );
+    return items.map((item) => toChangeRequest(input.project, item));
+  }
+
+  async #merge(input: MergeChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertChangeRequestRef(input);
+    const method = input.method ?? 'merge';
+    if (method === 'rebase') await this.#rebase(input, options);
+    try {
+      const merged = await this.#transport.request(
+        {
+          method: 'PUT',
+          path: `${projectPath(input.project)}/merge_requests/${input.number}/merge`,
+          body: {
+            squash: method === 'squash',
+            ...(input.expectedHeadSha === undefined ? {} : { sha: input.expectedHeadSha }),
+            ...(input.whenChecksPass ? { merge_when_pipeline_succeeds: true } : {}),
+            ...(input.commitMessage === undefined
+              ? {}
+              : method === 'squash'
+                ? { squash_commit_message: input.commitMessage }
+                : { merge_commit_message: input.commitMessage }),
+          },
+          schema: gitLabMergeRequestSchema,
+        },
+        options,
+      );
+      return toChangeRequest(input.project, merged);
+    } catch (error) {
+      throw await this.#mergeError(input, error, options);
+    }
+  }
+
+  /** GitLab's rebase is asynchronous: start it, then look until it is done (or failed). */
+  async #rebase(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<void> {
+    await this.#transport.request(
+      { method: 'PUT', path: `${projectPath(ref.project)}/merge_requests/${ref.number}/rebase` },
+      options,
+    );
+    const deadline = Date.now() + REBASE_TIMEOUT_MS;
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 2_000)) {
+      const current = await this.#getRaw(ref, options);
+      if (current.merge_error) {
+        throw new ChangeRequestConflictError(ref, `rebase failed: ${current.merge_error}`);
+      }
+      if (!current.rebase_in_progress) return;
+      if (Date.now() > deadline) {
+        throw new NotMergeableError(`rebase of ${ref.project}!${ref.number} did not finish in time`, {
+          forge: 'gitlab',
+          status: 408,
+          method: 'PUT',
+          url: `${projectPath(ref.project)}/merge_requests/${ref.number}/rebase`,
+        });
+      }
+      await sleep(delayMs, options?.signal);
+    }
+  }
+
+  /** 405: not mergeable now (a conflict shows as 405 on many versions, so look); 406: conflict; 409: head moved. */
+  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
+    if (!ForgeApiError.isInstance(error)) return error;
+    if (error.status === 409) return new HeadChangedError(error.message, errorOptions(error));
+    if (error.status === 406)
+      return new ChangeRequestConflictError(ref, error.serverMessage ?? 'HTTP 406', error);
+    if (error.status === 405 || error.status === 422) {
+      const current = await this.#get(ref, options).catch(() => undefined);
+      if (current?.mergeability === 'conflict') {
+        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
+      }
+      const why =
+        current === undefined
+          ? ''
+          : ` (state ${current.state}, ${current.draft ? 'draft, ' : ''}${current.mergeability})`;
+      return new NotMergeableError(`${error.message}${why}`, errorOptions(error));
+    }
+    return error;
+  }
+
+  async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
+    assertChangeRequestRef(ref);
+    const closed = await this.#transport.request(
+      {
+        method: 'PUT',
+        path: `${projectPath(ref.project)}/merge_requests/${ref.number}`,
+        body: { state_event: 'close' },
+        schema: gitLabMergeRequestSchema,
+      },
+      options,
+    );
+    return toChangeRequest(ref.project, closed);
+  }
+
+  async #comment(input: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${projectPath(input.project)}/merge_requests/${input.number}/notes`,
+        body: { body: input.body },
+      },
+      options,
+    );
+  }
+
+  async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
+    assertProject(input.project);
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${projectPath(input.project)}/statuses/${encodeURIComponent(input.sha)}`,
+        body: {
+          state: input.state,
+          name: input.name,
+          ...(input.description === undefined ? {} : { description: input.description }),
+          ...(input.targetUrl === undefined ? {} : { target_url: input.targetUrl }),
+        },
+      },
+      options,
+    );
+  }
+
+  async #checks(
+    input: { project: ProjectRef; sha: string },
+    options?: ForgeCallOptions,
+  ): Promise<CommitChecks> {
+    assertProject(input.project);
+    const raw = await this.#transport.list(
+      `${projectPath(input.project)}/repository/commits/${encodeURIComponent(input.sha)}/statuses`,
+      {},
+      gitLabCommitStatusSchema,
+      undefined,
+      options,
+    );
+    // GitLab lists every status ever set; the newest per name counts (it lists newest first).
+    const latest = new Map<string, (typeof raw)[number]>();
+    for (const status of raw) if (!latest.has(status.name)) latest.set(status.name, status);
+    const statuses = [...latest.values()].map((status) => ({
+      name: status.name,
+      state: gitLabCheckState(status.status),
+      description: status.description ?? null,
+      targetUrl: status.target_url ?? null,
+    }));
+    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+  }
+}
+
+function projectPath(project: ProjectRef): string {
+  return `/projects/${encodeURIComponent(String(project))}`;
+}
+
+function errorOptions(error: ForgeApiError) {
+  return {
+    forge: error.forge,
+    status: error.status,
+    method: error.method,
+    url: error.url,
+    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
+    cause: error,
+  };
+}
+
+function gitLabCheckState(status: string): CheckState {
+  switch (status) {
+    case 'success':
+      return 'success';
+    case 'failed':
+      return 'failed';
+    case 'canceled':
+    case 'skipped':
+      return 'canceled';
+    case 'running':
+      return 'running';
+    default:
+      return 'pending'; // created, pending, preparing, waiting_for_resource, manual, scheduled
+  }
+}
+
+/** GitLab's `detailed_merge_status` (15.6+), else the older `merge_status`. */
+function gitLabMergeability(request: GitLabMergeRequest): Mergeability {
+  if (request.has_conflicts) return 'conflict';
+  const detailed = request.detailed_merge_status;
+  if (detailed) {
+    if (detailed === 'mergeable') return 'mergeable';
+    if (detailed === 'conflict' || detailed === 'broken_status') return 'conflict';
+    if (detailed === 'checking' || detailed === 'unchecked' || detailed === 'preparing') return 'unknown';
+    return 'blocked';
+  }
+  switch (request.merge_status) {
+    case 'can_be_merged':
+      return 'mergeable';
+    case 'cannot_be_merged':
+      return 'conflict';
+    default:
+      return 'unknown';
+  }
+}
+
+function toChangeRequest(project: ProjectRef, request: GitLabMergeRequest): ChangeRequest {
+  const state = request.state === 'merged' ? 'merged' : request.state === 'opened' ? 'open' : 'closed';
+  return {
+    forge: 'gitlab',
+    project: String(project),
+    number: request.iid,
+    title: request.title,
+    description: request.description ?? '',
+    sourceBranch: request.source_branch,
+    targetBranch: request.target_branch,
+    headSha: request.sha ?? '',
+    state,
+    draft: request.draft ?? request.work_in_progress ?? false,
+    mergeability: state === 'open' ? gitLabMergeability(request) : 'unknown',
+    // A fast-forward merge makes no merge commit: the target's new tip is the source head.
+    mergeCommitSha:
+      state === 'merged'
+        ? (request.merge_commit_sha ?? request.squash_commit_sha ?? request.sha ?? null)
+        : null,
+    labels: request.labels ?? [],
+    webUrl: request.web_url,
+  };
+}

@@ -1,0 +1,529 @@
+import { createHash } from 'node:crypto';
+import { ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
+import {
+  AbortError,
+  abortReasonToError,
+  GitOpsKitError,
+  type Logger,
+  sleep,
+  ValidationError,
+} from '@gitops-kit/core';
+import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
+import { getYamlValue, type WriteBackAuth, writeBack } from '@gitops-kit/manifest-updater';
+import { parseDurationMs } from '../cli/duration.js';
+import { promote } from '../promote/promote.js';
+import type { PromoteOptions, VerifyContext } from '../promote/promote-options.js';
+import { PromotionError } from '../promote/promotion-error.js';
+import type { PromotionEvent } from '../promote/promotion-events.js';
+import type { RollbackRecord } from '../promote/promotion-report.js';
+import { readDeployFiles } from './read-deploy-files.js';
+import {
+  parseReleaseStages,
+  type ReleaseStage,
+  type ReleaseStageDefinition,
+  stageValues,
+} from './release-definition.js';
+import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
+import type { ReleaseReport, StageReport } from './release-report.js';
+
+/** Default time someone has to merge a stage's change request. */
+export const DEFAULT_MERGE_TIMEOUT_MS = 24 * 3_600_000;
+
+/** Everything {@link PromoteReleaseOptions.onEvent} receives. */
+export type ReleaseEvent =
+  | { type: 'stage'; stage: string; status: 'started' | StageReport['outcome']; message: string }
+  | {
+      type: 'change-request';
+      stage: string;
+      action: 'opened' | 'reused' | 'merged';
+      number: number;
+      webUrl: string;
+    }
+  | { type: 'gate'; stage: string; message: string }
+  | { type: 'promotion'; stage: string; event: PromotionEvent };
+
+/** Options of {@link promoteRelease}. */
+export interface PromoteReleaseOptions {
+  /** The values the release carries, by name (`{ 'image.tag': 'v2' }`); every stage gets them unchanged. */
+  values: Readonly<Record<string, string | number | boolean>>;
+  /** Names the release in branch names and commit trailers; default a hash of the values (so a re-run resumes). */
+  releaseId?: string;
+  /** The stages in order (validated; see `parseStagesFile` for the file form). */
+  stages: readonly ReleaseStageDefinition[];
+  /** A client, or the options to build one. */
+  argocd: ArgoCDClient | ArgoCDClientOptions;
+  /** Credentials for every deploy repository (`gitAuthByUrl` overrides it per repository URL). */
+  gitAuth?: WriteBackAuth;
+  /** Credentials per deploy repository URL. */
+  gitAuthByUrl?: Readonly<Record<string, WriteBackAuth>>;
+  /** The forge clients change-request stages name (`strategy.forge`). */
+  forges?: Readonly<Record<string, ForgeClient>>;
+  /** Poll interval of a change-request merge wait; default 5 s. */
+  mergePollIntervalMs?: number;
+  /**
+   * A smoke test per stage once it is Healthy (after its soak); `false` or a throw fails the stage and its failure
+   * policy runs.
+   */
+  verify?: (context: VerifyContext & { stage: string }) => boolean | undefined | Promise<boolean | undefined>;
+  signal?: AbortSignal;
+  onEvent?: (event: ReleaseEvent) => void;
+  logger?: Logger;
+}
+
+function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDClient {
+  return typeof (value as ArgoCDClient).applications === 'object';
+}
+
+/** A release id that is a valid branch-name component. */
+function releaseIdOf(options: PromoteReleaseOptions): string {
+  if (options.releaseId !== undefined) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(options.releaseId) || options.releaseId.includes('..')) {
+      throw new ValidationError(
+        `releaseId must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(options.releaseId)})`,
+      );
+    }
+    return options.releaseId;
+  }
+  const canonical = JSON.stringify(Object.entries(options.values).sort(([a], [b]) => a.localeCompare(b)));
+  return `r-${createHash('sha256').update(canonical).digest('hex').slice(0, 12)}`;
+}
+
+function errorSummary(error: unknown): { name: string; code: string; message: string } {
+  if (GitOpsKitError.isInstance(error)) return { name: error.name, code: error.code, message: error.message };
+  return { name: error instanceof Error ? error.name : 'Error', code: 'UNKNOWN', message: String(error) };
+}
+
+/** The values a stage's files must hold: file → path → value. */
+function wantedValues(
+  stage: ReleaseStage,
+  values: PromoteReleaseOptions['values'],
+): Map<string, Record<string, unknown>> {
+  const wanted = new Map<string, Record<string, unknown>>();
+  for (const change of stage.changes) {
+    wanted.set(change.file, {
+      ...(wanted.get(change.file) ?? {}),
+      ...stageValues(change, values, stage.name),
+    });
+  }
+  return wanted;
+}
+
+/** What the stage's files hold now at each wanted path (undefined where the path is missing). */
+function heldValues(
+  texts: Map<string, string>,
+  wanted: Map<string, Record<string, unknown>>,
+): Record<string, Record<string, unknown>> {
+  const held: Record<string, Record<string, unknown>> = {};
+  for (const [file, paths] of wanted) {
+    held[file] = {};
+    for (const path of Object.keys(paths)) {
+      try {
+        held[file][path] = getYamlValue(texts.get(file) ?? '', path);
+      } catch {
+        held[file][path] = undefined;
+      }
+    }
+  }
+  return held;
+}
+
+function holdsRelease(
+  held: Record<string, Record<string, unknown>>,
+  wanted: Map<string, Record<string, unknown>>,
+): boolean {
+  for (const [file, paths] of wanted) {
+    for (const [path, value] of Object.entries(paths)) {
+      if (String(held[file]?.[path]) !== String(value)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Promotes one release — a set of values — unchanged through ordered stages (dev → staging → prod). Per stage: write
+ * the values (a push, or a branch and a change request someone merges), make Argo CD see and sync exactly that
+ * commit, wait (`argocd app wait` semantics), soak, verify; then the next stage. A failure stops at that stage,
+ * applies its failure policy and never touches later stages. Re-running the same release resumes: stages that
+ * already hold it are verified, not rewritten; an open change request is reused.
+ *
+ * @throws {ValidationError} for invalid stages or values (nothing was done).
+ * @throws {ReleaseSupersededError} when a later release changed a stage this one promoted: the later one wins.
+ * @throws {ReleaseError} when a stage could not run to a verdict (auth, connection, a forge error, an abort).
+ * @example
+ * ```ts
+ * const report = await promoteRelease({
+ *   values: { 'image.tag': 'v2.3.0' },
+ *   stages: parseStagesFile(readFileSync('stages.yaml', 'utf8')),
+ *   argocd: { server: 'https://argocd.example.com', auth: { token } },
+ *   gitAuth: { token: gitToken },
+ *   forges: { gitlab: new GitLabClient({ url: 'https://gitlab.example.com', token: gitlabToken }) },
+ * });
+ * if (report.outcome !== 'succeeded') process.exitCode = 1;
+ * ```
+ */
+export async function promoteRelease(options: PromoteReleaseOptions): Promise<ReleaseReport> {
+  const stages = parseReleaseStages(options.stages);
+  const releaseId = releaseIdOf(options);
+  if (Object.keys(options.values).length === 0)
+    throw new ValidationError('a release needs at least one value');
+  const wanted = stages.map((stage) => wantedValues(stage, options.values)); // validates every stage's paths up front
+  for (const stage of stages) {
+    if (stage.strategy.type === 'change-request' && options.forges?.[stage.strategy.forge] === undefined) {
+      throw new ValidationError(
+        `stage ${stage.name} names the forge "${stage.strategy.forge}", which is not among options.forges`,
+      );
+    }
+  }
+  const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
+  const emit = (event: ReleaseEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch (error) {
+      options.logger?.warn(`onEvent threw: ${String(error)}`);
+    }
+  };
+  const started = performance.now();
+  const report: ReleaseReport = {
+    releaseId,
+    outcome: 'failed',
+    values: { ...options.values },
+    stages: stages.map((stage) => ({
+      name: stage.name,
+      application: stage.application.name,
+      outcome: 'not-started',
+      strategy: stage.strategy.type,
+      commit: undefined,
+      previousValues: {},
+      startedAt: '',
+      durationMs: 0,
+    })),
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+  };
+  const finish = (): ReleaseReport => {
+    report.durationMs = Math.round(performance.now() - started);
+    return report;
+  };
+  const authFor = (url: string): WriteBackAuth | undefined => options.gitAuthByUrl?.[url] ?? options.gitAuth;
+
+  for (const [index, stage] of stages.entries()) {
+    const stageReport = report.stages[index] as StageReport;
+    const stageWanted = wanted[index] as Map<string, Record<string, unknown>>;
+    const stageStarted = performance.now();
+    stageReport.startedAt = new Date().toISOString();
+    try {
+      if (options.signal?.aborted) throw abortReasonToError(options.signal);
+      emit({
+        type: 'stage',
+        stage: stage.name,
+        status: 'started',
+        message: `stage ${stage.name}: ${stage.application.name}`,
+      });
+      const repository = {
+        url: stage.repository.url,
+        branch: stage.repository.branch,
+        auth: authFor(stage.repository.url),
+      };
+      const current = await readDeployFiles(repository, [...stageWanted.keys()], options.signal);
+      stageReport.previousValues = heldValues(current.texts, stageWanted);
+      const alreadyThere = holdsRelease(stageReport.previousValues, stageWanted);
+
+      if (!alreadyThere && stage.strategy.type === 'change-request') {
+        const merged = await landThroughChangeRequest(
+          stage,
+          stageWanted,
+          releaseId,
+          options,
+          repository,
+          emit,
+        );
+        stageReport.changeRequest = {
+          number: merged.number,
+          webUrl: merged.webUrl,
+          state: merged.state,
+          mergeCommitSha: merged.mergeCommitSha,
+        };
+      }
+
+      const soakMs = stage.gate?.soak === undefined ? 0 : parseDurationMs(stage.gate.soak, 'gate.soak');
+      const promotionBase: Omit<PromoteOptions, 'changes' | 'onFailure' | 'verify'> = {
+        repository: {
+          url: stage.repository.url,
+          branch: stage.repository.branch,
+          ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+          trailers: { 'Release-Id': releaseId },
+        },
+        application: {
+          name: stage.application.name,
+          ...(stage.application.project === undefined ? {} : { project: stage.application.project }),
+          ...(stage.application.appNamespace === undefined
+            ? {}
+            : { appNamespace: stage.application.appNamespace }),
+        },
+        argocd: client,
+        ...(stage.wait?.timeout === undefined
+          ? {}
+          : { wait: { timeoutMs: parseDurationMs(stage.wait.timeout, 'wait.timeout') } }),
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+        onEvent: (event: PromotionEvent) => emit({ type: 'promotion', stage: stage.name, event }),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      };
+      const promotion = await promote({
+        ...promotionBase,
+        changes: [...stageWanted].map(([file, set]) => ({
+          file,
+          set,
+          createMissing: stage.changes.some(
+            (change) => change.file === file && change.createMissing === true,
+          ),
+        })),
+        onFailure: stage.onFailure,
+        verify: async (context) => {
+          if (soakMs > 0) {
+            emit({ type: 'gate', stage: stage.name, message: `soaking for ${stage.gate?.soak}` });
+            await sleep(soakMs, options.signal);
+            const app = await client.applications.get(stage.application.name, {
+              project: stage.application.project,
+              appNamespace: stage.application.appNamespace,
+              signal: options.signal,
+            });
+            const health = app.status?.health?.status;
+            if (health !== 'Healthy') {
+              throw new GitOpsKitError(
+                `${stage.application.name} turned ${health ?? 'Unknown'} during the soak`,
+                {
+                  code: 'GATE_FAILED',
+                },
+              );
+            }
+          }
+          return options.verify ? options.verify({ ...context, stage: stage.name }) : true;
+        },
+      });
+      stageReport.promotion = promotion;
+      stageReport.commit = promotion.targetRevision;
+      stageReport.durationMs = Math.round(performance.now() - stageStarted);
+      if (promotion.outcome !== 'succeeded') {
+        if (
+          stage.onFailure === 'git-revert' &&
+          stageReport.changeRequest !== undefined &&
+          promotion.rollback?.outcome === 'not-needed'
+        ) {
+          promotion.rollback = await revertMergedStage(stage, stageReport.previousValues, promotionBase);
+        }
+        stageReport.outcome = 'failed';
+        if (promotion.error) stageReport.error = promotion.error;
+        emit({
+          type: 'stage',
+          stage: stage.name,
+          status: 'failed',
+          message: promotion.error?.message ?? promotion.outcome,
+        });
+        return finish();
+      }
+      const held = await assertStageHolds(stage, stageWanted, repository.auth, options.signal);
+      if (!held.holds) {
+        stageReport.outcome = 'superseded';
+        throw new ReleaseSupersededError(
+          stage.name,
+          `${stage.repository.branch} at ${held.head.slice(0, 12)} no longer holds this release's values`,
+          finish(),
+        );
+      }
+      stageReport.outcome = alreadyThere && !promotion.changed ? 'verified' : 'promoted';
+      emit({
+        type: 'stage',
+        stage: stage.name,
+        status: stageReport.outcome,
+        message: `${stage.name} runs ${promotion.targetRevision?.slice(0, 12) ?? '?'}`,
+      });
+    } catch (error) {
+      stageReport.durationMs = Math.round(performance.now() - stageStarted);
+      if (error instanceof ReleaseSupersededError) throw error;
+      const cause = PromotionError.isInstance(error) ? (error.cause ?? error) : error;
+      if (PromotionError.isInstance(error)) stageReport.promotion = error.report;
+      stageReport.error = errorSummary(cause);
+      if (GitOpsKitError.isInstance(cause) && cause.code === 'PROMOTION_SUPERSEDED') {
+        stageReport.outcome = 'superseded';
+        throw new ReleaseSupersededError(stage.name, cause.message, finish());
+      }
+      stageReport.outcome = 'failed';
+      finish();
+      if (AbortError.isInstance(error))
+        throw new ReleaseError(`release ${releaseId} was aborted at stage ${stage.name}`, {
+          stage: stage.name,
+          report,
+          cause: error,
+        });
+      throw new ReleaseError(
+        `release ${releaseId} stopped at stage ${stage.name}: ${stageReport.error.message}`,
+        {
+          stage: stage.name,
+          report,
+          cause: error,
+        },
+      );
+    }
+  }
+  report.outcome = 'succeeded';
+  return finish();
+}
+
+/**
+ * A later release that wrote this stage meanwhile wins: the stage's branch no longer holds our values, so stop
+ * before touching the next stage.
+ */
+async function assertStageHolds(
+  stage: ReleaseStage,
+  stageWanted: Map<string, Record<string, unknown>>,
+  auth: WriteBackAuth | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ holds: true } | { holds: false; head: string }> {
+  const files = await readDeployFiles(
+    { url: stage.repository.url, branch: stage.repository.branch, auth },
+    [...stageWanted.keys()],
+    signal,
+  );
+  return holdsRelease(heldValues(files.texts, stageWanted), stageWanted)
+    ? { holds: true }
+    : { holds: false, head: files.head };
+}
+
+/**
+ * A change-request stage's values arrived by a merge, so the promotion itself changed nothing and its git-revert
+ * had nothing to revert: write the previous values back (a direct push: a rollback does not wait for a review) and
+ * deploy that commit.
+ */
+async function revertMergedStage(
+  stage: ReleaseStage,
+  previous: Record<string, Record<string, unknown>>,
+  promotionBase: Omit<PromoteOptions, 'changes' | 'onFailure' | 'verify'>,
+): Promise<RollbackRecord> {
+  const changes = Object.entries(previous)
+    .map(([file, set]) => ({
+      file,
+      set: Object.fromEntries(Object.entries(set).filter(([, value]) => value !== undefined)),
+    }))
+    .filter((change) => Object.keys(change.set).length > 0);
+  try {
+    const revert = await promote({ ...promotionBase, changes, onFailure: 'none' });
+    return {
+      policy: 'git-revert',
+      outcome: revert.outcome === 'succeeded' ? 'succeeded' : 'failed',
+      ...(revert.commit ? { commit: revert.commit } : {}),
+      detail: `${stage.name}: the previous values were written back and deployed (${revert.outcome})`,
+    };
+  } catch (error) {
+    return {
+      policy: 'git-revert',
+      outcome: 'failed',
+      detail: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+/** Writes the release to a review branch, opens (or reuses) the change request, and waits until it is merged. */
+async function landThroughChangeRequest(
+  stage: ReleaseStage,
+  stageWanted: Map<string, Record<string, unknown>>,
+  releaseId: string,
+  options: PromoteReleaseOptions,
+  repository: { url: string; branch: string; auth: WriteBackAuth | undefined },
+  emit: (event: ReleaseEvent) => void,
+): Promise<ChangeRequest> {
+  const strategy = stage.strategy as Extract<ReleaseStage['strategy'], { type: 'change-request' }>;
+  const forge = options.forges?.[strategy.forge] as ForgeClient;
+  const reviewBranch = `release/${releaseId}/${stage.name}`;
+  const signal = options.signal;
+  // Idempotent: on a re-run the branch already holds the values, so nothing is pushed.
+  await writeBack({
+    url: repository.url,
+    branch: repository.branch,
+    targetBranch: reviewBranch,
+    ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+    message: `release ${releaseId}: ${stage.name} {summary}\n\n{changes}`,
+    trailers: { 'Release-Id': releaseId },
+    changes: [...stageWanted].map(([file, set]) => ({
+      file,
+      updates: Object.entries(set).map(([path, value]) => ({
+        path,
+        value: value as string | number | boolean,
+      })),
+      ...(stage.changes.some((change) => change.file === file && change.createMissing === true)
+        ? { yamlOptions: { createMissing: true } }
+        : {}),
+    })),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  const callOptions = signal === undefined ? {} : { signal };
+  const open = await forge.changeRequests.list(
+    { project: strategy.project, state: 'open', sourceBranch: reviewBranch, targetBranch: repository.branch },
+    callOptions,
+  );
+  let changeRequest = open[0];
+  if (changeRequest === undefined) {
+    changeRequest = await forge.changeRequests.open(
+      {
+        project: strategy.project,
+        sourceBranch: reviewBranch,
+        targetBranch: repository.branch,
+        title: `Release ${releaseId} to ${stage.name}`,
+        description: [
+          `Promotes release \`${releaseId}\` to **${stage.name}** (${stage.application.name}):`,
+          '',
+          ...[...stageWanted].flatMap(([file, set]) =>
+            Object.entries(set).map(([path, value]) => `- \`${file}\` \`${path}\` = \`${String(value)}\``),
+          ),
+        ].join('\n'),
+        ...(strategy.labels === undefined ? {} : { labels: strategy.labels }),
+      },
+      callOptions,
+    );
+    emit({
+      type: 'change-request',
+      stage: stage.name,
+      action: 'opened',
+      number: changeRequest.number,
+      webUrl: changeRequest.webUrl,
+    });
+  } else {
+    emit({
+      type: 'change-request',
+      stage: stage.name,
+      action: 'reused',
+      number: changeRequest.number,
+      webUrl: changeRequest.webUrl,
+    });
+  }
+  if (strategy.autoMerge) {
+    changeRequest = await forge.changeRequests.merge(
+      {
+        project: strategy.project,
+        number: changeRequest.number,
+        whenChecksPass: true,
+        expectedHeadSha: changeRequest.headSha,
+        ...(strategy.mergeMethod === undefined ? {} : { method: strategy.mergeMethod }),
+      },
+      callOptions,
+    );
+  }
+  const merged = await forge.changeRequests.waitForMerge(
+    { project: strategy.project, number: changeRequest.number },
+    {
+      timeoutMs:
+        strategy.mergeTimeout === undefined
+          ? DEFAULT_MERGE_TIMEOUT_MS
+          : parseDurationMs(strategy.mergeTimeout, 'mergeTimeout'),
+      ...(options.mergePollIntervalMs === undefined ? {} : { pollIntervalMs: options.mergePollIntervalMs }),
+      ...callOptions,
+    },
+  );
+  emit({
+    type: 'change-request',
+    stage: stage.name,
+    action: 'merged',
+    number: changeRequest.number,
+    webUrl: changeRequest.webUrl,
+  });
+  return merged.changeRequest;
+}

@@ -1,0 +1,42 @@
+import type { PromotionReport } from '../promote/promotion-report.js';
+
+/** How a stage of a release ended. */
+export type StageOutcome =
+  /** The release was written, merged where a change request was needed, synced, waited for and verified. */
+  | 'promoted'
+  /** The stage already held the release and was verified, not rewritten (a re-run resumes). */
+  | 'verified'
+  /** Deployment, verification or the gate failed; the stage's failure policy ran. */
+  | 'failed'
+  /** A later release changed the stage. */
+  | 'superseded'
+  /** Not reached: an earlier stage stopped the release. */
+  | 'not-started';
+
+/** What happened at one stage. */
+export interface StageReport {
+  name: string;
+  application: string;
+  outcome: StageOutcome;
+  strategy: 'push' | 'change-request';
+  /** The commit that carries the release on the stage's branch (ours, the merge commit, or the head it was found at). */
+  commit: string | undefined;
+  /** The values the stage held before (for a revert by hand). */
+  previousValues: Record<string, Record<string, unknown>>;
+  changeRequest?: { number: number; webUrl: string; state: string; mergeCommitSha: string | null };
+  /** The promotion of this stage (push, or the sync and wait after a merge). */
+  promotion?: PromotionReport;
+  startedAt: string;
+  durationMs: number;
+  error?: { name: string; code: string; message: string };
+}
+
+/** How a release ended. */
+export interface ReleaseReport {
+  releaseId: string;
+  outcome: 'succeeded' | 'failed';
+  values: Record<string, unknown>;
+  stages: StageReport[];
+  startedAt: string;
+  durationMs: number;
+}

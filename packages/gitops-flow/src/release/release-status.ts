@@ -1,0 +1,235 @@
+import { type Application, ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
+import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
+import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
+import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
+import { parseReleaseStages, type ReleaseStage, type ReleaseStageDefinition } from './release-definition.js';
+
+/** Options of {@link releaseStatus}. */
+export interface ReleaseStatusOptions {
+  stages: readonly ReleaseStageDefinition[];
+  argocd: ArgoCDClient | ArgoCDClientOptions;
+  gitAuth?: WriteBackAuth;
+  gitAuthByUrl?: Readonly<Record<string, WriteBackAuth>>;
+  /** Forge clients, to find each change-request stage's open change request. */
+  forges?: Readonly<Record<string, ForgeClient>>;
+  /** A release's values: each stage then says whether it holds them (`atRelease`). */
+  values?: Readonly<Record<string, string | number | boolean>>;
+  /** Requests in flight at once; default 8. */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Where one stage stands. */
+export interface StageStatus {
+  name: string;
+  application: string;
+  branch: string;
+  /** The commit at the head of the stage's branch. */
+  branchHead: string | undefined;
+  /** The release values the stage's files hold, by value name. */
+  values: Record<string, unknown>;
+  /** Whether the files hold `options.values` (only when given). */
+  atRelease?: boolean;
+  syncStatus: string | undefined;
+  healthStatus: string | undefined;
+  syncedRevision: string | undefined;
+  operationPhase: string | undefined;
+  /** Argo CD runs the branch head. */
+  deployed: boolean;
+  /** An open change request from a release branch into this stage (change-request stages). */
+  changeRequest?: { number: number; sourceBranch: string; webUrl: string; mergeability: string };
+  /** What could not be read (git, Argo CD or the forge), without secrets. */
+  errors: string[];
+}
+
+function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDClient {
+  return typeof (value as ArgoCDClient).applications === 'object';
+}
+
+/** Runs `work` over `items` with at most `limit` in flight, keeping the order of the results. */
+async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * Where every stage stands: the release values in git, Argo CD's synced revision, sync and health, and an open
+ * change request — read in parallel (one git fetch per repository and branch, one Argo CD read per stage, one
+ * forge list per project and branch), with at most `concurrency` requests at once. Nothing is written.
+ *
+ * @throws {ValidationError} for invalid stages. Read failures do not throw: they are listed in `errors`.
+ * @example
+ * ```ts
+ * for (const stage of await releaseStatus({ stages, argocd, gitAuth, values: { 'image.tag': 'v2' } })) {
+ *   console.log(stage.name, stage.values['image.tag'], stage.syncStatus, stage.healthStatus);
+ * }
+ * ```
+ */
+export async function releaseStatus(options: ReleaseStatusOptions): Promise<StageStatus[]> {
+  const stages = parseReleaseStages(options.stages);
+  const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
+  const limit = Math.max(1, options.concurrency ?? 8);
+  const authFor = (url: string) => options.gitAuthByUrl?.[url] ?? options.gitAuth;
+
+  // Plan the reads: one per repository and branch, one per stage application, one per forge project and branch.
+  const repositories = new Map<string, { url: string; branch: string; files: Set<string> }>();
+  for (const stage of stages) {
+    const key = `${stage.repository.url}#${stage.repository.branch}`;
+    const entry = repositories.get(key) ?? {
+      url: stage.repository.url,
+      branch: stage.repository.branch,
+      files: new Set(),
+    };
+    for (const change of stage.changes) entry.files.add(change.file);
+    repositories.set(key, entry);
+  }
+  const changeRequestLists = new Map<string, { forge: ForgeClient; project: string; branch: string }>();
+  for (const stage of stages) {
+    if (stage.strategy.type !== 'change-request') continue;
+    const forge = options.forges?.[stage.strategy.forge];
+    if (forge === undefined) continue;
+    changeRequestLists.set(`${stage.strategy.forge}#${stage.strategy.project}#${stage.repository.branch}`, {
+      forge,
+      project: stage.strategy.project,
+      branch: stage.repository.branch,
+    });
+  }
+  type Read =
+    | { kind: 'git'; key: string; result: DeployFiles | Error }
+    | { kind: 'app'; key: string; result: Awaited<ReturnType<ArgoCDClient['applications']['get']>> | Error }
+    | { kind: 'forge'; key: string; result: ChangeRequest[] | Error };
+  const jobs: Array<() => Promise<Read>> = [
+    ...[...repositories].map(
+      ([key, repository]) =>
+        async (): Promise<Read> => ({
+          kind: 'git',
+          key,
+          result: await readDeployFiles(
+            { ...repository, auth: authFor(repository.url) },
+            [...repository.files],
+            options.signal,
+          ).catch((error: unknown) => new Error(`git ${repository.branch}: ${message(error)}`)),
+        }),
+    ),
+    ...stages.map(
+      (stage) => async (): Promise<Read> => ({
+        kind: 'app',
+        key: stage.name,
+        result: await client.applications
+          .get(stage.application.name, {
+            project: stage.application.project,
+            appNamespace: stage.application.appNamespace,
+            signal: options.signal,
+          })
+          .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`)),
+      }),
+    ),
+    ...[...changeRequestLists].map(
+      ([key, list]) =>
+        async (): Promise<Read> => ({
+          kind: 'forge',
+          key,
+          result: await list.forge.changeRequests
+            .list(
+              { project: list.project, state: 'open', targetBranch: list.branch },
+              options.signal ? { signal: options.signal } : {},
+            )
+            .catch((error: unknown) => new Error(`forge ${list.project}: ${message(error)}`)),
+        }),
+    ),
+  ];
+  const reads = await mapConcurrent(jobs, limit, (job) => job());
+  const find = <K extends Read['kind']>(kind: K, key: string) =>
+    reads.find((read): read is Extract<Read, { kind: K }> => read.kind === kind && read.key === key)?.result;
+
+  return stages.map((stage) => statusOf(stage, find, options.values));
+}
+
+function statusOf(
+  stage: ReleaseStage,
+  find: (kind: 'git' | 'app' | 'forge', key: string) => unknown,
+  releaseValues: ReleaseStatusOptions['values'],
+): StageStatus {
+  const errors: string[] = [];
+  const files = find('git', `${stage.repository.url}#${stage.repository.branch}`) as
+    | DeployFiles
+    | Error
+    | undefined;
+  const values: Record<string, unknown> = {};
+  let atRelease = releaseValues === undefined ? undefined : true;
+  if (files instanceof Error || files === undefined) {
+    errors.push(files?.message ?? 'git not read');
+    atRelease = undefined;
+  } else {
+    for (const change of stage.changes) {
+      const mapping = Array.isArray(change.paths)
+        ? Object.fromEntries(change.paths.map((p) => [p, p]))
+        : change.paths;
+      for (const [path, valueName] of Object.entries(mapping)) {
+        let value: unknown;
+        try {
+          value = getYamlValue(files.texts.get(change.file) ?? '', path);
+        } catch {
+          value = undefined;
+        }
+        values[valueName] = value;
+        if (releaseValues !== undefined && String(value) !== String(releaseValues[valueName]))
+          atRelease = false;
+      }
+    }
+  }
+  const app = find('app', stage.name) as Application | Error | undefined;
+  const status = app instanceof Error || app === undefined ? undefined : app.status;
+  if (app instanceof Error) errors.push(app.message);
+  const branchHead = files instanceof Error || files === undefined ? undefined : files.head;
+  const syncedRevision: string | undefined =
+    status?.sync?.revision ?? status?.sync?.revisions?.[0] ?? undefined;
+  const result: StageStatus = {
+    name: stage.name,
+    application: stage.application.name,
+    branch: stage.repository.branch,
+    branchHead,
+    values,
+    syncStatus: status?.sync?.status ?? undefined,
+    healthStatus: status?.health?.status ?? undefined,
+    syncedRevision,
+    operationPhase: status?.operationState?.phase ?? undefined,
+    deployed: branchHead !== undefined && syncedRevision === branchHead,
+    errors,
+  };
+  if (atRelease !== undefined) result.atRelease = atRelease;
+  if (stage.strategy.type === 'change-request') {
+    const list = find(
+      'forge',
+      `${stage.strategy.forge}#${stage.strategy.project}#${stage.repository.branch}`,
+    ) as ChangeRequest[] | Error | undefined;
+    if (list instanceof Error) errors.push(list.message);
+    const open =
+      list instanceof Error
+        ? undefined
+        : list?.find((request) => request.sourceBranch.endsWith(`/${stage.name}`));
+    if (open) {
+      result.changeRequest = {
+        number: open.number,
+        sourceBranch: open.sourceBranch,
+        webUrl: open.webUrl,
+        mergeability: open.mergeability,
+      };
+    }
+  }
+  return result;
+}

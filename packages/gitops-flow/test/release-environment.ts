@@ -1,0 +1,58 @@
+import { GitLabClient } from '@gitops-kit/forge-client';
+import { GitLabEmulator } from '@gitops-kit/testkit';
+import type { ReleaseStageDefinition } from '../src/index.js';
+import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
+
+/** dev and staging by push, prod through a GitLab merge request; one deploy repository, a file per stage. */
+export interface ReleaseEnvironment extends SeedEnvironment {
+  gitlab: GitLabEmulator;
+  forge: GitLabClient;
+  stages: ReleaseStageDefinition[];
+  tagOf(stage: string): Promise<string | undefined>;
+}
+
+export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
+
+export async function startReleaseEnvironment(
+  options: { prodApprovals?: number; prodAutoMerge?: boolean; soak?: string } = {},
+): Promise<ReleaseEnvironment> {
+  const seed = await startSeedEnvironment({ apps: STAGE_NAMES.map((stage) => `app-${stage}`) });
+  const gitlab = await GitLabEmulator.start({ git: seed.git });
+  gitlab.addProject('team/deploy', 'deploy', { approvalsRequired: options.prodApprovals ?? 1 });
+  const forge = new GitLabClient({ url: gitlab.url, token: gitlab.token });
+  const stages: ReleaseStageDefinition[] = STAGE_NAMES.map((stage) => ({
+    name: stage,
+    application: { name: `app-${stage}`, project: 'demo' },
+    repository: { url: seed.repoUrl, branch: 'main' },
+    changes: [{ file: `apps/app-${stage}/my-values.yaml`, paths: ['image.tag'] }],
+    onFailure: 'git-revert',
+    wait: { timeout: '20s' },
+    ...(stage === 'prod'
+      ? {
+          strategy: {
+            type: 'change-request' as const,
+            forge: 'gitlab',
+            project: 'team/deploy',
+            autoMerge: options.prodAutoMerge ?? false,
+            mergeTimeout: '60s',
+          },
+        }
+      : {}),
+    ...(stage === 'staging' && options.soak ? { gate: { soak: options.soak } } : {}),
+  }));
+  return {
+    ...seed,
+    gitlab,
+    forge,
+    stages,
+    async tagOf(stage: string) {
+      const text = await seed.git.readFile('deploy', 'main', `apps/app-${stage}/my-values.yaml`);
+      return /tag: "?([^"\s]+)"?/.exec(text)?.[1];
+    },
+    async stop() {
+      await forge.close();
+      await gitlab.stop();
+      await seed.stop();
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export type { ProjectRules } from './change-request-store.js';
+export type { ForgeFault, ForgeRequestRecord } from './forge-http.js';
+export { GitHubEmulator, type GitHubEmulatorOptions } from './github-emulator.js';
+export { GitLabEmulator, type GitLabEmulatorOptions } from './gitlab-emulator.js';
