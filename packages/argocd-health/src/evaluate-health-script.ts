@@ -15,7 +15,8 @@ export interface EvaluateHealthScriptOptions extends LuaRuntimeOptions {
 /**
  * Evaluates one health script against one object offline, the way Argo CD would once the script is in argocd-cm
  * (same sandbox, libraries, budget and result rules) — use it to test a customisation before deploying it. The
- * Lua worker is started on first use and reused by later calls (it never keeps the process alive).
+ * Lua worker is started on first use and reused by later calls: a pending call keeps the process alive, the idle
+ * worker never does.
  *
  * Returns null when the script gives no opinion (nil or an empty table); a script error gives `Unknown` with its
  * text, an invalid status `Unknown "Lua returned an invalid health status"`.
@@ -39,8 +40,9 @@ export async function evaluateHealthScript(
   return interpretLuaEvaluation(runtime.evaluate(healthLua, toLuaChunk(object), useOpenLibs));
 }
 
-// One runtime per distinct set of limits, started on first use and kept: its worker thread is unref'd, so it
-// never keeps the process alive, and repeated offline evaluations do not pay the VM start-up each time.
+// One runtime per distinct set of limits, started on first use and kept, so repeated offline evaluations do not pay
+// the VM start-up each time. Its worker is ref'd only while it loads (the one asynchronous wait; an evaluation
+// itself blocks on Atomics.wait), so an idle worker never keeps the process alive.
 const sharedRuntimes = new Map<string, Promise<LuaRuntime>>();
 
 /** @internal One shared runtime per set of limits (also used by resource actions). */

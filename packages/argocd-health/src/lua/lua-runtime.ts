@@ -11,7 +11,10 @@ export interface LuaRuntimeOptions {
   budgetMs?: number;
   /** Extra time after the budget before the worker thread is terminated (runaway built-ins). Default 250. */
   hardStopGraceMs?: number;
-  /** Lua heap a single evaluation may add, checked by the same hook. Default 64 MiB. */
+  /**
+   * Lua heap a single evaluation may add (live objects and garbage not yet collected), enforced by the Lua state's
+   * allocator on every allocation, in coroutines too. Default 64 MiB.
+   */
   maxHeapBytes?: number;
   /** WebAssembly memory size after which the worker is replaced (memory never shrinks). Default 256 MiB. */
   maxWasmMemoryBytes?: number;
@@ -34,6 +37,7 @@ interface WorkerResponse {
   status?: string;
   message?: string;
   recycle?: boolean;
+  wasmMemoryBytes?: number;
 }
 
 interface WorkerHandle {
@@ -42,6 +46,8 @@ interface WorkerHandle {
   flags: Int32Array;
   knownScripts: Set<number>;
   ready: boolean;
+  /** Why the thread stopped, when it did (an uncaught error or an exit before answering). */
+  stopReason: string | undefined;
 }
 
 const DEFAULTS = {
@@ -74,6 +80,7 @@ export class LuaRuntime {
   #closed = false;
   #workersStarted = 0;
   #nextScriptId = 1;
+  #lastWasmMemoryBytes = 0;
 
   private constructor(options: LuaRuntimeOptions) {
     this.#options = { ...DEFAULTS, ...definedOnly(options) };
@@ -100,6 +107,11 @@ export class LuaRuntime {
   /** How many worker threads this runtime has started (1 + one per hard stop or recycle). */
   get workersStarted(): number {
     return this.#workersStarted;
+  }
+
+  /** Size of the worker's WebAssembly memory after the last evaluation (it never shrinks, so this is its peak). */
+  get lastWasmMemoryBytes(): number {
+    return this.#lastWasmMemoryBytes;
   }
 
   /**
@@ -131,7 +143,7 @@ export class LuaRuntime {
       useOpenLibs,
       objSource: objChunk,
       budgetMs: this.#options.budgetMs,
-      heapKb: this.#options.maxHeapBytes / 1024,
+      heapBytes: this.#options.maxHeapBytes,
       mode,
       paramsSource: paramsChunk,
     };
@@ -151,6 +163,7 @@ export class LuaRuntime {
       return { kind: 'error', message: 'the Lua worker stopped without answering' };
     }
     const response = received.message;
+    this.#lastWasmMemoryBytes = response.wasmMemoryBytes ?? 0;
     // After an error on first use a syntax error (not cached by the worker) cannot be told from a runtime error
     // (cached), so the source goes along again next time; a worker that already has the script ignores it.
     if (response.kind !== 'error' || !firstUse) handle.knownScripts.add(id);
@@ -220,8 +233,6 @@ export class LuaRuntime {
       },
     });
     worker.unref();
-    // Errors surface through the protocol; keep an unexpected exit from crashing the host process.
-    worker.on('error', () => undefined);
     port1.unref();
     const handle: WorkerHandle = {
       worker,
@@ -229,7 +240,15 @@ export class LuaRuntime {
       flags: new Int32Array(signal),
       knownScripts: new Set(),
       ready: false,
+      stopReason: undefined,
     };
+    // Errors surface through the protocol; keep an unexpected exit from crashing the host process.
+    worker.on('error', (error: Error) => {
+      handle.stopReason ??= error.message;
+    });
+    worker.on('exit', (code: number) => {
+      handle.stopReason ??= `the worker thread exited with code ${code}`;
+    });
     this.#handle = handle;
     this.#workersStarted += 1;
     return handle;
@@ -278,8 +297,16 @@ export class LuaRuntime {
     // Atomics.waitAsync is ES2024 (Node 16+), typed here because the project targets the ES2023 library.
     const waitAsync = (Atomics as unknown as { waitAsync: AtomicsWaitAsync }).waitAsync;
     const result = waitAsync(handle.flags, 1, 0, this.#options.startupTimeoutMs);
-    if (result.async) await result.value;
+    if (result.async) {
+      // A worker that dies while loading never sets the flag: stop waiting when it exits.
+      const exited = new Promise<void>((resolve) => handle.worker.once('exit', () => resolve()));
+      await Promise.race([result.value, exited]);
+    }
     if (!this.#checkReadyState(handle)) {
+      if (handle.stopReason !== undefined) {
+        this.#replaceAfterFailure(handle);
+        throw new LuaRuntimeError(`The Lua worker stopped while loading wasmoon: ${handle.stopReason}`);
+      }
       this.#replaceAfterFailure(handle);
       throw new LuaRuntimeError(`The Lua worker did not start within ${this.#options.startupTimeoutMs} ms.`, {
         retryable: true,

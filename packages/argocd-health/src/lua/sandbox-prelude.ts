@@ -2,18 +2,26 @@ import { GO_COMPAT_LUA } from './go-compat-lua.js';
 
 // Second part of the prelude: budget hook, library tables, per-evaluation environment and the entry point.
 const SANDBOX_LUA = String.raw`-- Budget state for the running evaluation.
-local deadline, heap_limit_kb, budget_error = 0, 0, nil
+local deadline, heap_limit_bytes, budget_error = 0, 0, nil
 local TIMEOUT_MESSAGE = "context deadline exceeded"
 local MEMORY_MESSAGE = "memory limit exceeded"
 
+-- The worker's allocator enforces the heap cap; this C function tells whether it refused an allocation in the
+-- running evaluation (see worker-source.ts). Scripts never see the global.
+local memory_failed = __gitopsKitMemoryFailed
+__gitopsKitMemoryFailed = nil
+local co_create, co_wrap, co_resume, co_close = coroutine_lib.create, coroutine_lib.wrap, coroutine_lib.resume,
+  coroutine_lib.close
+
+local function check_budget()
+  if not budget_error and memory_failed() then budget_error = MEMORY_MESSAGE end
+  if budget_error then error(budget_error, 0) end
+end
+
 local hook_calls = 0
 local function budget_hook()
-  if budget_error then error(budget_error, 0) end
-  -- The heap check is a plain C call; the clock goes through JavaScript, so it is read every 10th time.
-  if collectgarbage("count") > heap_limit_kb then
-    budget_error = MEMORY_MESSAGE
-    error(budget_error, 0)
-  end
+  check_budget()
+  -- The clock goes through JavaScript, so it is read every 10th time.
   hook_calls = hook_calls + 1
   if hook_calls % 10 == 0 and clock() > deadline then
     -- Name the script line that was running, not a line of this prelude.
@@ -33,7 +41,7 @@ local function budget_hook()
 end
 
 local function reraise_budget(...)
-  if budget_error then error(budget_error, 0) end
+  check_budget()
   return ...
 end
 
@@ -43,7 +51,7 @@ end
 
 local function safe_xpcall(f, handler, ...)
   return reraise_budget(raw_xpcall(f, function(e)
-    if budget_error then return e end
+    if budget_error or memory_failed() then return e end
     return handler(e)
   end, ...))
 end
@@ -51,7 +59,7 @@ end
 local function safe_rep(s, n, sep)
   local count = to_int64(n)
   local piece = slen(type(s) == "number" and go_number(s) or s) + (sep and slen(sep) or 0)
-  if count > 0 and piece * count > heap_limit_kb * 1024 then
+  if count > 0 and piece * count > heap_limit_bytes then
     budget_error = MEMORY_MESSAGE
     error(budget_error, 0)
   end
@@ -126,6 +134,44 @@ local function make_math_lib()
   return m
 end
 
+-- Hooks set by debug.sethook are per thread (a new coroutine inherits the C hook, but ldblib's hook table has no
+-- entry for it, so nothing runs): every coroutine a script creates gets the budget hook as its first act. Its
+-- errors surface through resume/close, which must not swallow a budget error either.
+local function hooked(f, name)
+  if type(f) ~= "function" then
+    error("bad argument #1 to '" .. name .. "' (function expected)", 3)
+  end
+  return function(...)
+    sethook(budget_hook, "", 1000)
+    return f(...)
+  end
+end
+
+local function make_coroutine_lib()
+  local c = copy_table(coroutine_lib)
+  c.create = function(f) return co_create(hooked(f, "create")) end
+  c.wrap = function(f) return co_wrap(hooked(f, "wrap")) end
+  c.resume = function(co, ...) return reraise_budget(co_resume(co, ...)) end
+  c.close = function(co) return reraise_budget(co_close(co)) end
+  return c
+end
+
+-- gopher-lua has no finalizers (Argo CD's scripts never see __gc run), and Lua 5.4 runs finalizers with hooks
+-- off at any later collection, possibly inside another evaluation: an object is never marked for finalization
+-- here. Lua marks an object only when its metatable has __gc at setmetatable time (lgc.c luaC_checkfinalizer),
+-- so the field is hidden for that moment and put back: the script still sees its own metatable unchanged.
+local function sandbox_setmetatable(t, mt)
+  if type(mt) == "table" and rawget(mt, "__gc") ~= nil then
+    local gc = rawget(mt, "__gc")
+    rawset(mt, "__gc", nil)
+    local ok, result = raw_pcall(setmetatable, t, mt)
+    rawset(mt, "__gc", gc)
+    if not ok then error(result, 2) end
+    return result
+  end
+  return setmetatable(t, mt)
+end
+
 local string_meta = getmetatable("")
 string_meta.__metatable = false
 
@@ -137,11 +183,11 @@ end
 local STRING_TEMPLATE = make_string_lib()
 local TABLE_TEMPLATE = make_table_lib()
 local MATH_TEMPLATE = make_math_lib()
-local COROUTINE_TEMPLATE = copy_table(coroutine_lib)
+local COROUTINE_TEMPLATE = make_coroutine_lib()
 local BASE_TEMPLATE = {
   _VERSION = "Lua 5.1", assert = assert, error = error, ipairs = ipairs, pairs = pairs, next = next,
   select = select, rawequal = rawequal, rawget = rawget, rawset = rawset, rawlen = rawlen,
-  setmetatable = setmetatable, getmetatable = getmetatable, tonumber = tonumber, tostring = go_tostring,
+  setmetatable = sandbox_setmetatable, getmetatable = getmetatable, tonumber = tonumber, tostring = go_tostring,
   type = type, unpack = tunpack, pcall = safe_pcall, xpcall = safe_xpcall, print = function() end,
   collectgarbage = function() return 0 end, setfenv = refused("setfenv"), dofile = refused("dofile"),
   loadfile = refused("loadfile"), module = refused("module"), __gitopsKitConcat = go_concat,
@@ -158,7 +204,8 @@ local function new_environment(use_open_libs, obj, action_params)
     if type(chunk) == "string" and sbyte(chunk, 1) == 27 then
       return nil, "attempt to load a binary chunk"
     end
-    return raw_load(chunk, name, "t", chunk_env or env)
+    -- load catches errors (a refused allocation while parsing, a budget error in a reader function).
+    return reraise_budget(raw_load(chunk, name, "t", chunk_env or env))
   end
   env.load = sandbox_load
   env.loadstring = function(s, name) return sandbox_load(s, name) end
@@ -193,7 +240,6 @@ local function new_environment(use_open_libs, obj, action_params)
 end
 
 local compiled = {}
-local EMPTY = {}
 
 local function error_text(e)
   if type(e) == "string" then return e end
@@ -217,6 +263,21 @@ local function result_of(value)
   end
   return "ok", status or "", message or ""
 end
+
+-- Compiles a script once per worker. The source is checked on its own first: wrapped in a function it could
+-- otherwise close that function early and run code at compile time, outside the budget hook. Every chunk gets a
+-- fresh environment table, so nothing written while loading is shared.
+local function compile(source)
+  local alone, syntax_error = raw_load(source, "=<string>", "t", {})
+  if alone == nil then return nil, error_text(syntax_error) end
+  local chunk, err = raw_load("return function(_ENV) " .. source .. "\nend", "=<string>", "t", {})
+  if chunk == nil then return nil, error_text(err) end
+  return chunk()
+end
+
+-- Garbage an evaluation leaves behind would count against the next one's cap; past this much growth it is
+-- collected at once (there are no finalizers to run, see sandbox_setmetatable).
+local COLLECT_AFTER_GROWTH_KB = 1024
 
 -- JSON text of a script's result as gopher-json (layeh.com/gopher-json, used by util/lua/lua.go for actions)
 -- encodes it: an empty table is [], a table with a sequence part an array, any other table an object with
@@ -263,36 +324,48 @@ end
 
 -- mode "health": the result is read as a health status; mode "json": the last value is returned as JSON text
 -- (resource actions and their discovery, util/lua/lua.go ExecuteResourceAction / ExecuteResourceActionDiscovery).
-function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_kb, mode, params_source)
+function __gitopsKitRun(id, source, use_open_libs, obj_source, budget_ms, heap_bytes, mode, params_source)
+  local heap_at_start_kb = collectgarbage("count")
+  budget_error = nil
+  heap_limit_bytes = heap_bytes
   local fn = compiled[id]
   if fn == nil then
     if source == nil then return "missing" end
-    local chunk, err = raw_load("return function(_ENV) " .. source .. "\nend", "=<string>", "t", EMPTY)
-    if chunk == nil then return "error", error_text(err) end
-    fn = chunk()
+    local err
+    fn, err = compile(source)
+    if fn == nil then return "error", err end
     compiled[id] = fn
   end
-  local obj_chunk, obj_err = raw_load(obj_source, "=obj", "t", EMPTY)
+  local obj_chunk, obj_err = raw_load(obj_source, "=obj", "t", {})
   if obj_chunk == nil then return "error", "cannot build obj: " .. error_text(obj_err) end
   local params
   if params_source ~= nil then
-    local params_chunk, params_err = raw_load(params_source, "=actionParams", "t", EMPTY)
+    local params_chunk, params_err = raw_load(params_source, "=actionParams", "t", {})
     if params_chunk == nil then return "error", "cannot build actionParams: " .. error_text(params_err) end
     params = params_chunk()
   end
   local env = new_environment(use_open_libs, obj_chunk(), params)
-  budget_error = nil
-  heap_limit_kb = collectgarbage("count") + heap_kb
   deadline = clock() + budget_ms / 1000
   sethook(budget_hook, "", 1000)
   local results = tpack(raw_pcall(fn, env))
+  if not results[1] and not budget_error and type(results[2]) ~= "string" then
+    -- An error object's __tostring (or __name) is script code: it runs under the budget like the rest.
+    local ok, text = raw_pcall(error_text, results[2])
+    results[2] = (ok and type(text) == "string") and text or "(error object is not a string)"
+  end
   local encoded
   if mode == "json" and results[1] and results.n >= 2 and type(results[results.n]) == "table" then
-    -- Encoding runs under the same budget: a huge or cyclic result cannot stall the worker.
+    -- Encoding runs under the same budget and heap cap: a huge or cyclic result cannot stall the worker.
     encoded = tpack(raw_pcall(json_encode, results[results.n], 0))
   end
   sethook()
   string_meta.__index = nil
+  if not budget_error and memory_failed() then budget_error = MEMORY_MESSAGE end
+  if collectgarbage("count") > heap_at_start_kb + COLLECT_AFTER_GROWTH_KB then
+    env = nil
+    if budget_error then results = nil end
+    collectgarbage("collect")
+  end
   if budget_error then
     local message = budget_error
     budget_error = nil
@@ -331,8 +404,11 @@ string_lib.dump = nil
  * - Library modes: base/table/package and a restricted `os` (time/date only, gopher-style `os.date`) always;
  *   string/math/coroutine only with `useOpenLibs`. `io`, `debug`, `string.dump`, `dofile`, `loadfile`, binary
  *   chunks and `require` of anything but preloaded modules are never reachable.
- * - Budget: a count hook checks the wall-clock deadline and the Lua heap size every 1,000 instructions (the clock every 10,000); `pcall`
- *   cannot swallow a budget error.
+ * - Budget: a count hook, installed on the main thread and on every coroutine a script creates, checks the
+ *   wall-clock deadline every 10,000 instructions and the allocator's heap-cap mark every 1,000; `pcall`,
+ *   `xpcall`, `coroutine.resume`/`close` and `load` cannot swallow a budget error.
+ * - Isolation: a fresh environment and fresh library tables per evaluation, no finalizers (`__gc` is never
+ *   armed), a locked string metatable, and scripts compiled so that no code runs outside the evaluation.
  * @internal
  */
 export const SANDBOX_PRELUDE = `${GO_COMPAT_LUA}\n${SANDBOX_LUA}`;

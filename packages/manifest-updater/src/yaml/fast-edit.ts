@@ -25,7 +25,8 @@ export function tryFastEdit(
   if (!target) return undefined;
   const region = text.slice(target.keyStart, target.lineEnd);
   const node = parseSinglePair(region, String(last));
-  if (!node) return undefined;
+  // Tagged targets take the full path, which verifies the value under its tag.
+  if (!node || node.tag !== undefined) return undefined;
   const plan = planScalarEdit(region, node, value, { inFlow: false, afterKey: true });
   if (plan.needsDocumentCheck) return undefined;
   if (!plan.splice) return plan;

@@ -4,6 +4,7 @@ import { parseYamlForEdit, selectDocument } from './parsed-yaml.js';
 import { type AliasPolicy, resolvePath } from './resolve-path.js';
 import { planScalarEdit, type TextSplice } from './scalar-edit.js';
 import { sameScalarValue, scalarSourceReadsAs, type YamlScalarValue } from './scalar-style.js';
+import { tagHolds } from './tagged-scalar.js';
 import { PathNotFoundError, PathTypeError, YamlEditVerificationError } from './yaml-errors.js';
 import type { YamlPathSegment } from './yaml-path.js';
 import { assertNestingWithin } from './yaml-source.js';
@@ -63,11 +64,12 @@ export function planFullEdit(
   const plan = planScalarEdit(text, node as Scalar, value, {
     inFlow: resolution.inFlow,
     afterKey: resolution.afterKey,
+    pathText,
   });
   if (plan.splice) {
     // A flow scalar's replacement is checked on its own (cheap); a rewritten block scalar needs the whole document.
     if (plan.needsDocumentCheck) verify(text, plan.splice, segments, value, pathText, settings);
-    else if (!scalarSourceReadsAs(plan.splice.replacement.trim(), value, resolution.inFlow)) {
+    else if (!scalarSourceReadsAs(plan.splice.replacement.trim(), value, resolution.inFlow, node.tag)) {
       throw new YamlEditVerificationError(
         `Setting ${pathText} would not read back as the intended value; the source was left unchanged`,
         { path: pathText },
@@ -99,7 +101,8 @@ function verify(
     ok =
       resolution.kind === 'found' &&
       isScalar(resolution.node) &&
-      sameScalarValue(resolution.node.value, value);
+      sameScalarValue(resolution.node.value, value) &&
+      tagHolds(resolution.node.tag, resolution.node.value);
   } catch {
     ok = false;
   }

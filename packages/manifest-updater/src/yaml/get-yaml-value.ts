@@ -1,4 +1,5 @@
 import { isScalar } from 'yaml';
+import { LoneCarriageReturns } from './lone-carriage-returns.js';
 import { parseYamlForEdit, selectDocument } from './parsed-yaml.js';
 import { resolvePath } from './resolve-path.js';
 import { YamlParseError } from './yaml-errors.js';
@@ -39,7 +40,10 @@ export function getYamlValue(
   path: YamlPath,
   options: GetYamlValueOptions = {},
 ): unknown {
-  const { body } = readYamlSource(source, options.maxBytes ?? DEFAULT_MAX_YAML_BYTES);
+  // A lone CR is a line break in YAML; the parser only sees LF and CRLF (see lone-carriage-returns.ts).
+  const body = new LoneCarriageReturns(
+    readYamlSource(source, options.maxBytes ?? DEFAULT_MAX_YAML_BYTES).body,
+  ).text;
   const segments = parseYamlPath(path);
   const pathText = formatYamlPath(segments);
   assertNestingWithin(body, options.maxDepth ?? DEFAULT_MAX_YAML_DEPTH);

@@ -1,4 +1,5 @@
 import { CST, type Scalar } from 'yaml';
+import { plainScalarIsNotString } from './implicit-types.js';
 import {
   renderFlowScalar,
   type ScalarStyle,
@@ -6,6 +7,7 @@ import {
   scalarSourceReadsAs,
   type YamlScalarValue,
 } from './scalar-style.js';
+import { renderUnderTag } from './tagged-scalar.js';
 
 /** A replacement of `text.slice(start, end)`. */
 export interface TextSplice {
@@ -18,6 +20,8 @@ export interface TextSplice {
 export interface ScalarContext {
   readonly inFlow: boolean;
   readonly afterKey: boolean;
+  /** The path in its dotted form, for errors. */
+  readonly pathText?: string;
 }
 
 /** The outcome of planning one scalar edit. */
@@ -49,13 +53,16 @@ export function planScalarEdit(
   if (sameScalarValue(node.value, value)) {
     const plainSource = token && token.type === 'scalar' ? token.source : undefined;
     const yaml11Mismatch =
-      plainSource !== undefined && !scalarSourceReadsAs(plainSource, oldValue, context.inFlow);
+      plainSource !== undefined &&
+      node.tag === undefined &&
+      (!scalarSourceReadsAs(plainSource, oldValue, context.inFlow) ||
+        (typeof oldValue === 'string' && plainScalarIsNotString(plainSource)));
     return { splice: undefined, oldValue, needsDocumentCheck: false, yaml11Mismatch };
   }
   if (!token) {
     // An empty value (`tag:` or `tag:   # comment`): insert right where the value would start.
     const at = node.range?.[0] ?? 0;
-    const rendered = renderFlowScalar(value, 'PLAIN', context.inFlow);
+    const rendered = render(node, value, 'PLAIN', context);
     const before = at > 0 ? text[at - 1] : '\n';
     const needsSpaceBefore = before !== ' ' && before !== '\t' && before !== '\n';
     const needsSpaceAfter = text[at] === '#';
@@ -78,7 +85,7 @@ export function planScalarEdit(
           ? 'QUOTE_SINGLE'
           : 'PLAIN';
     // renderFlowScalar only writes plain text it has checked under both YAML versions.
-    const rendered = renderFlowScalar(value, style, context.inFlow);
+    const rendered = render(node, value, style, context);
     return {
       splice: { start: token.offset, end: token.offset + token.source.length, replacement: rendered },
       oldValue,
@@ -92,6 +99,8 @@ export function planScalarEdit(
   if (text.slice(offset, offset + original.length) !== original) {
     throw new Error('internal: block scalar token does not match its source');
   }
+  // A block scalar under a tag: the tag must be able to hold the value (the document check verifies the rest).
+  if (node.tag !== undefined) render(node, value, 'PLAIN', context);
   const copy = structuredClone(token);
   if (typeof value === 'string') {
     CST.setScalarValue(copy, value, { afterKey: context.afterKey, inFlow: context.inFlow });
@@ -108,6 +117,12 @@ export function planScalarEdit(
     needsDocumentCheck: true,
     yaml11Mismatch: false,
   };
+}
+
+/** The flow text for `value`: under the node's explicit tag when it has one (see tagged-scalar.ts). */
+function render(node: Scalar, value: YamlScalarValue, style: ScalarStyle, context: ScalarContext): string {
+  if (node.tag === undefined) return renderFlowScalar(value, style, context.inFlow);
+  return renderUnderTag(node.tag, value, style, context.inFlow, context.pathText ?? 'the edited value');
 }
 
 function toScalarValue(value: unknown): YamlScalarValue {

@@ -1,4 +1,6 @@
 import { parseDocument } from 'yaml';
+import { plainScalarIsNotString } from './implicit-types.js';
+import { tagHolds, verbatimTag } from './tagged-scalar.js';
 
 /** A value `updateYaml` can write: YAML scalars only. */
 export type YamlScalarValue = string | number | boolean | null;
@@ -22,12 +24,15 @@ export function isYamlScalarValue(value: unknown): value is YamlScalarValue {
 
 /**
  * Whether a string can be written without quotes and still read back as that same string under YAML 1.2 (core
- * schema) and YAML 1.1 (Helm/go-yaml). `inFlow` also rules out flow indicators.
+ * schema), YAML 1.1 (PyYAML, Helm/go-yaml) and the other readers `plainScalarIsNotString` covers. `inFlow` also
+ * rules out flow indicators.
  */
 export function canWritePlain(value: string, inFlow: boolean): boolean {
-  if (value === '' || YAML_11_WORDS.test(value)) return false;
+  if (value === '' || YAML_11_WORDS.test(value) || plainScalarIsNotString(value)) return false;
   if (OBVIOUSLY_PLAIN.test(value) && !(inFlow && /[,[\]{}]/.test(value))) return true;
-  if (PLAIN_FORBIDDEN_START.test(value) && !/^-[^\s]/.test(value) && !/^[?:][^\s]/.test(value)) return false;
+  // YAML 1.1 readers (PyYAML, libyaml, go-yaml) take `?x` and `:x` as plain only outside flow collections, and
+  // `?x` as a flow item is a key there: quote both everywhere, as the 1.1 spec forbids them as plain starts.
+  if (PLAIN_FORBIDDEN_START.test(value) && !/^-[^\s]/.test(value)) return false;
   if (/[\s]$/.test(value) || /[\n\r\t]/.test(value) || /: |:$| #/.test(value)) return false;
   if (inFlow && /[,[\]{}]/.test(value)) return false;
   if (/[\u0000-\u001f\u007f-\u009f\ufeff\u2028\u2029]/.test(value)) return false;
@@ -92,11 +97,20 @@ export function sameScalarValue(existing: unknown, value: YamlScalarValue): bool
 
 /**
  * Whether the scalar source `text` (single line, as written after `key: ` or inside `[...]`) reads back as `value`
- * under YAML 1.2 and YAML 1.1.
+ * under YAML 1.2 and YAML 1.1 — with its explicit `tag` when it has one, which must then hold the value's type.
  */
-export function scalarSourceReadsAs(text: string, value: YamlScalarValue, inFlow: boolean): boolean {
+export function scalarSourceReadsAs(
+  text: string,
+  value: YamlScalarValue,
+  inFlow: boolean,
+  tag?: string,
+): boolean {
+  const scalar = tag === undefined ? text : `${verbatimTag(tag)} ${text}`;
   for (const version of ['1.2', '1.1'] as const) {
-    const document = parseDocument(inFlow ? `[${text}]` : `k: ${text}\n`, { version, prettyErrors: false });
+    const document = parseDocument(inFlow ? `[${scalar}]` : `k: ${scalar}\n`, {
+      version,
+      prettyErrors: false,
+    });
     if (document.errors.length > 0) return false;
     const read = document.toJS({ maxAliasCount: 0 }) as unknown;
     const actual = inFlow
@@ -104,7 +118,7 @@ export function scalarSourceReadsAs(text: string, value: YamlScalarValue, inFlow
         ? read[0]
         : Symbol('mismatch')
       : (read as { k?: unknown } | null)?.k;
-    if (!sameScalarValue(actual, value)) {
+    if (!sameScalarValue(actual, value) || !tagHolds(tag, actual)) {
       // YAML 1.1 has no distinct null for an empty value and reads `null` the same; everything else must match.
       return false;
     }

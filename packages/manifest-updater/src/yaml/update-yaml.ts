@@ -1,5 +1,6 @@
 import { tryFastEdit } from './fast-edit.js';
 import { planFullEdit } from './full-edit.js';
+import { LoneCarriageReturns } from './lone-carriage-returns.js';
 import type { AliasPolicy } from './resolve-path.js';
 import { applySplice, type TextSplice } from './scalar-edit.js';
 import { isYamlScalarValue, type YamlScalarValue } from './scalar-style.js';
@@ -73,7 +74,8 @@ export interface UpdateYamlResult {
 
 /**
  * Sets scalar values in a YAML source and changes nothing else: every byte outside the edited scalars stays as it
- * was (comments, blank lines, indentation, quote style, anchors, line endings, BOM, missing final newline).
+ * was (comments, blank lines, indentation, quote style, anchors, line endings — CRLF, LF, lone CR or a mix — BOM,
+ * missing final newline).
  * Updates apply in order; the call fails as a whole, so nothing is returned half-edited.
  *
  * A fast scanner finds ordinary targets by indentation and yaml's CST edits only that line; anything unusual (and
@@ -105,7 +107,8 @@ export function updateYaml(
     maxAliasCount: options.maxAliasCount ?? 100,
   } as const;
   const useFastPath = options.validate !== 'full' && options.document === undefined;
-  let text = body;
+  const carriageReturns = new LoneCarriageReturns(body);
+  let text = carriageReturns.text;
   const edits: YamlEdit[] = [];
   const warnings: YamlWarning[] = [];
   for (const update of list) {
@@ -141,6 +144,7 @@ export function updateYaml(
       });
     }
     if (!splice) continue;
+    splice = carriageReturns.adapt(splice);
     // The line number comes from the text before the splice (unchanged up to splice.start), so a single edit never
     // forces the engine to flatten the new string here.
     const startsOnNextLine = created && /^\r?\n/.test(splice.replacement);
@@ -150,5 +154,5 @@ export function updateYaml(
   }
   if (edits.length === 0)
     return { text: typeof source === 'string' ? source : bom + body, changed: false, edits, warnings };
-  return { text: bom + text, changed: true, edits, warnings };
+  return { text: bom + carriageReturns.restore(text), changed: true, edits, warnings };
 }
