@@ -1,17 +1,16 @@
-import { GitOpsKitError } from '@gitops-kit/core';
-import { BranchNotFoundError } from './errors.js';
+import { GitOpsKitError, ResponseTooLargeError } from '@gitops-kit/core';
+import { BranchNotFoundError, GitFetchTooLargeError } from './errors.js';
+import type { GitTransport } from './git-transport.js';
 import { ObjectStore } from './object-store.js';
 import { readPack, writePack } from './pack-file.js';
+import { discoverReceivePack, type ReceivePackAdvertisement, sendReceivePack } from './receive-pack.js';
 import {
-  discoverReceivePack,
   discoverUploadPack,
   fetchPack,
-  type ReceivePackAdvertisement,
-  type SmartHttpTransport,
-  sendReceivePack,
   supportsPartialFetch,
+  supportsShallow,
   type UploadPackAdvertisement,
-} from './smart-http.js';
+} from './upload-pack.js';
 
 /** How a fetch was done, for diagnostics and the benchmark. */
 export type FetchMode = 'partial' | 'full';
@@ -29,43 +28,65 @@ export interface FetchedHead {
 /** The result of a push attempt. */
 export type PushResult =
   | { kind: 'pushed' }
+  /** The server sends no report (no `report-status`): the caller must read the branch back. */
+  | { kind: 'unreported' }
   | { kind: 'rejected-race'; reason: string }
   | { kind: 'rejected'; reason: string }
   | { kind: 'connection-lost'; error: unknown };
 
 /** Server answers to a push that mean "someone else moved the branch": fetch, re-apply, try again. */
 const RACE_REASONS =
-  /non-fast-forward|fetch first|failed to update ref|cannot lock ref|incorrect old value|stale info|failed to lock|reference already exists|already exists/i;
+  /non-fast-forward|fetch first|failed to update ref|cannot lock ref|incorrect old value|stale info|failed to lock|reference already exists|already exists|lock exists|lock error/i;
+
+/** Options of a {@link RemoteSession}. */
+export interface RemoteSessionOptions {
+  partialFetch: boolean;
+  /** Cap on a fetch of whole history, when the server cannot fetch shallow. */
+  maxHistoryBytes: number;
+  pushOptions?: readonly string[];
+}
 
 /**
- * One write-back's conversation with the remote: depth-1 fetch into memory (partial with `filter blob:none`
- * when the server supports it, so only the blobs being edited are downloaded), then a push of only the new
- * objects.
+ * One write-back's conversation with the remote, over any {@link GitTransport}: depth-1 fetch into memory
+ * (partial with `filter blob:none` when the server supports it, so only the blobs being edited are downloaded),
+ * then a push of only the new objects.
  */
 export class RemoteSession {
   readonly store = new ObjectStore();
-  readonly #transport: SmartHttpTransport;
+  readonly #transport: GitTransport;
+  readonly #options: RemoteSessionOptions;
   #allowPartialFetch: boolean;
   #currentHead: string | undefined;
   #uploadPack: UploadPackAdvertisement | undefined;
   #receivePack: ReceivePackAdvertisement | undefined;
   #lastMode: FetchMode = 'full';
 
-  constructor(transport: SmartHttpTransport, options: { partialFetch: boolean }) {
+  constructor(transport: GitTransport, options: RemoteSessionOptions) {
     this.#transport = transport;
+    this.#options = options;
     this.#allowPartialFetch = options.partialFetch;
+  }
+
+  /** The repository URL (after any redirect). */
+  get url(): string {
+    return this.#transport.url;
   }
 
   /**
    * Finds the head to build on and fetches its commit and trees (and, without partial fetch, all its blobs).
    *
    * @throws BranchNotFoundError when neither the target nor the base branch exists.
+   * @throws GitFetchTooLargeError when the server cannot fetch shallow and the history exceeds the cap.
    */
   async fetchHead(branch: string, targetBranch: string | undefined): Promise<FetchedHead> {
     // The receive-pack advertisement lists every branch (no extra ls-refs round trip), fails early when the
-    // credentials cannot push, and is the state the push is checked against. The upload-pack capabilities do
-    // not depend on it, so both are asked for at once (one round trip instead of two on the first attempt).
-    const uploadPack = this.#uploadPack ? undefined : discoverUploadPack(this.#transport);
+    // credentials cannot push, and is the state the push is checked against. The upload-pack advertisement is
+    // asked for at the same time (one round trip, not two). Over v0 it lists refs too and is re-read on each
+    // attempt, so that `want` names a current tip: servers without allow-*-sha1-in-want refuse anything else.
+    const uploadPack =
+      this.#uploadPack === undefined || this.#uploadPack.protocol === 'v0'
+        ? discoverUploadPack(this.#transport)
+        : undefined;
     // Settled below; a rejection while receive-pack fails first must not go unhandled.
     uploadPack?.catch(() => undefined);
     const receivePack = await discoverReceivePack(this.#transport);
@@ -80,22 +101,41 @@ export class RemoteSession {
     if (head === undefined) {
       throw new BranchNotFoundError(`branch ${branch} does not exist on ${this.#transport.url}`, { branch });
     }
+    const advertisement = (await uploadPack) ?? (this.#uploadPack as UploadPackAdvertisement);
+    this.#uploadPack = advertisement;
+    if (advertisement.protocol === 'v0') {
+      const advertised = advertisement.refs.get(`refs/heads/${source}`);
+      if (advertised !== undefined) head = advertised;
+    }
     if (this.store.has(head)) {
       return { branch: source, head, targetExists, mode: this.#lastMode };
     }
     this.#currentHead = head;
-    const advertisement = this.#uploadPack ?? (await (uploadPack ?? discoverUploadPack(this.#transport)));
-    this.#uploadPack = advertisement;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
-    const pack = await fetchPack(this.#transport, advertisement, {
-      wants: [head],
-      depth: 1,
-      ...(partial ? { filter: 'blob:none' } : {}),
-    });
-    readPack(pack, this.store.objects);
+    readPack(await this.#fetchSnapshot(advertisement, head, partial), this.store.objects);
     this.store.setMissingObjectFetcher(partial ? (oids) => this.#fetchObjects(oids) : undefined);
     this.#lastMode = partial ? 'partial' : 'full';
     return { branch: source, head, targetExists, mode: this.#lastMode };
+  }
+
+  /** The head commit with depth 1, or — from a server without shallow fetch — its whole history, capped. */
+  async #fetchSnapshot(
+    advertisement: UploadPackAdvertisement,
+    head: string,
+    partial: boolean,
+  ): Promise<Buffer> {
+    const request = { wants: [head], depth: 1, ...(partial ? { filter: 'blob:none' } : {}) };
+    if (supportsShallow(advertisement)) return fetchPack(this.#transport, advertisement, request);
+    const limit = Math.min(this.#options.maxHistoryBytes, this.#transport.maxResponseBytes);
+    try {
+      return await fetchPack(this.#transport, advertisement, request, { maxResponseBytes: limit });
+    } catch (error) {
+      if (!ResponseTooLargeError.isInstance(error)) throw error;
+      throw new GitFetchTooLargeError(
+        `${this.#transport.url} does not support shallow fetch, and the branch's history is larger than maxHistoryBytes (${limit} bytes); raise maxHistoryBytes or enable shallow fetch on the server`,
+        { limitBytes: limit, cause: error },
+      );
+    }
   }
 
   async #fetchObjects(oids: readonly string[]): Promise<void> {
@@ -110,16 +150,19 @@ export class RemoteSession {
       if (!refused || this.#currentHead === undefined) throw error;
       this.#allowPartialFetch = false;
       this.#lastMode = 'full';
-      readPack(
-        await fetchPack(this.#transport, this.#uploadPack, { wants: [this.#currentHead], depth: 1 }),
-        this.store.objects,
-      );
+      readPack(await this.#fetchSnapshot(this.#uploadPack, this.#currentHead, false), this.store.objects);
     }
   }
 
-  /** Reads where a branch points on the server now (through receive-pack, which has no cache in front of it). */
-  async readRemoteBranch(branch: string): Promise<string | undefined> {
-    return (await discoverReceivePack(this.#transport)).refs.get(`refs/heads/${branch}`);
+  /**
+   * Reads where a branch points on the server now (through receive-pack, which has no cache in front of it).
+   * With `deadlineMs`, ignores the caller's abort signal and gives up after that long: the outcome of a push
+   * that was sent must be established even when the caller aborted.
+   */
+  async readRemoteBranch(branch: string, options: { deadlineMs?: number } = {}): Promise<string | undefined> {
+    const transport =
+      options.deadlineMs === undefined ? this.#transport : this.#transport.detached(options.deadlineMs);
+    return (await discoverReceivePack(transport)).refs.get(`refs/heads/${branch}`);
   }
 
   /**
@@ -135,14 +178,20 @@ export class RemoteSession {
       return { kind: 'rejected-race', reason: 'the branch moved (fetch first)' };
     const pack = writePack(this.store.created());
     try {
-      const report = await sendReceivePack(this.#transport, advertisement, { ref, oldOid, newOid, pack });
-      if (report.ok) return { kind: 'pushed' };
+      const report = await sendReceivePack(
+        this.#transport,
+        advertisement,
+        { ref, oldOid, newOid, pack },
+        this.#options.pushOptions === undefined ? {} : { pushOptions: this.#options.pushOptions },
+      );
+      if (report.ok) return report.reported ? { kind: 'pushed' } : { kind: 'unreported' };
       return RACE_REASONS.test(report.reason)
         ? { kind: 'rejected-race', reason: report.reason }
         : { kind: 'rejected', reason: report.reason };
     } catch (error) {
-      // Connection errors, timeouts and retryable statuses: the server may have applied the push anyway.
-      if (GitOpsKitError.isInstance(error) && error.retryable) {
+      // Connection errors, timeouts, retryable statuses and the caller's abort once the pack is on its way: the
+      // server may have applied the push anyway.
+      if (GitOpsKitError.isInstance(error) && (error.retryable || error.name === 'AbortError')) {
         return { kind: 'connection-lost', error };
       }
       throw error;
