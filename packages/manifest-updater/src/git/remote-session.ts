@@ -38,6 +38,23 @@ export type PushResult =
 const RACE_REASONS =
   /non-fast-forward|fetch first|failed to update ref|cannot lock ref|incorrect old value|stale info|failed to lock|reference already exists|already exists|lock exists|lock error/i;
 
+/**
+ * Whether a server's `ok` must be checked by reading the branch back. dulwich (checked with 0.21.2) answers `ok`
+ * to an update whose old value no longer matches without moving the ref: `ReceivePackHandler._apply_pack`
+ * ignores the result of its compare-and-swap (`set_if_equals`), so a writer that lost a race is told it won. It
+ * advertises no `agent`, unlike git, JGit and the forges; so a server that does not name itself, or names itself
+ * dulwich, gets its `ok` checked (one more advertisement request).
+ */
+function reportsStaleUpdatesAsOk(
+  receivePack: ReceivePackAdvertisement,
+  uploadPack: UploadPackAdvertisement | undefined,
+): boolean {
+  const agents = [receivePack.capabilities.get('agent'), uploadPack?.capabilities.get('agent')].filter(
+    (agent): agent is string => agent !== undefined,
+  );
+  return agents.length === 0 || agents.some((agent) => agent.startsWith('dulwich/'));
+}
+
 /** Options of a {@link RemoteSession}. */
 export interface RemoteSessionOptions {
   partialFetch: boolean;
@@ -184,6 +201,15 @@ export class RemoteSession {
         { ref, oldOid, newOid, pack },
         this.#options.pushOptions === undefined ? {} : { pushOptions: this.#options.pushOptions },
       );
+      if (report.ok && report.reported && reportsStaleUpdatesAsOk(advertisement, this.#uploadPack)) {
+        const now = await discoverReceivePack(this.#transport);
+        if (now.refs.get(ref) !== newOid) {
+          return {
+            kind: 'rejected-race',
+            reason: 'the server answered ok but kept another commit (stale old value)',
+          };
+        }
+      }
       if (report.ok) return report.reported ? { kind: 'pushed' } : { kind: 'unreported' };
       return RACE_REASONS.test(report.reason)
         ? { kind: 'rejected-race', reason: report.reason }
