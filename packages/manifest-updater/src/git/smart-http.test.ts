@@ -194,6 +194,22 @@ describe('SmartHttpTransport', () => {
     expect(seenThere).toEqual([undefined]);
   });
 
+  it('follows an http → https redirect on the same host (credentials may go there over TLS)', async () => {
+    handler = (_request, response) =>
+      response
+        .writeHead(301, {
+          location: `${otherOrigin.replace('http:', 'https:')}/repo.git/info/refs?service=git-upload-pack`,
+        })
+        .end();
+    const connection = transport();
+    const error = await connection
+      .advertise('git-upload-pack', { protocolV2: false })
+      .catch((caught: unknown) => caught);
+    // Followed (no TLS server there, so the connection fails), not refused.
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect(connection.url).toBe(`${otherOrigin.replace('http:', 'https:')}/repo.git`);
+  });
+
   it('refuses a dumb-HTTP-only server and a page that is not git, each with a typed error saying which', async () => {
     handler = (_request, response) =>
       response
