@@ -34,9 +34,19 @@ export type PushResult =
   | { kind: 'rejected'; reason: string }
   | { kind: 'connection-lost'; error: unknown };
 
-/** Server answers to a push that mean "someone else moved the branch": fetch, re-apply, try again. */
+/**
+ * Server answers to a push that mean "someone else moved the branch": fetch, re-apply, try again. git: `fetch
+ * first`, `non-fast-forward`, `failed to update ref`, `cannot lock ref`, `incorrect old value`; JGit
+ * (JGitText.properties, 4.11): `invalid old id sent` when the old value no longer matches as it reads the refs,
+ * `failed to lock` / `lock error` when another writer holds the ref; dulwich: `failed to write`.
+ */
 const RACE_REASONS =
-  /non-fast-forward|fetch first|failed to update ref|cannot lock ref|incorrect old value|stale info|failed to lock|reference already exists|already exists|lock exists|lock error/i;
+  /non-fast-forward|fetch first|failed to update ref|cannot lock|incorrect old value|stale info|failed to lock|reference already exists|already exists|lock exists|lock error|invalid old id sent|failed to write/i;
+
+/** Whether a push's `ng` reason means a lost race (see {@link RACE_REASONS}). */
+export function isRaceReason(reason: string): boolean {
+  return RACE_REASONS.test(reason);
+}
 
 /**
  * Whether a server's `ok` must be checked by reading the branch back. dulwich (checked with 0.21.2) answers `ok`
@@ -211,7 +221,7 @@ export class RemoteSession {
         }
       }
       if (report.ok) return report.reported ? { kind: 'pushed' } : { kind: 'unreported' };
-      return RACE_REASONS.test(report.reason)
+      return isRaceReason(report.reason)
         ? { kind: 'rejected-race', reason: report.reason }
         : { kind: 'rejected', reason: report.reason };
     } catch (error) {
