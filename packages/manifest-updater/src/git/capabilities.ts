@@ -20,11 +20,15 @@ export function parseCapabilityList(text: string): Map<string, string> {
 
 /**
  * The `agent=` token for a user agent. gitprotocol-capabilities(5): the agent string is printable ASCII without
- * spaces (git itself turns anything else into `.`, see `redact_non_printables` in git's version.c); a space makes
+ * spaces (git itself trims it and turns anything else into `.`, `git_user_agent_sanitized` in git's version.c); a space makes
  * a server read the rest as unknown capabilities (dulwich refuses the request with HTTP 500). Empty → `gitops-kit`.
  */
 export function agentToken(userAgent: string): string {
-  const token = userAgent.replace(/[^\x21-\x7e]/g, '.').slice(0, 128);
+  // Trimmed first, as git does (`git_user_agent_sanitized`), so a trailing newline does not become a dot.
+  const token = userAgent
+    .trim()
+    .replace(/[^\x21-\x7e]/g, '.')
+    .slice(0, 128);
   return /^\.*$/.test(token) ? 'gitops-kit' : token;
 }
 

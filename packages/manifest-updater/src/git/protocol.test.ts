@@ -34,6 +34,7 @@ describe('agent and user agent', () => {
     expect(agentToken('gitops-kit/0.1.0')).toBe('gitops-kit/0.1.0');
     expect(agentToken('git/2.0 (gitops-kit)')).toBe('git/2.0.(gitops-kit)');
     expect(agentToken('bot\nX: 1\0ü')).toBe('bot.X:.1..');
+    expect(agentToken(' bot 1\n')).toBe('bot.1');
     expect(agentToken('')).toBe('gitops-kit');
     expect(agentToken('   ')).toBe('gitops-kit');
     expect(headerSafeUserAgent('a\r\nb  c\tö')).toBe('a..b c..');
