@@ -11,6 +11,7 @@ import {
   PathOutsideRepoError,
   PushConflictError,
   PushOutcomeUnknownError,
+  UnsupportedGitServerError,
   type WriteBackOptions,
   writeBack,
 } from '../src/index.js';
@@ -479,6 +480,20 @@ describe('writeBack against the testkit GitServer', { timeout: 60_000 }, () => {
     setTimeout(() => controller.abort(), 100);
     const error = await pending.catch((caught: unknown) => caught);
     expect(AbortError.isInstance(error)).toBe(true);
+  });
+
+  it('push options the server does not offer: UnsupportedGitServerError before anything is pushed', async () => {
+    const { name, url } = await newRepo();
+    const before = await server.headOf(name, 'main');
+    server.resetRequests();
+    // git offers push-options only with receive.advertisePushOptions, which the testkit server leaves off.
+    const error = await writeBack(options(url, { pushOptions: ['ci.skip'] })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnsupportedGitServerError.isInstance(error)).toBe(true);
+    expect((error as UnsupportedGitServerError).reason).toBe('no-push-options');
+    expect(server.countRequests({ repo: name, service: 'git-receive-pack', phase: 'rpc' })).toBe(0);
+    expect(await server.headOf(name, 'main')).toBe(before);
   });
 
   it('pushes to a new branch for review, leaving the base branch untouched, then builds on it', async () => {
