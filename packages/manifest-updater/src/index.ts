@@ -55,21 +55,26 @@ export {
 export {
   BranchNotFoundError,
   FileNotFoundInRepoError,
+  GitFetchTooLargeError,
   GitProtocolError,
+  GitRedirectRefusedError,
   PathOutsideRepoError,
   PushConflictError,
   PushOutcomeUnknownError,
+  UnsupportedGitServerError,
 } from './git/errors.js';
 export type { CommitIdentity } from './git/git-objects.js';
 export { assertBranchName, assertRepoRelativePath } from './git/repo-path.js';
 export { writeBack } from './git/write-back.js';
 export {
   type BasicCredentials,
+  type BearerCredentials,
   DEFAULT_WRITE_BACK_RETRY,
   type FunctionFileChange,
   type TokenCredentials,
   type WriteBackAuth,
   type WriteBackChange,
+  type WriteBackCredentials,
   type WriteBackFileResult,
   type WriteBackOptions,
   type WriteBackResult,

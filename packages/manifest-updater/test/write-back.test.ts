@@ -11,6 +11,7 @@ import {
   PathOutsideRepoError,
   PushConflictError,
   PushOutcomeUnknownError,
+  UnsupportedGitServerError,
   type WriteBackOptions,
   writeBack,
 } from '../src/index.js';
@@ -417,7 +418,31 @@ describe('writeBack against the testkit GitServer', { timeout: 60_000 }, () => {
     expect(performance.now() - startedAt).toBeLessThan(5_000);
   });
 
-  it('abort mid-push: AbortError, and the branch is untouched', async () => {
+  it('abort after the push was applied and before its answer: the outcome is read back, the commit reported', async () => {
+    const { name, url } = await newRepo();
+    const before = await server.headOf(name, 'main');
+    // git applies the push at once; the answer is held back, and the caller aborts in that window.
+    server.inject({
+      repo: name,
+      service: 'git-receive-pack',
+      phase: 'rpc',
+      delayResponseMs: 3_000,
+      times: 1,
+    });
+    const controller = new AbortController();
+    const pending = writeBack(options(url, { signal: controller.signal }));
+    const deadline = Date.now() + 20_000;
+    while ((await server.headOf(name, 'main')) === before && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    controller.abort();
+    const result = await pending;
+    expect(result.changed).toBe(true);
+    expect(result.commit).toBe(await server.headOf(name, 'main'));
+    expect(result.commit).not.toBe(before);
+  });
+
+  it('abort after the push was sent, not (yet) applied: PushOutcomeUnknownError with the commit, never a bare AbortError', async () => {
     const { name, url } = await newRepo();
     const before = await server.headOf(name, 'main');
     server.inject({ repo: name, service: 'git-receive-pack', phase: 'rpc', delayMs: 400, times: 1 });
@@ -433,9 +458,41 @@ describe('writeBack against the testkit GitServer', { timeout: 60_000 }, () => {
     }
     controller.abort();
     const error = await pending.catch((caught: unknown) => caught);
+    expect(PushOutcomeUnknownError.isInstance(error)).toBe(true);
+    expect((error as PushOutcomeUnknownError).commit).toMatch(/^[0-9a-f]{40}$/);
+    expect((error as Error).message).toContain((error as PushOutcomeUnknownError).commit);
+    expect(AbortError.isInstance((error as Error).cause)).toBe(true);
+    // The server dropped the request its client left: the branch did not move.
+    expect(await server.headOf(name, 'main')).toBe(before);
+  });
+
+  it('abort before anything was sent: a plain AbortError', async () => {
+    const { name, url } = await newRepo();
+    server.inject({
+      repo: name,
+      service: 'git-receive-pack',
+      phase: 'advertisement',
+      delayMs: 2_000,
+      times: 1,
+    });
+    const controller = new AbortController();
+    const pending = writeBack(options(url, { signal: controller.signal }));
+    setTimeout(() => controller.abort(), 100);
+    const error = await pending.catch((caught: unknown) => caught);
     expect(AbortError.isInstance(error)).toBe(true);
-    expect((error as Error).name).toBe('AbortError');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+  });
+
+  it('push options the server does not offer: UnsupportedGitServerError before anything is pushed', async () => {
+    const { name, url } = await newRepo();
+    const before = await server.headOf(name, 'main');
+    server.resetRequests();
+    // git offers push-options only with receive.advertisePushOptions, which the testkit server leaves off.
+    const error = await writeBack(options(url, { pushOptions: ['ci.skip'] })).catch(
+      (caught: unknown) => caught,
+    );
+    expect(UnsupportedGitServerError.isInstance(error)).toBe(true);
+    expect((error as UnsupportedGitServerError).reason).toBe('no-push-options');
+    expect(server.countRequests({ repo: name, service: 'git-receive-pack', phase: 'rpc' })).toBe(0);
     expect(await server.headOf(name, 'main')).toBe(before);
   });
 

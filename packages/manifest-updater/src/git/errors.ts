@@ -84,5 +84,48 @@ export class GitProtocolError extends GitOpsKitError {
   constructor(message: string, options: GitOpsKitErrorOptions & { serverMessage?: string } = {}) {
     super(message, { code: 'GIT_PROTOCOL_ERROR', retryable: false, ...options });
     this.serverMessage = options.serverMessage;
+    this.redactOwnFields();
+  }
+}
+
+/**
+ * The server does not speak the part of the git protocol a write-back needs: a dumb-HTTP-only server (no
+ * `git-upload-pack`/`git-receive-pack` service), or one whose answers are not git's at all. `reason` says which.
+ */
+export class UnsupportedGitServerError extends GitOpsKitError {
+  static override readonly kind: string = 'UnsupportedGitServerError';
+  readonly reason: 'dumb-http' | 'not-git' | 'no-push-options';
+  constructor(
+    message: string,
+    options: GitOpsKitErrorOptions & { reason: 'dumb-http' | 'not-git' | 'no-push-options' },
+  ) {
+    super(message, { code: 'GIT_SERVER_UNSUPPORTED', retryable: false, ...options });
+    this.reason = options.reason;
+  }
+}
+
+/**
+ * A server without shallow fetch (`shallow` not offered) made the write-back download whole history, and it
+ * grew past `maxHistoryBytes`. Raise the limit, or enable shallow fetch on the server.
+ */
+export class GitFetchTooLargeError extends GitOpsKitError {
+  static override readonly kind: string = 'GitFetchTooLargeError';
+  readonly limitBytes: number;
+  constructor(message: string, options: GitOpsKitErrorOptions & { limitBytes: number }) {
+    super(message, { code: 'GIT_FETCH_TOO_LARGE', retryable: false, ...options });
+    this.limitBytes = options.limitBytes;
+  }
+}
+
+/**
+ * The server redirected the first request somewhere this write-back will not follow: another origin (unless
+ * `allowCrossOriginRedirects`), or a place that is not a git repository URL. `origin` is the target's origin only.
+ */
+export class GitRedirectRefusedError extends GitOpsKitError {
+  static override readonly kind: string = 'GitRedirectRefusedError';
+  readonly origin: string | undefined;
+  constructor(message: string, options: GitOpsKitErrorOptions & { origin: string | undefined }) {
+    super(message, { code: 'GIT_REDIRECT_REFUSED', retryable: false, ...options });
+    this.origin = options.origin;
   }
 }

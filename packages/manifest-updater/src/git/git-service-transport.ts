@@ -1,4 +1,5 @@
-import { gunzipSync } from 'node:zlib';
+import { ResponseTooLargeError } from '@gitops-kit/core';
+import type { GitExchangeOptions, GitService, GitTransport } from './git-transport.js';
 
 /** git's two pack services. */
 export type GitServiceName = 'git-upload-pack' | 'git-receive-pack';
@@ -19,39 +20,58 @@ export interface GitServiceTransport {
   close(): void;
 }
 
+/** How a {@link ServiceGitTransport} describes itself and opens a fresh connection. */
+export interface ServiceGitTransportSettings {
+  /** The repository address for messages (never with credentials). */
+  url: string;
+  userAgent: string;
+  maxResponseBytes: number;
+  /** A new connection without the caller's signal, for reading a branch back after an abort. */
+  reopen: (timeoutMs: number) => GitServiceTransport;
+}
+
 /**
- * Unwraps a smart-HTTP request (gitprotocol-http: `GET …/info/refs?service=X` for the advertisement,
- * `POST …/X` for a request) back into the service call it stands for, so the HTTP protocol code above runs over
- * another transport unchanged. The answer has the content type smart HTTP would have given.
+ * The protocol code's {@link GitTransport} over a {@link GitServiceTransport} (SSH): the advertisement and each
+ * exchange are service calls on the connection; a per-call answer cap below the transport's is checked here.
  */
-export async function requestGitService(
-  transport: GitServiceTransport,
-  request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: Buffer },
-): Promise<{ status: number; contentType: string; body: Buffer }> {
-  const headers = Object.fromEntries(
-    Object.entries(request.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
-  );
-  const protocolV2 = /(?:^|:)version=2(?:$|:)/.test(headers['git-protocol'] ?? '');
-  const advertised = /^\/info\/refs\?service=(git-upload-pack|git-receive-pack)$/.exec(request.path);
-  if (request.method === 'GET' && advertised) {
-    const service = advertised[1] as GitServiceName;
-    return {
-      status: 200,
-      contentType: `application/x-${service}-advertisement`,
-      body: await transport.advertise(service, { protocolV2 }),
-    };
+export class ServiceGitTransport implements GitTransport {
+  readonly url: string;
+  readonly userAgent: string;
+  readonly maxResponseBytes: number;
+  readonly #service: GitServiceTransport;
+  readonly #settings: ServiceGitTransportSettings;
+  readonly #detached: ServiceGitTransport[] = [];
+
+  constructor(service: GitServiceTransport, settings: ServiceGitTransportSettings) {
+    this.#service = service;
+    this.#settings = settings;
+    this.url = settings.url;
+    this.userAgent = settings.userAgent;
+    this.maxResponseBytes = settings.maxResponseBytes;
   }
-  const called = /^\/(git-upload-pack|git-receive-pack)$/.exec(request.path);
-  if (request.method === 'POST' && called) {
-    const service = called[1] as GitServiceName;
-    let body = request.body ?? Buffer.alloc(0);
-    // A body compressed for HTTP travels as the plain byte stream git reads on other transports.
-    if (headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-    return {
-      status: 200,
-      contentType: `application/x-${service}-result`,
-      body: await transport.run(service, body, { protocolV2 }),
-    };
+
+  advertise(service: GitService, options: GitExchangeOptions): Promise<Buffer> {
+    return this.#service.advertise(service, { protocolV2: options.protocolV2 });
   }
-  throw new Error(`no git service behind ${request.method} ${request.path}`);
+
+  async exchange(service: GitService, body: Buffer, options: GitExchangeOptions): Promise<Buffer> {
+    const answer = await this.#service.run(service, body, { protocolV2: options.protocolV2 });
+    const limit = options.maxResponseBytes;
+    if (limit !== undefined && answer.length > limit) {
+      throw new ResponseTooLargeError(`git response exceeded ${limit} bytes`, { limitBytes: limit });
+    }
+    return answer;
+  }
+
+  detached(timeoutMs: number): GitTransport {
+    const fresh = new ServiceGitTransport(this.#settings.reopen(timeoutMs), this.#settings);
+    this.#detached.push(fresh);
+    return fresh;
+  }
+
+  /** Closes the connection and any detached one. */
+  close(): void {
+    this.#service.close();
+    for (const transport of this.#detached) transport.close();
+  }
 }

@@ -6,6 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GitObject, hashObject, parseCommit, parseTree } from './git-objects.js';
 import { applyDelta, readPack, writePack } from './pack-file.js';
 
+/**
+ * Runs git; `input` goes to its stdin. Commands that do not read stdin (`init`, `index-pack FILE`, `verify-pack`)
+ * get no stdin at all: writing to a process that exits without reading it fails with EPIPE, which surfaced as an
+ * unhandled error and failed the run (issue 11, item 15). A command that stops reading early is reported through
+ * its exit status, not through the pipe's error.
+ */
 function git(args: string[], options: { cwd?: string; input?: Buffer } = {}): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -20,7 +26,12 @@ function git(args: string[], options: { cwd?: string; input?: Buffer } = {}): Pr
       },
       (error, stdout, stderr) => (error ? reject(new Error(String(stderr))) : resolve(stdout)),
     );
-    child.stdin?.end(options.input ?? Buffer.alloc(0));
+    if (options.input === undefined) {
+      child.stdin?.destroy();
+      return;
+    }
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.input);
   });
 }
 
@@ -31,6 +42,14 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
+});
+
+describe('the git helper of these tests', () => {
+  it('survives a command that exits without reading its stdin (EPIPE)', async () => {
+    // 4 MiB cannot fit the pipe's buffer: `git --version` exits first, and the write fails with EPIPE.
+    const output = await git(['--version'], { input: Buffer.alloc(4 * 1024 * 1024, 120) });
+    expect(output.toString()).toMatch(/^git version/);
+  });
 });
 
 describe('readPack', () => {

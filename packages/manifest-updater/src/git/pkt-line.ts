@@ -20,29 +20,38 @@ export const FLUSH_PKT = Buffer.from('0000', 'ascii');
 export const DELIM_PKT = Buffer.from('0001', 'ascii');
 
 /**
+ * Reads the pkt-line at `offset`; returns it and the offset after it, so a caller can stop at a boundary (the raw
+ * pack that follows `NAK` when side-band is off is not pkt-lines).
+ *
+ * @throws Error on a malformed length or a truncated line.
+ */
+export function readPktLine(buffer: Buffer, offset: number): { line: PktLine; next: number } {
+  if (offset + 4 > buffer.length) throw new Error('truncated pkt-line length');
+  const lengthText = buffer.toString('ascii', offset, offset + 4);
+  if (!/^[0-9a-f]{4}$/i.test(lengthText)) throw new Error('malformed pkt-line length');
+  const length = Number.parseInt(lengthText, 16);
+  if (length === 0) return { line: { kind: 'flush' }, next: offset + 4 };
+  if (length === 1) return { line: { kind: 'delim' }, next: offset + 4 };
+  if (length === 2) return { line: { kind: 'response-end' }, next: offset + 4 };
+  if (length < 4) throw new Error('malformed pkt-line length');
+  if (offset + length > buffer.length) throw new Error('truncated pkt-line');
+  return {
+    line: { kind: 'data', payload: buffer.subarray(offset + 4, offset + length) },
+    next: offset + length,
+  };
+}
+
+/**
  * Splits a complete buffer into pkt-lines.
  *
  * @throws Error on a malformed length or a truncated line.
  */
 export function parsePktLines(buffer: Buffer): PktLine[] {
   const lines: PktLine[] = [];
-  let offset = 0;
-  while (offset < buffer.length) {
-    if (offset + 4 > buffer.length) throw new Error('truncated pkt-line length');
-    const lengthText = buffer.toString('ascii', offset, offset + 4);
-    if (!/^[0-9a-f]{4}$/i.test(lengthText)) throw new Error('malformed pkt-line length');
-    const length = Number.parseInt(lengthText, 16);
-    if (length === 0) lines.push({ kind: 'flush' });
-    else if (length === 1) lines.push({ kind: 'delim' });
-    else if (length === 2) lines.push({ kind: 'response-end' });
-    else if (length < 4) throw new Error('malformed pkt-line length');
-    else {
-      if (offset + length > buffer.length) throw new Error('truncated pkt-line');
-      lines.push({ kind: 'data', payload: buffer.subarray(offset + 4, offset + length) });
-      offset += length;
-      continue;
-    }
-    offset += 4;
+  for (let offset = 0; offset < buffer.length; ) {
+    const { line, next } = readPktLine(buffer, offset);
+    lines.push(line);
+    offset = next;
   }
   return lines;
 }
@@ -50,6 +59,23 @@ export function parsePktLines(buffer: Buffer): PktLine[] {
 /** A data line as text without its trailing newline. */
 export function pktText(line: PktLine): string | undefined {
   return line.kind === 'data' ? line.payload.toString('utf8').replace(/\n$/, '') : undefined;
+}
+
+/**
+ * Reads side-band pkt-lines from `offset` up to the next flush (or the end): channel 1 is data, 2 progress
+ * (dropped), 3 a fatal error (thrown).
+ *
+ * @throws SideBandError on channel 3; Error on malformed framing.
+ */
+export function demultiplexSideBandAt(buffer: Buffer, offset: number): Buffer {
+  const lines: PktLine[] = [];
+  for (let position = offset; position < buffer.length; ) {
+    const { line, next } = readPktLine(buffer, position);
+    if (line.kind === 'flush') break;
+    lines.push(line);
+    position = next;
+  }
+  return demultiplexSideBand(lines);
 }
 
 /**

@@ -1,17 +1,16 @@
-import { GitOpsKitError } from '@gitops-kit/core';
-import { BranchNotFoundError } from './errors.js';
+import { GitOpsKitError, ResponseTooLargeError } from '@gitops-kit/core';
+import { BranchNotFoundError, GitFetchTooLargeError } from './errors.js';
+import type { GitTransport } from './git-transport.js';
 import { ObjectStore } from './object-store.js';
 import { readPack, writePack } from './pack-file.js';
+import { discoverReceivePack, type ReceivePackAdvertisement, sendReceivePack } from './receive-pack.js';
 import {
-  discoverReceivePack,
   discoverUploadPack,
   fetchPack,
-  type ReceivePackAdvertisement,
-  type SmartHttpTransport,
-  sendReceivePack,
   supportsPartialFetch,
+  supportsShallow,
   type UploadPackAdvertisement,
-} from './smart-http.js';
+} from './upload-pack.js';
 
 /** How a fetch was done, for diagnostics and the benchmark. */
 export type FetchMode = 'partial' | 'full';
@@ -29,43 +28,92 @@ export interface FetchedHead {
 /** The result of a push attempt. */
 export type PushResult =
   | { kind: 'pushed' }
+  /** The server sends no report (no `report-status`): the caller must read the branch back. */
+  | { kind: 'unreported' }
   | { kind: 'rejected-race'; reason: string }
   | { kind: 'rejected'; reason: string }
   | { kind: 'connection-lost'; error: unknown };
 
-/** Server answers to a push that mean "someone else moved the branch": fetch, re-apply, try again. */
+/**
+ * Server answers to a push that mean "someone else moved the branch": fetch, re-apply, try again. git: `fetch
+ * first`, `non-fast-forward`, `failed to update ref`, `cannot lock ref`, `incorrect old value`; JGit
+ * (JGitText.properties, 4.11): `invalid old id sent` when the old value no longer matches as it reads the refs,
+ * `failed to lock` / `lock error` when another writer holds the ref; dulwich: `failed to write`.
+ */
 const RACE_REASONS =
-  /non-fast-forward|fetch first|failed to update ref|cannot lock ref|incorrect old value|stale info|failed to lock|reference already exists|already exists/i;
+  /non-fast-forward|fetch first|failed to update ref|cannot lock|incorrect old value|stale info|failed to lock|reference already exists|already exists|lock exists|lock error|invalid old id sent|failed to write/i;
+
+/** Whether a push's `ng` reason means a lost race (see {@link RACE_REASONS}). */
+export function isRaceReason(reason: string): boolean {
+  return RACE_REASONS.test(reason);
+}
 
 /**
- * One write-back's conversation with the remote: depth-1 fetch into memory (partial with `filter blob:none`
- * when the server supports it, so only the blobs being edited are downloaded), then a push of only the new
- * objects.
+ * Whether a server's `ok` must be checked by reading the branch back. dulwich (checked with 0.21.2) answers `ok`
+ * to an update whose old value no longer matches without moving the ref: `ReceivePackHandler._apply_pack`
+ * ignores the result of its compare-and-swap (`set_if_equals`), so a writer that lost a race is told it won. It
+ * advertises no `agent`, unlike git, JGit and the forges; so a server that does not name itself, or names itself
+ * dulwich, gets its `ok` checked (one more advertisement request).
+ */
+function reportsStaleUpdatesAsOk(
+  receivePack: ReceivePackAdvertisement,
+  uploadPack: UploadPackAdvertisement | undefined,
+): boolean {
+  const agents = [receivePack.capabilities.get('agent'), uploadPack?.capabilities.get('agent')].filter(
+    (agent): agent is string => agent !== undefined,
+  );
+  return agents.length === 0 || agents.some((agent) => agent.startsWith('dulwich/'));
+}
+
+/** Options of a {@link RemoteSession}. */
+export interface RemoteSessionOptions {
+  partialFetch: boolean;
+  /** Cap on a fetch of whole history, when the server cannot fetch shallow. */
+  maxHistoryBytes: number;
+  pushOptions?: readonly string[];
+}
+
+/**
+ * One write-back's conversation with the remote, over any {@link GitTransport}: depth-1 fetch into memory
+ * (partial with `filter blob:none` when the server supports it, so only the blobs being edited are downloaded),
+ * then a push of only the new objects.
  */
 export class RemoteSession {
   readonly store = new ObjectStore();
-  readonly #transport: SmartHttpTransport;
+  readonly #transport: GitTransport;
+  readonly #options: RemoteSessionOptions;
   #allowPartialFetch: boolean;
   #currentHead: string | undefined;
   #uploadPack: UploadPackAdvertisement | undefined;
   #receivePack: ReceivePackAdvertisement | undefined;
   #lastMode: FetchMode = 'full';
 
-  constructor(transport: SmartHttpTransport, options: { partialFetch: boolean }) {
+  constructor(transport: GitTransport, options: RemoteSessionOptions) {
     this.#transport = transport;
+    this.#options = options;
     this.#allowPartialFetch = options.partialFetch;
+  }
+
+  /** The repository URL (after any redirect). */
+  get url(): string {
+    return this.#transport.url;
   }
 
   /**
    * Finds the head to build on and fetches its commit and trees (and, without partial fetch, all its blobs).
    *
    * @throws BranchNotFoundError when neither the target nor the base branch exists.
+   * @throws GitFetchTooLargeError when the server cannot fetch shallow and the history exceeds the cap.
    */
   async fetchHead(branch: string, targetBranch: string | undefined): Promise<FetchedHead> {
     // The receive-pack advertisement lists every branch (no extra ls-refs round trip), fails early when the
-    // credentials cannot push, and is the state the push is checked against. The upload-pack capabilities do
-    // not depend on it, so both are asked for at once (one round trip instead of two on the first attempt).
-    const uploadPack = this.#uploadPack ? undefined : discoverUploadPack(this.#transport);
+    // credentials cannot push, and is the state the push is checked against. The upload-pack advertisement is
+    // asked for at the same time (one round trip, not two). Over v0 it lists refs too and is re-read on each
+    // attempt, so that `want` names a current tip: servers without allow-*-sha1-in-want refuse anything else.
+    const uploadPack =
+      this.#uploadPack === undefined || this.#uploadPack.protocol === 'v0'
+        ? discoverUploadPack(this.#transport)
+        : undefined;
     // Settled below; a rejection while receive-pack fails first must not go unhandled.
     uploadPack?.catch(() => undefined);
     const receivePack = await discoverReceivePack(this.#transport);
@@ -80,22 +128,41 @@ export class RemoteSession {
     if (head === undefined) {
       throw new BranchNotFoundError(`branch ${branch} does not exist on ${this.#transport.url}`, { branch });
     }
+    const advertisement = (await uploadPack) ?? (this.#uploadPack as UploadPackAdvertisement);
+    this.#uploadPack = advertisement;
+    if (advertisement.protocol === 'v0') {
+      const advertised = advertisement.refs.get(`refs/heads/${source}`);
+      if (advertised !== undefined) head = advertised;
+    }
     if (this.store.has(head)) {
       return { branch: source, head, targetExists, mode: this.#lastMode };
     }
     this.#currentHead = head;
-    const advertisement = this.#uploadPack ?? (await (uploadPack ?? discoverUploadPack(this.#transport)));
-    this.#uploadPack = advertisement;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
-    const pack = await fetchPack(this.#transport, advertisement, {
-      wants: [head],
-      depth: 1,
-      ...(partial ? { filter: 'blob:none' } : {}),
-    });
-    readPack(pack, this.store.objects);
+    readPack(await this.#fetchSnapshot(advertisement, head, partial), this.store.objects);
     this.store.setMissingObjectFetcher(partial ? (oids) => this.#fetchObjects(oids) : undefined);
     this.#lastMode = partial ? 'partial' : 'full';
     return { branch: source, head, targetExists, mode: this.#lastMode };
+  }
+
+  /** The head commit with depth 1, or — from a server without shallow fetch — its whole history, capped. */
+  async #fetchSnapshot(
+    advertisement: UploadPackAdvertisement,
+    head: string,
+    partial: boolean,
+  ): Promise<Buffer> {
+    const request = { wants: [head], depth: 1, ...(partial ? { filter: 'blob:none' } : {}) };
+    if (supportsShallow(advertisement)) return fetchPack(this.#transport, advertisement, request);
+    const limit = Math.min(this.#options.maxHistoryBytes, this.#transport.maxResponseBytes);
+    try {
+      return await fetchPack(this.#transport, advertisement, request, { maxResponseBytes: limit });
+    } catch (error) {
+      if (!ResponseTooLargeError.isInstance(error)) throw error;
+      throw new GitFetchTooLargeError(
+        `${this.#transport.url} does not support shallow fetch, and the branch's history is larger than maxHistoryBytes (${limit} bytes); raise maxHistoryBytes or enable shallow fetch on the server`,
+        { limitBytes: limit, cause: error },
+      );
+    }
   }
 
   async #fetchObjects(oids: readonly string[]): Promise<void> {
@@ -110,16 +177,19 @@ export class RemoteSession {
       if (!refused || this.#currentHead === undefined) throw error;
       this.#allowPartialFetch = false;
       this.#lastMode = 'full';
-      readPack(
-        await fetchPack(this.#transport, this.#uploadPack, { wants: [this.#currentHead], depth: 1 }),
-        this.store.objects,
-      );
+      readPack(await this.#fetchSnapshot(this.#uploadPack, this.#currentHead, false), this.store.objects);
     }
   }
 
-  /** Reads where a branch points on the server now (through receive-pack, which has no cache in front of it). */
-  async readRemoteBranch(branch: string): Promise<string | undefined> {
-    return (await discoverReceivePack(this.#transport)).refs.get(`refs/heads/${branch}`);
+  /**
+   * Reads where a branch points on the server now (through receive-pack, which has no cache in front of it).
+   * With `deadlineMs`, ignores the caller's abort signal and gives up after that long: the outcome of a push
+   * that was sent must be established even when the caller aborted.
+   */
+  async readRemoteBranch(branch: string, options: { deadlineMs?: number } = {}): Promise<string | undefined> {
+    const transport =
+      options.deadlineMs === undefined ? this.#transport : this.#transport.detached(options.deadlineMs);
+    return (await discoverReceivePack(transport)).refs.get(`refs/heads/${branch}`);
   }
 
   /**
@@ -135,14 +205,29 @@ export class RemoteSession {
       return { kind: 'rejected-race', reason: 'the branch moved (fetch first)' };
     const pack = writePack(this.store.created());
     try {
-      const report = await sendReceivePack(this.#transport, advertisement, { ref, oldOid, newOid, pack });
-      if (report.ok) return { kind: 'pushed' };
-      return RACE_REASONS.test(report.reason)
+      const report = await sendReceivePack(
+        this.#transport,
+        advertisement,
+        { ref, oldOid, newOid, pack },
+        this.#options.pushOptions === undefined ? {} : { pushOptions: this.#options.pushOptions },
+      );
+      if (report.ok && report.reported && reportsStaleUpdatesAsOk(advertisement, this.#uploadPack)) {
+        const now = await discoverReceivePack(this.#transport);
+        if (now.refs.get(ref) !== newOid) {
+          return {
+            kind: 'rejected-race',
+            reason: 'the server answered ok but kept another commit (stale old value)',
+          };
+        }
+      }
+      if (report.ok) return report.reported ? { kind: 'pushed' } : { kind: 'unreported' };
+      return isRaceReason(report.reason)
         ? { kind: 'rejected-race', reason: report.reason }
         : { kind: 'rejected', reason: report.reason };
     } catch (error) {
-      // Connection errors, timeouts and retryable statuses: the server may have applied the push anyway.
-      if (GitOpsKitError.isInstance(error) && error.retryable) {
+      // Connection errors, timeouts, retryable statuses and the caller's abort once the pack is on its way: the
+      // server may have applied the push anyway.
+      if (GitOpsKitError.isInstance(error) && (error.retryable || error.name === 'AbortError')) {
         return { kind: 'connection-lost', error };
       }
       throw error;

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import {
   AbortError,
   AuthenticationError,
@@ -8,45 +9,48 @@ import {
   ResponseTooLargeError,
   TimeoutError,
 } from '@gitops-kit/core';
-import { GitProtocolError } from './errors.js';
-import { type GitServiceTransport, requestGitService } from './git-service-transport.js';
-import {
-  DELIM_PKT,
-  demultiplexSideBand,
-  encodePktLine,
-  FLUSH_PKT,
-  type PktLine,
-  parsePktLines,
-  pktText,
-  SideBandError,
-} from './pkt-line.js';
+import { headerSafeUserAgent } from './capabilities.js';
+import { GitProtocolError, GitRedirectRefusedError, UnsupportedGitServerError } from './errors.js';
+import type { GitExchangeOptions, GitService, GitTransport } from './git-transport.js';
+import { pktText, readPktLine } from './pkt-line.js';
+
+/** Credentials as HTTP sends them; the secret parts are registered for redaction by the caller. */
+export interface HttpCredentials {
+  /** The `Authorization` value sent first (`Basic …` or `Bearer …`). */
+  authorization: string;
+  /** For a token: `Bearer <token>`, tried once when a 401 offers only `Bearer` (GitHub Apps, Azure DevOps). */
+  bearerFallback?: string;
+}
 
 /** How to reach one repository over smart HTTP. */
-export interface SmartHttpTransport {
+export interface SmartHttpOptions {
   /** Repository URL without credentials and without a trailing slash. */
   url: string;
-  /** A complete `Authorization` header value, or undefined for anonymous access. */
-  authorization: string | undefined;
+  credentials: HttpCredentials | undefined;
   userAgent: string;
   /** Per-request limit, in milliseconds. */
   timeoutMs: number;
   /** Largest response accepted, in bytes. */
   maxResponseBytes: number;
   signal: AbortSignal | undefined;
-  /** When set, the pack services run over this transport (SSH) instead of HTTP requests to `url`. */
-  service?: GitServiceTransport | undefined;
+  /**
+   * Follow a redirect of the first request to another origin (then without credentials); default false: only
+   * the same origin and an http → https upgrade of the same host are followed.
+   */
+  allowCrossOriginRedirects?: boolean;
+  /** Gzip upload-pack requests larger than this, as git does for its negotiation; default 64 KiB. */
+  gzipThresholdBytes?: number;
 }
 
-/** What the server's upload-pack advertisement tells us. */
-export interface UploadPackAdvertisement {
-  protocol: 'v2' | 'v0';
-  /** v2 capability lines (`fetch` → `shallow filter`), or v0 capabilities (`filter` → ''). */
-  capabilities: Map<string, string>;
-  /** v0 only: the refs the server advertised. */
-  refs: Map<string, string>;
-}
+const MAXIMUM_REDIRECTS = 5;
 
-const ZERO_OID = '0'.repeat(40);
+/** Shared by a transport and its detached copies: where the repository is after redirects, which credentials work. */
+interface TransportState {
+  url: string;
+  origin: string;
+  credentials: HttpCredentials | undefined;
+}
+const DEFAULT_GZIP_THRESHOLD_BYTES = 64 * 1024;
 
 async function readCapped(response: Response, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -72,299 +76,279 @@ function causeCodeOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The auth schemes a `WWW-Authenticate` header offers (`Basic`, `Bearer`, …), lower-cased. */
+export function authSchemesOf(header: string | null): string[] {
+  if (header === null) return [];
+  // Challenges are `scheme [params]`, comma-separated; a scheme is a token not followed by `=`.
+  const schemes = [...header.matchAll(/(?:^|,)\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?=\s+[^=,]|\s*(?:,|$))/g)];
+  return [...new Set(schemes.map((match) => (match[1] as string).toLowerCase()))];
+}
+
+interface HttpRequest {
+  method: 'GET' | 'POST';
+  /** Appended to the repository URL. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer;
+  maxResponseBytes?: number;
+}
+
+interface HttpAnswer {
+  status: number;
+  contentType: string;
+  /** Set for 3xx answers (never followed here). */
+  location: string | undefined;
+  body: Buffer;
+}
+
 /**
- * One HTTP exchange with the git server. Maps failures to the core errors: 401/403 → AuthenticationError (never
- * retried), other statuses → HttpError, broken connections → ConnectionError, the caller's abort → AbortError,
- * the per-request limit → TimeoutError.
+ * Git over smart HTTP (gitprotocol-http(5)): `GET …/info/refs?service=…` for the advertisement, `POST …/<service>`
+ * for each exchange. Follows the first request's redirects the way git's `http.followRedirects=initial` does (and
+ * then talks to the new base URL), only within the origin unless allowed; never sends credentials to another
+ * origin; answers a 401 that asks only for `Bearer` with the token as a bearer token; refuses dumb-HTTP servers.
  */
-export async function gitHttpRequest(
-  transport: SmartHttpTransport,
-  request: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: Buffer },
-): Promise<{ status: number; contentType: string; body: Buffer }> {
-  if (transport.signal?.aborted) throw abortReasonToError(transport.signal);
-  // SSH: the same service calls, unwrapped from their HTTP form (git-service-transport.ts).
-  if (transport.service !== undefined) return requestGitService(transport.service, request);
-  const timeoutSignal = AbortSignal.timeout(transport.timeoutMs);
-  const signal = transport.signal ? AbortSignal.any([transport.signal, timeoutSignal]) : timeoutSignal;
-  const target = `${transport.url}${request.path}`;
-  const headers: Record<string, string> = { 'user-agent': transport.userAgent, ...request.headers };
-  if (transport.authorization !== undefined) headers.authorization = transport.authorization;
-  const describe = `${request.method} ${transport.url}${request.path.replace(/\?.*$/, '')}`;
-  try {
-    const response = await fetch(target, {
-      method: request.method,
-      headers,
-      ...(request.body === undefined ? {} : { body: request.body }),
-      signal,
-      // A redirect could carry the Authorization header to another host; git servers do not need one here.
-      redirect: 'manual',
+export class SmartHttpTransport implements GitTransport {
+  readonly userAgent: string;
+  readonly maxResponseBytes: number;
+  readonly #options: SmartHttpOptions;
+  readonly #state: TransportState;
+
+  constructor(options: SmartHttpOptions, state?: TransportState) {
+    this.#options = options;
+    this.userAgent = options.userAgent;
+    this.maxResponseBytes = options.maxResponseBytes;
+    this.#state = state ?? {
+      url: options.url,
+      origin: new URL(options.url).origin,
+      credentials: options.credentials === undefined ? undefined : { ...options.credentials },
+    };
+  }
+
+  /** The repository URL, after any redirect of the first request. */
+  get url(): string {
+    return this.#state.url;
+  }
+
+  detached(timeoutMs: number): GitTransport {
+    return new SmartHttpTransport(
+      { ...this.#options, signal: undefined, timeoutMs: Math.min(timeoutMs, this.#options.timeoutMs) },
+      this.#state,
+    );
+  }
+
+  async advertise(service: GitService, options: GitExchangeOptions): Promise<Buffer> {
+    let answer = await this.#request({
+      method: 'GET',
+      path: `/info/refs?service=${service}`,
+      headers: options.protocolV2 ? { 'git-protocol': 'version=2' } : {},
     });
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel().catch(() => {});
-      throw new AuthenticationError(
-        response.status === 401
-          ? `${describe}: the server refused the credentials (HTTP 401); check auth`
-          : `${describe}: access denied (HTTP 403); the credentials lack permission for this repository`,
-        { status: response.status },
+    for (let hop = 0; answer.status >= 300 && answer.status < 400; hop += 1) {
+      if (hop >= MAXIMUM_REDIRECTS || answer.location === undefined) {
+        throw new HttpError(`${this.url}: too many redirects`, {
+          status: answer.status,
+          method: 'GET',
+          url: this.url,
+        });
+      }
+      this.#adoptRedirect(answer.location);
+      answer = await this.#request({
+        method: 'GET',
+        path: `/info/refs?service=${service}`,
+        headers: options.protocolV2 ? { 'git-protocol': 'version=2' } : {},
+      });
+    }
+    if (answer.contentType.startsWith(`application/x-${service}-advertisement`)) {
+      return this.#withoutServicePreamble(answer.body, service);
+    }
+    // A dumb server serves info/refs as a static file: `oid<TAB>ref` lines, text/plain (gitprotocol-http(5)).
+    const dumb = /^[0-9a-f]{40}\t\S/.test(answer.body.toString('latin1', 0, 64)) || answer.body.length === 0;
+    throw new UnsupportedGitServerError(
+      dumb
+        ? `${this.url} only offers git's dumb HTTP protocol, which cannot push or fetch partially; enable smart HTTP (git http-backend) on the server`
+        : `${this.url} does not answer like a git server (content type ${JSON.stringify(answer.contentType)})`,
+      { reason: dumb ? 'dumb-http' : 'not-git' },
+    );
+  }
+
+  async exchange(service: GitService, body: Buffer, options: GitExchangeOptions): Promise<Buffer> {
+    const headers: Record<string, string> = {
+      'content-type': `application/x-${service}-request`,
+      accept: `application/x-${service}-result`,
+      ...(options.protocolV2 ? { 'git-protocol': 'version=2' } : {}),
+    };
+    // git gzips its upload-pack negotiation (remote-curl.c); a pack for receive-pack is compressed already.
+    const threshold = this.#options.gzipThresholdBytes ?? DEFAULT_GZIP_THRESHOLD_BYTES;
+    const gzip = service === 'git-upload-pack' && body.length > threshold;
+    const maxResponseBytes = options.maxResponseBytes ?? this.maxResponseBytes;
+    let answer = await this.#request({
+      method: 'POST',
+      path: `/${service}`,
+      headers: gzip ? { ...headers, 'content-encoding': 'gzip' } : headers,
+      body: gzip ? gzipSync(body) : body,
+      maxResponseBytes,
+    });
+    if (gzip && answer.status === 415) {
+      // The server does not take compressed bodies: send it as is.
+      answer = await this.#request({ method: 'POST', path: `/${service}`, headers, body, maxResponseBytes });
+    }
+    if (answer.status !== 200) {
+      throw new HttpError(`POST ${this.url}/${service} failed with HTTP ${answer.status}`, {
+        status: answer.status,
+        method: 'POST',
+        url: `${this.url}/${service}`,
+        body: answer.body.toString('utf8'),
+      });
+    }
+    if (!answer.contentType.startsWith(`application/x-${service}-result`)) {
+      throw new UnsupportedGitServerError(
+        `${this.url}/${service} answered with ${JSON.stringify(answer.contentType)}, not a git result`,
+        { reason: 'not-git' },
       );
     }
-    if (response.status < 200 || response.status >= 300) {
-      const body = (await readCapped(response, 64 * 1024).catch(() => Buffer.alloc(0))).toString('utf8');
-      throw new HttpError(`${describe} failed with HTTP ${response.status}`, {
-        status: response.status,
-        method: request.method,
-        url: target,
-        body,
+    return answer.body;
+  }
+
+  #adoptRedirect(location: string): void {
+    const from = new URL(this.url);
+    let target: URL;
+    try {
+      target = new URL(location, `${this.url}/info/refs`);
+    } catch {
+      throw new GitRedirectRefusedError(`${this.url} redirected to an invalid location`, {
+        origin: undefined,
       });
     }
-    const body = await readCapped(response, transport.maxResponseBytes);
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
-  } catch (error) {
-    if (GitOpsKitError.isInstance(error)) throw error;
-    if (transport.signal?.aborted) throw abortReasonToError(transport.signal);
-    if (timeoutSignal.aborted) {
-      throw new TimeoutError(`${describe} timed out after ${transport.timeoutMs} ms`, {
-        timeoutMs: transport.timeoutMs,
-        cause: error,
-      });
+    const suffix = target.pathname.lastIndexOf('/info/refs');
+    if (suffix < 0 || (target.protocol !== 'http:' && target.protocol !== 'https:')) {
+      throw new GitRedirectRefusedError(
+        `${this.url} redirected to ${target.origin}, which is not a git repository URL`,
+        {
+          origin: target.origin,
+        },
+      );
     }
-    if (error instanceof Error && error.name === 'AbortError')
-      throw new AbortError(undefined, { cause: error });
-    const causeCode = causeCodeOf(error);
-    throw new ConnectionError(`${describe}: connection failed${causeCode ? ` (${causeCode})` : ''}`, {
-      cause: error,
-      ...(causeCode === undefined ? {} : { causeCode }),
-    });
-  }
-}
-
-function withoutServiceHeader(lines: PktLine[]): PktLine[] {
-  const first = pktText(lines[0] ?? { kind: 'flush' });
-  if (first?.startsWith('# service=')) {
-    const flush = lines.findIndex((line) => line.kind === 'flush');
-    return lines.slice(flush + 1);
-  }
-  return lines;
-}
-
-function parseV0Refs(lines: PktLine[]): { refs: Map<string, string>; capabilities: Map<string, string> } {
-  const refs = new Map<string, string>();
-  const capabilities = new Map<string, string>();
-  for (const line of lines) {
-    if (line.kind !== 'data') continue;
-    let text = line.payload.toString('utf8').replace(/\n$/, '');
-    const nul = text.indexOf('\0');
-    if (nul >= 0) {
-      for (const capability of text
-        .slice(nul + 1)
-        .split(' ')
-        .filter(Boolean)) {
-        const equals = capability.indexOf('=');
-        if (equals < 0) capabilities.set(capability, '');
-        else capabilities.set(capability.slice(0, equals), capability.slice(equals + 1));
+    const sameOrigin = target.origin === this.#state.origin;
+    // http → https on the same host is the usual "force TLS" redirect; credentials may follow it.
+    const upgrade =
+      from.protocol === 'http:' && target.protocol === 'https:' && target.hostname === from.hostname;
+    if (!sameOrigin && !upgrade) {
+      if (this.#options.allowCrossOriginRedirects !== true) {
+        throw new GitRedirectRefusedError(
+          `${this.url} redirected to another origin (${target.origin}); pass allowCrossOriginRedirects to follow it (credentials are never sent there)`,
+          { origin: target.origin },
+        );
       }
-      text = text.slice(0, nul);
+      this.#state.credentials = undefined;
     }
-    const [oid, name] = text.split(' ');
-    if (oid && name && oid !== ZERO_OID && !name.endsWith('^{}')) refs.set(name, oid);
+    this.#state.origin = target.origin;
+    this.#state.url = `${target.origin}${target.pathname.slice(0, suffix)}`.replace(/\/+$/, '');
   }
-  return { refs, capabilities };
-}
 
-function protocolError(message: string, lines: readonly PktLine[]): GitProtocolError {
-  const serverLine = lines.map(pktText).find((text) => text?.startsWith('ERR '));
-  return new GitProtocolError(serverLine ? `${message}: ${serverLine.slice(4)}` : message, {
-    ...(serverLine === undefined ? {} : { serverMessage: serverLine.slice(4) }),
-  });
-}
+  #withoutServicePreamble(body: Buffer, service: GitService): Buffer {
+    try {
+      const { line, next } = readPktLine(body, 0);
+      if (pktText(line) !== `# service=${service}`) return body;
+      const flush = readPktLine(body, next);
+      return body.subarray(flush.line.kind === 'flush' ? flush.next : next);
+    } catch (error) {
+      throw new GitProtocolError(`${this.url} sent a malformed advertisement`, { cause: error });
+    }
+  }
 
-/** Asks for the upload-pack advertisement, offering protocol v2. */
-export async function discoverUploadPack(transport: SmartHttpTransport): Promise<UploadPackAdvertisement> {
-  const response = await gitHttpRequest(transport, {
-    method: 'GET',
-    path: '/info/refs?service=git-upload-pack',
-    headers: { 'git-protocol': 'version=2' },
-  });
-  if (!response.contentType.startsWith('application/x-git-upload-pack-advertisement')) {
-    throw new GitProtocolError(
-      `${transport.url} does not speak smart HTTP (content type ${response.contentType})`,
+  async #request(request: HttpRequest): Promise<HttpAnswer> {
+    const answer = await this.#send(request, this.#state.credentials?.authorization);
+    if (answer.status !== 401) return answer;
+    const schemes = authSchemesOf(answer.wwwAuthenticate);
+    const credentials = this.#state.credentials;
+    if (
+      credentials?.bearerFallback !== undefined &&
+      credentials.authorization !== credentials.bearerFallback &&
+      schemes.includes('bearer') &&
+      !schemes.includes('basic')
+    ) {
+      const retried = await this.#send(request, credentials.bearerFallback);
+      if (retried.status !== 401) {
+        credentials.authorization = credentials.bearerFallback;
+        return retried;
+      }
+    }
+    const describe = `${request.method} ${this.url}${request.path.replace(/\?.*$/, '')}`;
+    const offered = schemes.length === 0 ? '' : ` (the server asks for ${schemes.join(', ')})`;
+    throw new AuthenticationError(
+      credentials === undefined
+        ? `${describe}: the server requires credentials (HTTP 401)${offered}; pass auth`
+        : `${describe}: the server refused the credentials (HTTP 401)${offered}; check auth`,
+      { status: 401 },
     );
   }
-  const lines = withoutServiceHeader(parsePktLines(response.body));
-  if (pktText(lines[0] ?? { kind: 'flush' }) === 'version 2') {
-    const capabilities = new Map<string, string>();
-    for (const line of lines.slice(1)) {
-      const text = pktText(line);
-      if (text === undefined) continue;
-      const equals = text.indexOf('=');
-      capabilities.set(equals < 0 ? text : text.slice(0, equals), equals < 0 ? '' : text.slice(equals + 1));
-    }
-    return { protocol: 'v2', capabilities, refs: new Map() };
-  }
-  const { refs, capabilities } = parseV0Refs(lines);
-  return { protocol: 'v0', capabilities, refs };
-}
 
-/** Whether the server lets us ask for `filter blob:none` and then for single blobs by id. */
-export function supportsPartialFetch(advertisement: UploadPackAdvertisement): boolean {
-  if (advertisement.protocol === 'v2') {
-    return (advertisement.capabilities.get('fetch') ?? '').split(' ').includes('filter');
-  }
-  return (
-    advertisement.capabilities.has('filter') &&
-    (advertisement.capabilities.has('allow-reachable-sha1-in-want') ||
-      advertisement.capabilities.has('allow-any-sha1-in-want'))
-  );
-}
-
-function uploadPackPost(transport: SmartHttpTransport, body: Buffer, v2: boolean) {
-  return gitHttpRequest(transport, {
-    method: 'POST',
-    path: '/git-upload-pack',
-    headers: {
-      'content-type': 'application/x-git-upload-pack-request',
-      accept: 'application/x-git-upload-pack-result',
-      ...(v2 ? { 'git-protocol': 'version=2' } : {}),
-    },
-    body,
-  });
-}
-
-/** Extracts the pack from an upload-pack answer (v2 `packfile` section or v0 after `NAK`/`ACK`). */
-function extractPack(lines: PktLine[]): Buffer {
-  let start = -1;
-  for (let index = 0; index < lines.length; index += 1) {
-    const text = pktText(lines[index] as PktLine);
-    if (text === 'packfile' || text === 'NAK' || text?.startsWith('ACK ')) {
-      start = index + 1;
-      if (text === 'packfile') break;
-    }
-  }
-  if (start < 0) throw protocolError('the server sent no pack', lines);
-  const end = lines.findIndex((line, index) => index >= start && line.kind === 'flush');
-  try {
-    return demultiplexSideBand(lines.slice(start, end < 0 ? undefined : end));
-  } catch (error) {
-    throw new GitProtocolError('the server failed while sending the pack', { cause: error });
-  }
-}
-
-/**
- * Fetches objects: `want` ids, optionally shallow (`deepen 1`) and filtered (`filter blob:none`). Returns the raw
- * pack for {@link readPack}.
- */
-export async function fetchPack(
-  transport: SmartHttpTransport,
-  advertisement: UploadPackAdvertisement,
-  request: { wants: readonly string[]; depth?: number; filter?: string },
-): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  if (advertisement.protocol === 'v2') {
-    parts.push(encodePktLine('command=fetch\n'), encodePktLine(`agent=${transport.userAgent}\n`), DELIM_PKT);
-    parts.push(encodePktLine('no-progress\n'), encodePktLine('ofs-delta\n'));
-    for (const want of request.wants) parts.push(encodePktLine(`want ${want}\n`));
-    if (request.depth !== undefined) parts.push(encodePktLine(`deepen ${request.depth}\n`));
-    if (request.filter !== undefined) parts.push(encodePktLine(`filter ${request.filter}\n`));
-    parts.push(encodePktLine('done\n'), FLUSH_PKT);
-  } else {
-    const offered = advertisement.capabilities;
-    const capabilities = ['side-band-64k', 'ofs-delta', 'no-progress', `agent=${transport.userAgent}`];
-    if (request.depth !== undefined && offered.has('shallow')) capabilities.push('shallow');
-    if (request.filter !== undefined) capabilities.push('filter');
-    request.wants.forEach((want, index) => {
-      parts.push(encodePktLine(index === 0 ? `want ${want} ${capabilities.join(' ')}\n` : `want ${want}\n`));
-    });
-    if (request.depth !== undefined) parts.push(encodePktLine(`deepen ${request.depth}\n`));
-    if (request.filter !== undefined) parts.push(encodePktLine(`filter ${request.filter}\n`));
-    parts.push(FLUSH_PKT, encodePktLine('done\n'));
-  }
-  const response = await uploadPackPost(transport, Buffer.concat(parts), advertisement.protocol === 'v2');
-  return extractPack(parsePktLines(response.body));
-}
-
-/** What the receive-pack advertisement tells us. */
-export interface ReceivePackAdvertisement {
-  refs: Map<string, string>;
-  capabilities: Map<string, string>;
-}
-
-/** Asks for the receive-pack advertisement (push is always protocol v0). */
-export async function discoverReceivePack(transport: SmartHttpTransport): Promise<ReceivePackAdvertisement> {
-  const response = await gitHttpRequest(transport, {
-    method: 'GET',
-    path: '/info/refs?service=git-receive-pack',
-  });
-  if (!response.contentType.startsWith('application/x-git-receive-pack-advertisement')) {
-    throw new GitProtocolError(
-      `${transport.url} does not accept smart-HTTP pushes (content type ${response.contentType})`,
-    );
-  }
-  return parseV0Refs(withoutServiceHeader(parsePktLines(response.body)));
-}
-
-/** The outcome of one ref update in a push. */
-export type PushReport = { ok: true } | { ok: false; reason: string };
-
-/**
- * Sends one ref update with its pack and reads the report-status answer.
- *
- * @throws GitProtocolError when the server could not unpack or sent no report.
- */
-export async function sendReceivePack(
-  transport: SmartHttpTransport,
-  advertisement: ReceivePackAdvertisement,
-  update: { ref: string; oldOid: string | undefined; newOid: string; pack: Buffer },
-): Promise<PushReport> {
-  const sideBand = advertisement.capabilities.has('side-band-64k');
-  const capabilities = [
-    'report-status',
-    ...(sideBand ? ['side-band-64k'] : []),
-    `agent=${transport.userAgent}`,
-  ];
-  const body = Buffer.concat([
-    encodePktLine(`${update.oldOid ?? ZERO_OID} ${update.newOid} ${update.ref}\0${capabilities.join(' ')}\n`),
-    FLUSH_PKT,
-    update.pack,
-  ]);
-  const response = await gitHttpRequest(transport, {
-    method: 'POST',
-    path: '/git-receive-pack',
-    headers: {
-      'content-type': 'application/x-git-receive-pack-request',
-      accept: 'application/x-git-receive-pack-result',
-    },
-    body,
-  });
-  let lines: PktLine[];
-  try {
-    lines = parsePktLines(response.body);
-    if (sideBand) lines = parsePktLines(demultiplexSideBand(lines));
-  } catch (error) {
-    if (error instanceof SideBandError) {
-      throw new GitProtocolError('the server failed while receiving the push', {
+  async #send(
+    request: HttpRequest,
+    authorization: string | undefined,
+  ): Promise<HttpAnswer & { wwwAuthenticate: string | null }> {
+    const signalOfCaller = this.#options.signal;
+    if (signalOfCaller?.aborted) throw abortReasonToError(signalOfCaller);
+    const timeoutMs = this.#options.timeoutMs;
+    const timeoutSignal = AbortSignal.timeout(timeoutMs);
+    const signal = signalOfCaller ? AbortSignal.any([signalOfCaller, timeoutSignal]) : timeoutSignal;
+    const target = `${this.url}${request.path}`;
+    const headers: Record<string, string> = {
+      'user-agent': headerSafeUserAgent(this.userAgent),
+      ...request.headers,
+    };
+    if (authorization !== undefined) headers.authorization = authorization;
+    const describe = `${request.method} ${this.url}${request.path.replace(/\?.*$/, '')}`;
+    try {
+      const response = await fetch(target, {
+        method: request.method,
+        headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        signal,
+        // Redirects are followed by `advertise` only, after checking the origin (credentials must not leak).
+        redirect: 'manual',
+      });
+      const wwwAuthenticate = response.headers.get('www-authenticate');
+      const contentType = response.headers.get('content-type') ?? '';
+      const location = response.headers.get('location') ?? undefined;
+      if (response.status === 401 || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => {});
+        return { status: response.status, contentType, location, body: Buffer.alloc(0), wwwAuthenticate };
+      }
+      if (response.status === 403) {
+        await response.body?.cancel().catch(() => {});
+        throw new AuthenticationError(
+          `${describe}: access denied (HTTP 403); the credentials lack permission for this repository`,
+          { status: 403 },
+        );
+      }
+      if (response.status === 415 && request.headers?.['content-encoding'] === 'gzip') {
+        await response.body?.cancel().catch(() => {});
+        return { status: 415, contentType, location, body: Buffer.alloc(0), wwwAuthenticate };
+      }
+      if (response.status < 200 || response.status >= 300) {
+        const body = (await readCapped(response, 64 * 1024).catch(() => Buffer.alloc(0))).toString('utf8');
+        throw new HttpError(`${describe} failed with HTTP ${response.status}`, {
+          status: response.status,
+          method: request.method,
+          url: target,
+          body,
+        });
+      }
+      const body = await readCapped(response, request.maxResponseBytes ?? this.maxResponseBytes);
+      return { status: response.status, contentType, location, body, wwwAuthenticate };
+    } catch (error) {
+      if (GitOpsKitError.isInstance(error)) throw error;
+      if (signalOfCaller?.aborted) throw abortReasonToError(signalOfCaller);
+      if (timeoutSignal.aborted) {
+        throw new TimeoutError(`${describe} timed out after ${timeoutMs} ms`, { timeoutMs, cause: error });
+      }
+      if (error instanceof Error && error.name === 'AbortError')
+        throw new AbortError(undefined, { cause: error });
+      const causeCode = causeCodeOf(error);
+      throw new ConnectionError(`${describe}: connection failed${causeCode ? ` (${causeCode})` : ''}`, {
         cause: error,
-        serverMessage: error.serverMessage,
+        ...(causeCode === undefined ? {} : { causeCode }),
       });
     }
-    // A report cut in the middle: the connection broke after the server got the push.
-    throw new ConnectionError('the answer to the push was cut short', { cause: error });
   }
-  const texts = lines.map(pktText).filter((text): text is string => text !== undefined);
-  const unpack = texts.find((text) => text.startsWith('unpack '));
-  if (unpack === undefined) {
-    if (lines.some((line) => pktText(line)?.startsWith('ERR ')))
-      throw protocolError('the push failed', lines);
-    throw new ConnectionError('the answer to the push ended before its report');
-  }
-  if (unpack !== 'unpack ok') {
-    throw new GitProtocolError(`the server could not store the pushed objects: ${unpack.slice(7)}`, {
-      serverMessage: unpack.slice(7),
-    });
-  }
-  for (const text of texts) {
-    if (text === `ok ${update.ref}`) return { ok: true };
-    if (text.startsWith(`ng ${update.ref} `))
-      return { ok: false, reason: text.slice(`ng ${update.ref} `.length) };
-  }
-  throw new GitProtocolError(`the server did not report on ${update.ref}`);
 }

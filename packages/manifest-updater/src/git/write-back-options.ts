@@ -16,13 +16,20 @@ export interface TokenCredentials {
   username?: string;
 }
 
+/** A bearer token, sent as `Authorization: Bearer …` (servers behind an OAuth proxy, Azure DevOps). */
+export interface BearerCredentials {
+  bearerToken: string;
+}
+
 /** Credentials, or a callback (the `onAuth` pattern) that returns them when the write-back starts. */
 export type WriteBackAuth =
   | BasicCredentials
   | TokenCredentials
-  | ((context: {
-      url: string;
-    }) => BasicCredentials | TokenCredentials | Promise<BasicCredentials | TokenCredentials>);
+  | BearerCredentials
+  | ((context: { url: string }) => WriteBackCredentials | Promise<WriteBackCredentials>);
+
+/** One of the credential shapes. */
+export type WriteBackCredentials = BasicCredentials | TokenCredentials | BearerCredentials;
 
 /** Set values in a YAML file with `updateYaml`. */
 export interface YamlFileChange {
@@ -103,7 +110,26 @@ export interface WriteBackOptions {
    * Turn off only when the caller already serialises them (the race handling still applies).
    */
   inProcessLock?: boolean;
+  /**
+   * Largest whole-history fetch, in bytes, from a server that cannot fetch shallow (no `shallow` capability);
+   * default 64 MiB. Past it: `GitFetchTooLargeError`.
+   */
+  maxHistoryBytes?: number;
+  /**
+   * Push options (`git push -o`), e.g. GitLab's `ci.skip`; the server must offer `push-options`, or the
+   * write-back fails with `UnsupportedGitServerError` before pushing.
+   */
+  pushOptions?: readonly string[];
+  /**
+   * Follow a redirect of the first request to another origin (credentials are then dropped); default false.
+   * Redirects within the origin and http → https on the same host are always followed.
+   */
+  allowCrossOriginRedirects?: boolean;
   logger?: Logger;
+  /**
+   * Sent as `User-Agent` and as the `agent=` capability; default `gitops-kit/<version>`. Made valid for both:
+   * control characters become `.`, and for the capability spaces too.
+   */
   userAgent?: string;
   /** The clock for commit timestamps. */
   now?: () => Date;

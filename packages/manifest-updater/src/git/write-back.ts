@@ -1,6 +1,7 @@
 import {
   AbortError,
   abortReasonToError,
+  CORE_VERSION,
   computeBackoffDelayMs,
   createRedactingLogger,
   GitOpsKitError,
@@ -14,11 +15,13 @@ import { updateYaml } from '../yaml/update-yaml.js';
 import { type ChangedValue, renderCommitMessage } from './commit-message.js';
 import { GitProtocolError, PushConflictError, PushOutcomeUnknownError } from './errors.js';
 import { type CommitIdentity, serializeCommit } from './git-objects.js';
+import { ServiceGitTransport } from './git-service-transport.js';
+import type { GitTransport } from './git-transport.js';
 import type { ObjectStore } from './object-store.js';
 import { RemoteSession } from './remote-session.js';
 import { KeyedLock } from './repo-lock.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
-import type { SmartHttpTransport } from './smart-http.js';
+import { type HttpCredentials, SmartHttpTransport } from './smart-http.js';
 import { createSshTransport } from './ssh-options.js';
 import { isSshRemote, parseSshRemote } from './ssh-remote.js';
 import { fileNotFound, findFile, replaceFiles } from './tree-edit.js';
@@ -37,7 +40,11 @@ const DEFAULT_AUTHOR: CommitIdentity = Object.freeze({
 });
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
-const DEFAULT_USER_AGENT = 'git/2.0 (gitops-kit)';
+const DEFAULT_MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+/** A valid `agent=` token as it is (gitprotocol-capabilities(5): printable ASCII, no spaces). */
+const DEFAULT_USER_AGENT = `gitops-kit/${CORE_VERSION}`;
+/** How long the outcome of a push the caller aborted may take to establish (one ref read). */
+const OUTCOME_DEADLINE_MS = 5_000;
 
 const branchLock = new KeyedLock();
 
@@ -61,9 +68,16 @@ function validateUrl(raw: string): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-async function authorizationHeader(options: WriteBackOptions, url: string): Promise<string | undefined> {
+async function httpCredentials(options: WriteBackOptions, url: string): Promise<HttpCredentials | undefined> {
   if (options.auth === undefined) return undefined;
   const credentials = typeof options.auth === 'function' ? await options.auth({ url }) : options.auth;
+  if ('bearerToken' in credentials) {
+    if (typeof credentials.bearerToken !== 'string' || credentials.bearerToken === '') {
+      throw new ValidationError('auth.bearerToken must be a non-empty string', { field: 'auth' });
+    }
+    registerSecret(credentials.bearerToken);
+    return { authorization: `Bearer ${credentials.bearerToken}` };
+  }
   const username = 'token' in credentials ? (credentials.username ?? 'x-access-token') : credentials.username;
   const secret = 'token' in credentials ? credentials.token : credentials.password;
   if (typeof username !== 'string' || typeof secret !== 'string' || secret === '') {
@@ -72,7 +86,12 @@ async function authorizationHeader(options: WriteBackOptions, url: string): Prom
   registerSecret(secret);
   const encoded = Buffer.from(`${username}:${secret}`, 'utf8').toString('base64');
   registerSecret(encoded);
-  return `Basic ${encoded}`;
+  return {
+    authorization: `Basic ${encoded}`,
+    // A token may be meant as a bearer token (Azure DevOps, some GitLab/Gitea set-ups): used when a 401 offers
+    // only Bearer.
+    ...('token' in credentials ? { bearerFallback: `Bearer ${secret}` } : {}),
+  };
 }
 
 function validateChanges(changes: readonly WriteBackChange[]): void {
@@ -253,7 +272,12 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
   const retry = resolveRetry(options.retry);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new ValidationError('timeoutMs must be > 0', { field: 'timeoutMs' });
-  const authorization = sshRemote ? undefined : await authorizationHeader(options, url);
+  const maxHistoryBytes = options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES;
+  if (!(maxHistoryBytes > 0)) {
+    throw new ValidationError('maxHistoryBytes must be > 0', { field: 'maxHistoryBytes' });
+  }
+  validatePushOptions(options.pushOptions);
+  const credentials = sshRemote ? undefined : await httpCredentials(options, url);
   const pushBranch = options.targetBranch ?? options.branch;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   // SSH: the key and host keys are checked now; the connection opens on the first request.
@@ -265,30 +289,60 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
         logger: createRedactingLogger(options.logger ?? silentLogger),
       })
     : undefined;
-  const run = () =>
-    runWriteBack(options, retry, {
-      url,
-      authorization,
-      userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-      timeoutMs,
-      maxResponseBytes,
-      signal: options.signal,
-      service: ssh,
-    });
+  const transport: GitTransport = ssh
+    ? new ServiceGitTransport(ssh, {
+        url,
+        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+        maxResponseBytes,
+        // After an abort the connection is gone: reading the branch back needs a connection of its own.
+        reopen: (detachedTimeoutMs) =>
+          createSshTransport(sshRemote as NonNullable<typeof sshRemote>, options.ssh, {
+            timeoutMs: detachedTimeoutMs,
+            maxResponseBytes,
+            signal: undefined,
+            logger: createRedactingLogger(options.logger ?? silentLogger),
+          }),
+      })
+    : new SmartHttpTransport({
+        url,
+        credentials,
+        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
+        timeoutMs,
+        maxResponseBytes,
+        signal: options.signal,
+        allowCrossOriginRedirects: options.allowCrossOriginRedirects ?? false,
+      });
+  const run = () => runWriteBack(options, retry, transport);
   try {
     return await (options.inProcessLock === false ? run() : branchLock.run(`${url}\0${pushBranch}`, run));
   } finally {
-    ssh?.close();
+    if (transport instanceof ServiceGitTransport) transport.close();
+  }
+}
+
+function validatePushOptions(pushOptions: readonly string[] | undefined): void {
+  if (pushOptions === undefined) return;
+  // gitprotocol-pack(5): a push option is one pkt-line; git refuses NUL and newline in them.
+  for (const option of pushOptions) {
+    if (typeof option !== 'string' || /[\0\n]/.test(option) || option.length > 1000) {
+      throw new ValidationError('pushOptions must be strings without NUL or newline, up to 1000 characters', {
+        field: 'pushOptions',
+      });
+    }
   }
 }
 
 async function runWriteBack(
   options: WriteBackOptions,
   retry: WriteBackRetryOptions,
-  transport: SmartHttpTransport,
+  transport: GitTransport,
 ): Promise<WriteBackResult> {
   const logger: Logger = createRedactingLogger(options.logger ?? silentLogger);
-  const session = new RemoteSession(transport, { partialFetch: options.partialFetch ?? true });
+  const session = new RemoteSession(transport, {
+    partialFetch: options.partialFetch ?? true,
+    maxHistoryBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES,
+    ...(options.pushOptions === undefined ? {} : { pushOptions: options.pushOptions }),
+  });
   const pushBranch = options.targetBranch ?? options.branch;
   const author = options.author ?? DEFAULT_AUTHOR;
   let lastFailure: unknown;
@@ -350,26 +404,43 @@ async function runWriteBack(
           serverMessage: outcome.reason,
         });
       }
-      if (outcome.kind === 'connection-lost') {
+      if (outcome.kind === 'connection-lost' || outcome.kind === 'unreported') {
+        const aborted = outcome.kind === 'connection-lost' && AbortError.isInstance(outcome.error);
         let remote: string | undefined;
         try {
-          remote = await session.readRemoteBranch(pushBranch);
+          // After an abort the caller's signal is gone: read the branch with a short deadline of our own.
+          remote = await session.readRemoteBranch(
+            pushBranch,
+            aborted || outcome.kind === 'unreported' ? { deadlineMs: OUTCOME_DEADLINE_MS } : {},
+          );
         } catch (error) {
-          if (AbortError.isInstance(error)) throw error;
           throw new PushOutcomeUnknownError(
-            `the connection broke while pushing ${commit} to ${pushBranch} and the branch could not be read back; check whether ${commit} landed before writing again`,
-            { commit, branch: pushBranch, cause: outcome.error },
+            `${aborted ? 'the write-back was aborted' : 'the connection broke'} while pushing ${commit} to ${pushBranch} and the branch could not be read back; check whether ${commit} landed before writing again`,
+            { commit, branch: pushBranch, cause: outcome.kind === 'connection-lost' ? outcome.error : error },
           );
         }
         if (remote === commit) {
-          logger.info(`write-back: the connection broke after the push, but ${pushBranch} has ${commit}`);
+          logger.info(`write-back: ${pushBranch} has ${commit} (established by reading the branch back)`);
           return { commit, changed: true, ...base };
         }
-        lastFailure = outcome.error;
-        lastRace = undefined;
-        // The branch may have moved meanwhile; re-applying then is a race like any other.
-        raced = raced || remote !== expected;
-        logger.warn(`write-back: the push of ${commit} did not land (connection lost); retrying`);
+        if (outcome.kind === 'unreported') {
+          lastFailure = undefined;
+          lastRace = 'the push did not land';
+          raced = true;
+          logger.info(`write-back: ${pushBranch} is at ${remote ?? 'nothing'}, not ${commit}; re-applying`);
+        } else if (aborted) {
+          // The server may still be applying a push it received in full: nobody can say it will not land.
+          throw new PushOutcomeUnknownError(
+            `the write-back was aborted after ${commit} was sent to ${pushBranch}; the branch was at ${remote ?? 'nothing'} when read back, but the server may still apply the push: check whether ${commit} landed before writing again`,
+            { commit, branch: pushBranch, cause: outcome.error },
+          );
+        } else {
+          lastFailure = outcome.error;
+          lastRace = undefined;
+          // The branch may have moved meanwhile; re-applying then is a race like any other.
+          raced = raced || remote !== expected;
+          logger.warn(`write-back: the push of ${commit} did not land (connection lost); retrying`);
+        }
       } else {
         lastFailure = undefined;
         lastRace = outcome.reason;

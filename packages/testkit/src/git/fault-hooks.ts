@@ -37,8 +37,8 @@ export type BeforeReceivePackHook = (context: {
 
 /**
  * A fault injected into matching requests. Several behaviours may be combined; they apply in this order:
- * `delayMs`, `respondWithStatus` (which ends the request), `beforeReceivePack`, then the request runs and
- * `dropConnectionAfterResponseStarts` cuts it short.
+ * `delayMs`, `respondWithStatus` (which ends the request), `beforeReceivePack`, then the request runs,
+ * `delayResponseMs` holds its answer back and `dropConnectionAfterResponseStarts` cuts it short.
  */
 export interface GitFault extends GitFaultMatch {
   /** How many matching requests the fault applies to (default: every one until removed). */
@@ -55,6 +55,11 @@ export interface GitFault extends GitFaultMatch {
    * acted on the request.
    */
   dropConnectionAfterResponseStarts?: boolean;
+  /**
+   * Run git to completion (so a push is applied and its ref moved), then hold the response back this long: the
+   * window in which a client that gives up cannot know that its push landed.
+   */
+  delayResponseMs?: number;
   /** Runs before receive-pack handles a push (only for `git-receive-pack` RPCs); may commit to the repo. */
   beforeReceivePack?: BeforeReceivePackHook;
 }

@@ -25,6 +25,7 @@ import {
   readDirectoryAsRepoFiles,
   spreadFilesOverCommits,
 } from './repo-content.js';
+import { advertisementWithoutShallow } from './without-shallow.js';
 
 /** Options for {@link GitServer.start}. */
 export interface GitServerOptions {
@@ -37,6 +38,11 @@ export interface GitServerOptions {
    * missing blob; default: the value of `allowFilter`.
    */
   allowAnyObjectInWant?: boolean;
+  /**
+   * Advertise shallow fetch (`shallow`, v2 `fetch=shallow`); default true. false emulates a server without it:
+   * the capability is removed from the upload-pack advertisement.
+   */
+  allowShallow?: boolean;
   /** Pass the `Git-Protocol` header to git so clients can speak protocol v2; default true. */
   protocolV2?: boolean;
   /** The git executable; default `git` from `PATH`. */
@@ -555,6 +561,12 @@ export class GitServer {
       dropConnectionAfterResponseStarts: faults.some(
         (fault) => fault.dropConnectionAfterResponseStarts === true,
       ),
+      ...(this.#options.allowShallow === false &&
+      info.service === 'git-upload-pack' &&
+      info.phase === 'advertisement'
+        ? { rewriteBody: advertisementWithoutShallow }
+        : {}),
+      delayResponseMs: Math.max(0, ...faults.map((fault) => fault.delayResponseMs ?? 0)),
       onChild: (child) => {
         this.#children.add(child);
         return () => this.#children.delete(child);

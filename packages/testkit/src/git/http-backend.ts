@@ -81,6 +81,10 @@ export interface HttpBackendRun {
   timeoutMs: number;
   /** Buffer the whole response, send the head and part of the body, then destroy the socket. */
   dropConnectionAfterResponseStarts: boolean;
+  /** Let git finish (a push is applied), then hold the whole response back this long; 0: stream it at once. */
+  delayResponseMs?: number;
+  /** Rewrite the whole response body before it is sent (buffers it); used to emulate older servers. */
+  rewriteBody?: (body: Buffer) => Buffer;
   onChild: (child: ChildProcess) => () => void;
 }
 
@@ -156,7 +160,8 @@ export async function runHttpBackend(
     if (request.method === 'POST') request.pipe(child.stdin);
     else child.stdin.end();
 
-    if (run.dropConnectionAfterResponseStarts) {
+    const delayResponseMs = run.delayResponseMs ?? 0;
+    if (run.dropConnectionAfterResponseStarts || delayResponseMs > 0 || run.rewriteBody !== undefined) {
       const chunks: Buffer[] = [];
       child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
       await exited;
@@ -164,7 +169,23 @@ export async function runHttpBackend(
       const separator = all.indexOf('\r\n\r\n') !== -1 ? '\r\n\r\n' : '\n\n';
       const headEnd = all.indexOf(separator);
       const head = parseCgiHead(all.subarray(0, Math.max(0, headEnd)).toString('latin1'));
-      const body = headEnd === -1 ? Buffer.alloc(0) : all.subarray(headEnd + separator.length);
+      const raw = headEnd === -1 ? Buffer.alloc(0) : all.subarray(headEnd + separator.length);
+      const body = run.rewriteBody === undefined ? raw : run.rewriteBody(raw);
+      const headers = new Map(head.headers);
+      if (body !== raw) {
+        for (const name of [...headers.keys()])
+          if (name.toLowerCase() === 'content-length') headers.delete(name);
+      }
+      if (!run.dropConnectionAfterResponseStarts) {
+        // git is done (a push is applied); the client waits for an answer that comes late, or never.
+        await new Promise((resolve) => setTimeout(resolve, delayResponseMs));
+        if (response.destroyed || request.socket.destroyed) {
+          return { status: -1, stderr: Buffer.concat(stderrChunks).toString('utf8') };
+        }
+        response.writeHead(head.status, Object.fromEntries(headers));
+        response.end(body);
+        return { status: head.status, stderr: Buffer.concat(stderrChunks).toString('utf8') };
+      }
       response.writeHead(head.status, Object.fromEntries(head.headers));
       response.flushHeaders();
       // Half the body (at least nothing complete): the client has its answer started, never finished.
