@@ -90,7 +90,8 @@ runExample(
     status('ok', `ArgoCDEmulator ${world.argocd.url}: every stage Synced and Healthy at 1.0.0`);
     status('ok', `GitLabEmulator ${world.gitlab.url}: project ${GITLAB_PROJECT}, one approval required`);
 
-    const text = readFileSync(STAGES_FILE, 'utf8').replaceAll('${DEPLOY_REPO_URL}', world.deployRepoUrl);
+    // The file names the repository as ${DEPLOY_REPO_URL}; the testkit's URL is only known now.
+    const text = readFileSync(STAGES_FILE, 'utf8').replace(/\$\{DEPLOY_REPO_URL\}/g, world.deployRepoUrl);
     const stages = parseStagesFile(text);
     status(
       'ok',
