@@ -10,6 +10,7 @@ import {
   rollbackLastDeploymentCase,
   updateKustomizeImageCase,
   waitWithCustomHealthCase,
+  waitWithCustomHealthDegradedCase,
 } from './smoke/argocd-cases.js';
 import { type ExampleRun, runExample, type SmokeCase } from './smoke/harness.js';
 import { pipelineCase, pipelineRunLogsCase } from './smoke/tekton-cases.js';
@@ -37,6 +38,7 @@ const CASES: readonly SmokeCase[] = [
   rollbackCase,
   rollbackLastDeploymentCase,
   waitWithCustomHealthCase,
+  waitWithCustomHealthDegradedCase,
   pipelineCase,
   pipelineRunLogsCase,
   demo('seed-flow'),
@@ -53,12 +55,12 @@ if (unknown.length > 0) {
 const results: Array<{ name: string; ok: boolean; durationMs: number; error?: string }> = [];
 for (const example of CASES) {
   if (selected.length > 0 && !selected.includes(example.name)) continue;
-  console.log(`\n═══ examples/${example.name}.ts`);
+  console.log(`\n═══ ${example.name}: examples/${example.example ?? example.name}.ts`);
   const startedAtMs = performance.now();
   let world: Awaited<ReturnType<SmokeCase['setup']>> | undefined;
   try {
     world = await example.setup();
-    const run = await runExample(example.name, world.env, example.args);
+    const run = await runExample(example.example ?? example.name, world.env, example.args);
     console.log(`─── checks (exit code ${run.code}, ${(run.durationMs / 1000).toFixed(1)} s)`);
     await world.verify(run);
     results.push({ name: example.name, ok: true, durationMs: performance.now() - startedAtMs });
@@ -79,8 +81,9 @@ for (const example of CASES) {
 }
 
 console.log('\n═══ Summary');
+const width = Math.max(...results.map((result) => result.name.length));
 for (const result of results)
   console.log(
-    `${result.ok ? '✓' : '✗'} ${result.name.padEnd(26)} ${(result.durationMs / 1000).toFixed(1).padStart(5)} s`,
+    `${result.ok ? '✓' : '✗'} ${result.name.padEnd(width)} ${(result.durationMs / 1000).toFixed(1).padStart(5)} s`,
   );
 process.exit(results.every((result) => result.ok) ? 0 : 1);

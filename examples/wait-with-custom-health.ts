@@ -22,6 +22,7 @@ import {
   type ApplicationResource,
   aggregateHealth,
   evaluateHealthScript,
+  isHealthStatusCode,
   type KubernetesObject,
 } from '@gitops-kit/argocd-health';
 import { INGRESS_HEALTH_LUA, parseDurationMs } from '@gitops-kit/gitops-flow';
@@ -76,29 +77,33 @@ async function main(): Promise<void> {
             : null;
         const matches =
           item.kind === target.kind && (target.group === undefined || (item.group ?? '') === target.group);
-        // Argo CD's verdict for every other resource; the script's for the chosen kind.
+        // The script's verdict for the chosen kind (when it gives one); Argo CD's for everything else.
+        const fromScript = matches && live !== null ? await evaluateHealthScript(script, live) : null;
+        if (matches && live !== null)
+          console.log(
+            `${item.kind} ${item.name}: script says ${fromScript?.status ?? '(no opinion)'} ${fromScript?.message ?? ''}`,
+          );
         const argocd = application.status?.resources?.find(
           (r) =>
             r.kind === item.kind && r.name === item.name && (r.namespace ?? '') === (item.namespace ?? ''),
         )?.health;
-        const health =
-          matches && live !== null
-            ? await evaluateHealthScript(script, live)
-            : argocd?.status
-              ? { status: argocd.status, message: argocd.message ?? '' }
-              : null;
-        if (matches && live !== null)
-          console.log(
-            `${item.kind} ${item.name}: script says ${health?.status ?? '(no opinion)'} ${health?.message ?? ''}`,
-          );
-        resources.push({ live, health } as ApplicationResource);
+        const fromArgoCD =
+          argocd?.status !== undefined && isHealthStatusCode(argocd.status)
+            ? { status: argocd.status, message: argocd.message ?? '' }
+            : null;
+        resources.push({ live, health: fromScript ?? fromArgoCD });
       }
       const result = aggregateHealth(resources);
       console.log(
         `${app}: ${result.status}${result.message ? ` (${result.message})` : ''} — Argo CD says ${application.status?.health?.status}`,
       );
       if (result.status === 'Healthy') return;
-      if (result.status === 'Degraded') throw new Error(`${app} is Degraded: ${result.message}`);
+      if (result.status === 'Degraded') {
+        const degraded = resources
+          .filter((resource) => resource.health?.status === 'Degraded')
+          .map((resource) => `${resource.live?.['kind']} ${resource.health?.message}`);
+        throw new Error(`${app} is Degraded: ${degraded.join('; ')}`);
+      }
       if (Date.now() + POLL_INTERVAL_MS > deadline)
         throw new Error(`${app} is still ${result.status} at the timeout`);
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));

@@ -1,5 +1,8 @@
 // Smoke tests of the git and Argo CD examples on the testkit's git server and Argo CD emulator.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { registerSecret } from '@gitops-kit/core';
 import { promote } from '@gitops-kit/gitops-flow';
 import { GitServer } from '@gitops-kit/testkit';
@@ -144,6 +147,45 @@ export const waitWithCustomHealthCase: SmokeCase = {
         );
       },
       stop: () => world.stop(),
+    };
+  },
+};
+
+/** A health script that judges every Ingress Degraded: the example must stop with exit 1, not wait on. */
+const DEGRADED_LUA = 'return { status = "Degraded", message = "no TLS section" }\n';
+
+export const waitWithCustomHealthDegradedCase: SmokeCase = {
+  name: 'wait-with-custom-health (script says Degraded)',
+  example: 'wait-with-custom-health',
+  async setup() {
+    const world = await startSeedWorld({ ingress: true });
+    await world.client.applications.sync(APP, { project: PROJECT });
+    const directory = mkdtempSync(join(tmpdir(), 'gitops-kit-examples-'));
+    writeFileSync(join(directory, 'ingress.lua'), DEGRADED_LUA);
+    const { ARGOCD_SERVER, ARGOCD_USERNAME, ARGOCD_PASSWORD } = seedEnvironment(world);
+    return {
+      env: {
+        ARGOCD_SERVER,
+        ARGOCD_USERNAME,
+        ARGOCD_PASSWORD,
+        APP,
+        PROJECT,
+        HEALTH_KIND: 'Ingress',
+        HEALTH_LUA_FILE: join(directory, 'ingress.lua'),
+        TIMEOUT: '60s',
+      } as Record<string, string>,
+      async verify(run) {
+        expectThat(run.code === 1, 'wait-with-custom-health.ts exits 1', run.code);
+        expectThat(
+          run.stderr.includes('is Degraded') && run.stderr.includes('no TLS section'),
+          "it says the app is Degraded, with the script's message",
+          run.stderr,
+        );
+      },
+      async stop() {
+        await world.stop();
+        rmSync(directory, { recursive: true, force: true });
+      },
     };
   },
 };

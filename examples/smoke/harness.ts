@@ -16,6 +16,8 @@ export interface ExampleRun {
 /** One smoke test: `setup` starts the testkit world and returns the environment, `verify` checks the effect. */
 export interface SmokeCase {
   name: string;
+  /** The example file (`examples/<example>.ts`) when it differs from `name`. */
+  example?: string;
   args?: string[];
   setup(): Promise<{
     env: Record<string, string>;
