@@ -1,144 +1,98 @@
-// promote() against real servers, configured from the environment — what a CI job runs after it pushed an image.
+// Promote an image tag: write it into the deploy repo's values file, push, wait for Argo CD to see the commit,
+// sync, and wait until the app is Healthy — what a CI job runs after it pushed an image.
 //
 //   ARGOCD_SERVER=https://argocd.example.com ARGOCD_AUTH_TOKEN=... \
 //   DEPLOY_REPO_URL=https://gitlab.example.com/team/devops-deploy.git GIT_TOKEN=... \
-//   APP=devops-demo PROJECT=demo TAG=1a2b3c4 \
-//   npx tsx --tsconfig examples/tsconfig.json examples/promote.ts [--dry-run]
+//   APP=devops-demo PROJECT=demo TAG=1a2b3c4 npx tsx examples/promote.ts [--dry-run]
 //
-// Optional: ARGOCD_USERNAME/ARGOCD_PASSWORD (instead of a token), ARGOCD_CA_FILE, ARGOCD_INSECURE=true,
-// GIT_USERNAME (default oauth2), DEPLOY_BRANCH (main), VALUES_FILE (helm/my-values.yaml), VALUE_PATH (image.tag),
-// TIMEOUT (10m), ON_FAILURE (git-revert | argocd-rollback | none; default none).
+// Environment:
+//   ARGOCD_SERVER, ARGOCD_AUTH_TOKEN (or ARGOCD_USERNAME + ARGOCD_PASSWORD), ARGOCD_OPTS   as for the argocd CLI
+//   ARGOCD_CA_FILE    a PEM CA bundle for Argo CD's certificate                               optional
+//   DEPLOY_REPO_URL   the deploy repository (https, no credentials in it)                     required
+//   GIT_TOKEN         a token (or password) that may push to it                                required
+//   GIT_USERNAME      the user name sent with the token                    default oauth2 (GitLab's convention)
+//   DEPLOY_BRANCH     default main
+//   APP, PROJECT      the application and its project                                 APP required
+//   TAG               the value to deploy                                                      required
+//   VALUES_FILE       default helm/my-values.yaml          VALUE_PATH   default image.tag
+//   TIMEOUT           how long to wait for Healthy, e.g. 90s, 10m                             default 10m
+//   ON_FAILURE        git-revert | argocd-rollback | none                                     default none
 //
-// `--self-test` (or GITOPS_KIT_EXAMPLES_SELF_TEST=1 when ARGOCD_SERVER is unset) starts the testkit's git server
-// and Argo CD emulator and points the same code at them, so CI can smoke-test this file.
+// `--dry-run` prints the diff and changes nothing. Exit code: 0 deployed and Healthy (or dry run), 1 otherwise.
 import { readFileSync } from 'node:fs';
-import type { ArgoCDAuth } from '@gitops-kit/argocd-client';
+import { ArgoCDClient } from '@gitops-kit/argocd-client';
 import { registerSecret } from '@gitops-kit/core';
 import { type FailurePolicy, parseDurationMs, promote } from '@gitops-kit/gitops-flow';
-import { block, check, runExample, section, status } from './support/report.js';
-import { startSeedWorld } from './support/seed-world.js';
 
-type Environment = Record<string, string | undefined>;
+const POLICIES: readonly string[] = ['git-revert', 'argocd-rollback', 'none'];
 
-const POLICIES: readonly FailurePolicy[] = ['git-revert', 'argocd-rollback', 'none'];
-/** The process environment (the variables are documented at the top of this file). */
-const processEnvironment: Environment = process.env;
-
-function required(env: Environment, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '')
-    throw new Error(`${name} is not set (see the top of examples/promote.ts)`);
+function env(name: string, fallback?: string): string {
+  const value = process.env[name] || fallback;
+  if (value === undefined) throw new Error(`${name} is not set (see the top of promote.ts)`);
   return value;
 }
 
-function argocdAuth(env: Environment): ArgoCDAuth {
-  if (env['ARGOCD_AUTH_TOKEN']) return { token: env['ARGOCD_AUTH_TOKEN'] };
-  return { username: required(env, 'ARGOCD_USERNAME'), password: required(env, 'ARGOCD_PASSWORD') };
+/** An optional setting: undefined when unset or empty. */
+function optional(name: string): string | undefined {
+  return process.env[name] || undefined;
 }
 
-/** Starts the testkit and returns the environment a CI job would have. */
-async function selfTestEnvironment(cleanup: Array<() => Promise<void> | void>): Promise<Environment> {
-  const world = await startSeedWorld({ ingress: false });
-  cleanup.push(() => world.stop());
-  status('info', `self-test: GitServer ${world.git.url}, ArgoCDEmulator ${world.argocd.url}`);
-  return {
-    ARGOCD_SERVER: world.argocd.url,
-    ARGOCD_USERNAME: 'admin',
-    ARGOCD_PASSWORD: world.argocdPassword,
-    DEPLOY_REPO_URL: world.deployRepoUrl,
-    GIT_USERNAME: world.gitUsername,
-    GIT_TOKEN: world.gitPassword,
-    APP: 'devops-demo',
-    PROJECT: 'demo',
-    TAG: `self-test-${Date.now().toString(36)}`,
-    TIMEOUT: '60s',
-    ON_FAILURE: 'git-revert',
-  };
-}
+async function main(): Promise<boolean> {
+  const dryRun = process.argv.includes('--dry-run');
+  const gitToken = env('GIT_TOKEN');
+  registerSecret(gitToken); // never shown in an error, log line or commit
+  const onFailure = env('ON_FAILURE', 'none');
+  if (!POLICIES.includes(onFailure)) throw new Error(`ON_FAILURE must be one of ${POLICIES.join(', ')}`);
+  const caFile = optional('ARGOCD_CA_FILE');
+  const argocd = ArgoCDClient.fromEnv(
+    process.env,
+    caFile ? { tls: { ca: readFileSync(caFile, 'utf8') } } : {},
+  );
+  const tag = env('TAG');
+  const project = optional('PROJECT');
 
-runExample(
-  'promote',
-  async (cleanup) => {
-    const args = process.argv.slice(2);
-    const selfTest =
-      args.includes('--self-test') ||
-      (processEnvironment['ARGOCD_SERVER'] === undefined &&
-        processEnvironment['GITOPS_KIT_EXAMPLES_SELF_TEST'] === '1');
-    const dryRun = args.includes('--dry-run');
-
-    section(selfTest ? 'Environment (self-test on the testkit)' : 'Environment');
-    const env = selfTest ? await selfTestEnvironment(cleanup) : processEnvironment;
-    const gitToken = required(env, 'GIT_TOKEN');
-    registerSecret(gitToken, env['ARGOCD_AUTH_TOKEN'], env['ARGOCD_PASSWORD']);
-    const onFailure = (env['ON_FAILURE'] ?? 'none') as FailurePolicy;
-    if (!POLICIES.includes(onFailure)) throw new Error(`ON_FAILURE must be one of ${POLICIES.join(', ')}`);
-    const file = env['VALUES_FILE'] ?? 'helm/my-values.yaml';
-    const valuePath = env['VALUE_PATH'] ?? 'image.tag';
-    const tag = required(env, 'TAG');
-    const app = required(env, 'APP');
-    const caFile = env['ARGOCD_CA_FILE'];
-    status(
-      'info',
-      `Argo CD ${required(env, 'ARGOCD_SERVER')}, app ${app}${env['PROJECT'] ? ` (project ${env['PROJECT']})` : ''}`,
-    );
-    status('info', `deploy repo ${required(env, 'DEPLOY_REPO_URL')}: ${file} ${valuePath}=${tag}`);
-
-    section(dryRun ? 'Promote (dry run)' : 'Promote');
+  try {
     const report = await promote({
       repository: {
-        url: required(env, 'DEPLOY_REPO_URL'),
-        branch: env['DEPLOY_BRANCH'] ?? 'main',
-        auth: { username: env['GIT_USERNAME'] ?? 'oauth2', token: gitToken },
+        url: env('DEPLOY_REPO_URL'),
+        branch: env('DEPLOY_BRANCH', 'main'),
+        auth: { username: env('GIT_USERNAME', 'oauth2'), token: gitToken },
       },
-      changes: [{ file, set: { [valuePath]: tag } }],
-      application: { name: app, ...(env['PROJECT'] ? { project: env['PROJECT'] } : {}) },
-      argocd: {
-        server: required(env, 'ARGOCD_SERVER'),
-        auth: argocdAuth(env),
-        ...(caFile || env['ARGOCD_INSECURE'] === 'true'
-          ? {
-              tls: {
-                ...(caFile ? { ca: readFileSync(caFile, 'utf8') } : {}),
-                ...(env['ARGOCD_INSECURE'] === 'true' ? { insecureSkipVerify: true } : {}),
-              },
-            }
-          : {}),
-      },
-      wait: { timeoutMs: parseDurationMs(env['TIMEOUT'] ?? '10m') },
-      onFailure,
+      changes: [
+        { file: env('VALUES_FILE', 'helm/my-values.yaml'), set: { [env('VALUE_PATH', 'image.tag')]: tag } },
+      ],
+      application: { name: env('APP'), ...(project ? { project } : {}) },
+      argocd,
+      wait: { timeoutMs: parseDurationMs(env('TIMEOUT', '10m')) },
+      onFailure: onFailure as FailurePolicy,
       dryRun,
       onEvent: (event) => {
         if (event.type === 'step' && event.status !== 'started')
-          status(event.status === 'failed' ? 'fail' : 'ok', `${event.step}: ${event.message}`);
-        if (event.type === 'warning') status('warn', event.message);
+          console.log(`${event.step}: ${event.message}`);
+        if (event.type === 'warning') console.warn(`warning: ${event.message}`);
       },
     });
 
-    section('Report');
-    block(
-      [
-        `outcome:  ${report.outcome}`,
-        `commit:   ${report.commit ?? '(none)'}`,
-        `synced:   ${report.syncedRevision ?? '-'} (${report.syncStatus ?? '-'}, ${report.healthStatus ?? '-'})`,
-        `duration: ${report.durationMs} ms, push attempts ${report.pushAttempts}`,
-      ].join('\n'),
+    if (report.diff) console.log(report.diff);
+    console.log(
+      `outcome: ${report.outcome}, commit ${report.commit ?? '(none)'}, ${report.syncStatus ?? '-'} ${report.healthStatus ?? '-'}`,
     );
-    if (report.diff) block(report.diff);
-    if (report.diagnosis) block(`diagnosis: ${report.diagnosis.summary}`);
-    if (report.rollback) block(`rollback:  ${report.rollback.policy} ${report.rollback.outcome}`);
-    check(
-      report.outcome === 'succeeded' || (dryRun && report.outcome === 'dry-run'),
-      `the promotion ${dryRun ? 'dry run ' : ''}succeeded`,
-      report.error ?? report.outcome,
+    if (report.outcome === 'succeeded' || report.outcome === 'dry-run') return true;
+    if (report.diagnosis) console.error(report.diagnosis.summary);
+    if (report.rollback) console.error(`rollback: ${report.rollback.policy} ${report.rollback.outcome}`);
+    console.error(
+      `promote: ${tag} was not deployed (${report.outcome})${report.error ? `: ${report.error}` : ''}`,
     );
-    if (selfTest && !dryRun) {
-      check(
-        report.commit !== null && report.syncedRevision === report.commit,
-        'Argo CD runs the pushed commit',
-      );
-      check(report.healthStatus === 'Healthy', 'the application is Healthy');
-    }
+    return false;
+  } finally {
+    await argocd.close();
+  }
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    console.error(`promote: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
   },
-  // A real promotion may wait up to TIMEOUT for health; allow that plus the git and refresh steps.
-  Math.max(120_000, parseDurationMs(processEnvironment['TIMEOUT'] ?? '10m') + 180_000),
 );

@@ -1,115 +1,80 @@
-// Two ways back from a bad release, on the testkit:
-//  1. Argo CD's history rollback (`argocd app rollback`): fast, but git still says the bad version, so the app is
-//     OutOfSync until git is fixed — and Argo CD refuses it for auto-sync apps.
-//  2. git-revert (the GitOps way): promote() writes the previous value back to git and deploys that commit.
+// Deploy a tag, and if the app does not turn Healthy put the previous value back in git and deploy that (the
+// GitOps way back: git and the cluster agree again). For Argo CD's own history rollback, which leaves git as it
+// was, see rollback-last-deployment.ts.
 //
-//   npx tsx --tsconfig examples/tsconfig.json examples/rollback.ts
-import { type PromoteOptions, promote } from '@gitops-kit/gitops-flow';
-import { block, check, runExample, section, status } from './support/report.js';
-import {
-  APP,
-  IMAGE_REPOSITORY,
-  liveImage,
-  PROJECT,
-  type SeedWorld,
-  startSeedWorld,
-  tagInGit,
-  VALUES_FILE,
-} from './support/seed-world.js';
+//   ARGOCD_SERVER=https://argocd.example.com ARGOCD_AUTH_TOKEN=... \
+//   DEPLOY_REPO_URL=https://gitlab.example.com/team/devops-deploy.git GIT_TOKEN=... \
+//   APP=devops-demo PROJECT=demo TAG=1a2b3c4 npx tsx examples/rollback.ts
+//
+// Environment: as promote.ts (ARGOCD_*, DEPLOY_REPO_URL, GIT_TOKEN, GIT_USERNAME, DEPLOY_BRANCH, APP, PROJECT,
+// TAG, VALUES_FILE, VALUE_PATH, TIMEOUT default 5m); the failure policy is always git-revert.
+//
+// Exit code: 0 TAG is deployed and Healthy; 1 it failed (the message says whether the revert worked).
+import { ArgoCDClient } from '@gitops-kit/argocd-client';
+import { registerSecret } from '@gitops-kit/core';
+import { parseDurationMs, promote } from '@gitops-kit/gitops-flow';
 
-function promoteOptions(world: SeedWorld, tag: string, extra: Partial<PromoteOptions> = {}): PromoteOptions {
-  return {
-    repository: {
-      url: world.deployRepoUrl,
-      branch: 'main',
-      auth: { username: world.gitUsername, password: world.gitPassword },
-    },
-    changes: [{ file: VALUES_FILE, set: { 'image.tag': tag } }],
-    application: { name: APP, project: PROJECT },
-    argocd: world.client,
-    wait: { timeoutMs: 30_000 },
-    refreshTimeoutMs: 60_000,
-    onEvent: (event) => {
-      if (event.type === 'step' && event.status !== 'started')
-        status('info', `${event.step}: ${event.message}`);
-    },
-    ...extra,
-  };
+function env(name: string, fallback?: string): string {
+  const value = process.env[name] || fallback;
+  if (value === undefined) throw new Error(`${name} is not set (see the top of rollback.ts)`);
+  return value;
 }
 
-runExample(
-  'rollback',
-  async (cleanup) => {
-    section('Start the testkit and deploy two good releases');
-    const world = await startSeedWorld({ ingress: false });
-    cleanup.push(() => world.stop());
-    const v1 = await promote(promoteOptions(world, 'v1.0.0'));
-    check(v1.outcome === 'succeeded', `v1.0.0 deployed (${v1.commit?.slice(0, 8)})`, v1.error);
-    const v2 = await promote(promoteOptions(world, 'v1.1.0'));
-    check(v2.outcome === 'succeeded', `v1.1.0 deployed (${v2.commit?.slice(0, 8)})`, v2.error);
+/** An optional setting: undefined when unset or empty. */
+function optional(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
 
-    section('1. Argo CD history rollback to v1.0.0');
-    const history = await world.client.applications.history(APP, { project: PROJECT });
-    block(
-      history
-        .map((entry) => `#${entry.id}  ${entry.revision?.slice(0, 8)}  ${entry.deployedAt ?? ''}`)
-        .join('\n'),
-    );
-    const target = history.find((entry) => entry.revision === v1.commit);
-    check(target?.id !== undefined, `the history has v1.0.0's commit as entry #${target?.id}`);
-    await world.client.applications.rollback(APP, { id: target.id, project: PROJECT });
-    const rolledBack = await world.client.applications.wait(APP, {
-      project: PROJECT,
-      conditions: ['operation', 'health'],
-      timeoutMs: 30_000,
+async function main(): Promise<boolean> {
+  const gitToken = env('GIT_TOKEN');
+  registerSecret(gitToken);
+  const argocd = ArgoCDClient.fromEnv();
+  const tag = env('TAG');
+  const project = optional('PROJECT');
+  try {
+    const report = await promote({
+      repository: {
+        url: env('DEPLOY_REPO_URL'),
+        branch: env('DEPLOY_BRANCH', 'main'),
+        auth: { username: env('GIT_USERNAME', 'oauth2'), token: gitToken },
+      },
+      changes: [
+        { file: env('VALUES_FILE', 'helm/my-values.yaml'), set: { [env('VALUE_PATH', 'image.tag')]: tag } },
+      ],
+      application: { name: env('APP'), ...(project ? { project } : {}) },
+      argocd,
+      wait: { timeoutMs: parseDurationMs(env('TIMEOUT', '5m')) },
+      // Degraded or not Healthy in time: commit the previous values back and deploy that commit.
+      onFailure: 'git-revert',
+      onEvent: (event) => {
+        if (event.type === 'step' && event.status !== 'started')
+          console.log(`${event.step}: ${event.message}`);
+      },
     });
-    check(
-      rolledBack.application.status?.health?.status === 'Healthy',
-      `${APP} is Healthy after the rollback`,
-    );
-    check(liveImage(world) === `${IMAGE_REPOSITORY}:v1.0.0`, 'the Deployment runs v1.0.0 again');
-    const tag = await tagInGit(world);
-    check(tag === 'v1.1.0', `git still says ${tag}: the cluster and git disagree`);
-    status(
-      'info',
-      `sync status now: ${rolledBack.application.status?.sync?.status} — fix git next (see part 2)`,
-    );
+    if (report.outcome === 'succeeded') {
+      console.log(`${tag} deployed at ${report.commit ?? 'the current commit'} and Healthy`);
+      return true;
+    }
+    if (report.diagnosis) console.error(report.diagnosis.summary);
+    const back = report.rollback;
+    if (back?.outcome === 'succeeded')
+      console.error(
+        `${tag} ${report.outcome}; rolled back: revert commit ${back.commit} is deployed, app ${report.healthStatus}`,
+      );
+    else
+      console.error(
+        `${tag} ${report.outcome}; the rollback did not complete: ${back?.outcome ?? 'not attempted'}${report.error ? ` (${report.error})` : ''}`,
+      );
+    return false;
+  } finally {
+    await argocd.close();
+  }
+}
 
-    section('2. A bad release, rolled back with git-revert');
-    // Put git and the cluster back in step first: re-promote v1.1.0 (no commit: it is already in git).
-    const again = await promote(promoteOptions(world, 'v1.1.0'));
-    check(again.outcome === 'succeeded' && again.commit === null, 'v1.1.0 redeployed without a new commit');
-    world.argocd.scriptHealth({ kind: 'Deployment', image: ':v1.2.0' }, [
-      { status: 'Progressing', forMs: 300 },
-      { status: 'Degraded', message: 'Deployment "devops-demo" exceeded its progress deadline' },
-    ]);
-    status('info', 'scripted: pods of image :v1.2.0 crash');
-    const bad = await promote(promoteOptions(world, 'v1.2.0', { onFailure: 'git-revert' }));
-    check(bad.outcome === 'failed', 'v1.2.0 failed', bad.outcome);
-    block(bad.diagnosis?.summary ?? '(no diagnosis)');
-    check(
-      bad.rollback?.policy === 'git-revert' && bad.rollback.outcome === 'succeeded',
-      `git-revert committed ${bad.rollback?.commit?.slice(0, 8)} and deployed it`,
-      bad.rollback,
-    );
-    check((await tagInGit(world)) === 'v1.1.0', 'git says v1.1.0 again');
-    check(liveImage(world) === `${IMAGE_REPOSITORY}:v1.1.0`, 'the Deployment runs v1.1.0 again');
-    check(bad.healthStatus === 'Healthy', `${APP} is Healthy`);
-    const log = await world.git.log('devops-deploy', 'main', { maxCount: 4 });
-    block(log.map((entry) => `${entry.commit.slice(0, 8)} ${entry.message.split('\n')[0]}`).join('\n'));
-
-    section('3. The same bad release with onFailure: argocd-rollback');
-    const badAgain = await promote(promoteOptions(world, 'v1.2.0', { onFailure: 'argocd-rollback' }));
-    check(
-      badAgain.outcome === 'failed' && badAgain.rollback?.outcome === 'succeeded',
-      `Argo CD rolled back to history entry #${badAgain.rollback?.historyId}`,
-      badAgain.rollback,
-    );
-    check(liveImage(world) === `${IMAGE_REPOSITORY}:v1.1.0`, 'the Deployment runs v1.1.0 again');
-    check(
-      (await tagInGit(world)) === 'v1.2.0',
-      'git keeps the bad value (revert it in git to stop a re-deploy)',
-    );
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error: unknown) => {
+    console.error(`rollback: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
   },
-  300_000,
 );

@@ -1,56 +1,89 @@
-// Smoke-tests every example on the testkit, one after the other (CI: `npm run examples`). Exits 1 if any fails.
+// Smoke-tests every example (CI: `npm run examples`, which builds first). For each one it starts a testkit world,
+// runs the example in a child process with the environment pointing at the testkit, and checks the exit code and
+// the effect (the value in git, the live image, the app's health, the PipelineRun…). Exits 1 if any failed.
 //
-//   npx tsx --tsconfig examples/tsconfig.json examples/run-all.ts [name ...]
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//   npm run examples                       # all of them
+//   npx tsx examples/run-all.ts promote    # a subset (after `npm run build`)
+import {
+  promoteCase,
+  rollbackCase,
+  rollbackLastDeploymentCase,
+  updateKustomizeImageCase,
+  waitWithCustomHealthCase,
+  waitWithCustomHealthDegradedCase,
+} from './smoke/argocd-cases.js';
+import { type ExampleRun, runExample, type SmokeCase } from './smoke/harness.js';
+import { pipelineCase, pipelineRunLogsCase } from './smoke/tekton-cases.js';
 
-const EXAMPLES: ReadonlyArray<{ name: string; args: string[] }> = [
-  { name: 'pipeline', args: [] },
-  { name: 'promote', args: ['--self-test'] },
-  { name: 'rollback', args: [] },
-  { name: 'seed-flow', args: [] },
-];
-/** Per-example limit; the examples set their own tighter deadlines, this only stops a hang. */
-const EXAMPLE_TIMEOUT_MS = 360_000;
-
-const directory = dirname(fileURLToPath(import.meta.url));
-const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-
-function run(name: string, args: string[]): Promise<{ code: number; durationMs: number }> {
-  const startedAtMs = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [tsxCli, '--tsconfig', join(directory, 'tsconfig.json'), join(directory, `${name}.ts`), ...args],
-      { stdio: 'inherit', env: { ...process.env, GITOPS_KIT_EXAMPLES_SELF_TEST: '1' } },
-    );
-    const timer = setTimeout(() => child.kill('SIGTERM'), EXAMPLE_TIMEOUT_MS);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 1 : 0), durationMs: performance.now() - startedAtMs });
-    });
-  });
+/** The two demos check themselves (they are scripted stories on the testkit): exit 0 is the expectation. */
+function demo(name: string): SmokeCase {
+  return {
+    name,
+    async setup() {
+      return {
+        env: {},
+        async verify(run: ExampleRun) {
+          if (run.code !== 0) throw new Error(`${name}.ts exited ${run.code}`);
+          console.log(`  ✓ ${name}.ts exits 0 (every stage behaved as expected)`);
+        },
+        async stop() {},
+      };
+    },
+  };
 }
+
+const CASES: readonly SmokeCase[] = [
+  updateKustomizeImageCase,
+  promoteCase,
+  rollbackCase,
+  rollbackLastDeploymentCase,
+  waitWithCustomHealthCase,
+  waitWithCustomHealthDegradedCase,
+  pipelineCase,
+  pipelineRunLogsCase,
+  demo('seed-flow'),
+  demo('release-demo'),
+];
 
 const selected = process.argv.slice(2);
-const unknown = selected.filter((name) => !EXAMPLES.some((example) => example.name === name));
+const unknown = selected.filter((name) => !CASES.some((example) => example.name === name));
 if (unknown.length > 0) {
-  console.error(
-    `unknown example(s): ${unknown.join(', ')}; known: ${EXAMPLES.map((e) => e.name).join(', ')}`,
-  );
+  console.error(`unknown example(s): ${unknown.join(', ')}; known: ${CASES.map((e) => e.name).join(', ')}`);
   process.exit(2);
 }
-const results: Array<{ name: string; code: number; durationMs: number }> = [];
-for (const example of EXAMPLES) {
+
+const results: Array<{ name: string; ok: boolean; durationMs: number; error?: string }> = [];
+for (const example of CASES) {
   if (selected.length > 0 && !selected.includes(example.name)) continue;
-  console.log(`\n═══ examples/${example.name}.ts ${example.args.join(' ')}`);
-  results.push({ name: example.name, ...(await run(example.name, example.args)) });
+  console.log(`\n═══ ${example.name}: examples/${example.example ?? example.name}.ts`);
+  const startedAtMs = performance.now();
+  let world: Awaited<ReturnType<SmokeCase['setup']>> | undefined;
+  try {
+    world = await example.setup();
+    const run = await runExample(example.example ?? example.name, world.env, example.args);
+    console.log(`─── checks (exit code ${run.code}, ${(run.durationMs / 1000).toFixed(1)} s)`);
+    await world.verify(run);
+    results.push({ name: example.name, ok: true, durationMs: performance.now() - startedAtMs });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`  ✗ ${message}`);
+    results.push({
+      name: example.name,
+      ok: false,
+      durationMs: performance.now() - startedAtMs,
+      error: message,
+    });
+  } finally {
+    await world
+      ?.stop()
+      .catch((error: unknown) => console.error(`  (stopping the testkit: ${String(error)})`));
+  }
 }
+
 console.log('\n═══ Summary');
+const width = Math.max(...results.map((result) => result.name.length));
 for (const result of results)
   console.log(
-    `${result.code === 0 ? '✓' : '✗'} ${result.name.padEnd(10)} ${(result.durationMs / 1000).toFixed(1)} s`,
+    `${result.ok ? '✓' : '✗'} ${result.name.padEnd(width)} ${(result.durationMs / 1000).toFixed(1).padStart(5)} s`,
   );
-process.exit(results.every((result) => result.code === 0) ? 0 : 1);
+process.exit(results.every((result) => result.ok) ? 0 : 1);

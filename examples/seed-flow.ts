@@ -2,7 +2,7 @@
 // docker simulated; promote done for real by @gitops-kit/gitops-flow) → Argo CD sync → an Ingress that never turns
 // Healthy → diagnosis → health customisation → Healthy → a bad release → Degraded → git-revert → describe.
 //
-//   npx tsx --tsconfig examples/tsconfig.json examples/seed-flow.ts
+//   npm run demo          (builds the packages first; afterwards `npx tsx examples/seed-flow.ts` also works)
 import { registerSecret } from '@gitops-kit/core';
 import {
   diagnoseApplication,
