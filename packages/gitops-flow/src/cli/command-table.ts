@@ -1,5 +1,10 @@
 import { HEALTH_COMMAND } from './commands/health-command.js';
 import { PROMOTE_COMMAND } from './commands/promote-command.js';
+import {
+  RELEASE_GROUP,
+  RELEASE_PROMOTE_COMMAND,
+  RELEASE_STATUS_COMMAND,
+} from './commands/release-command.js';
 import { RENDER_GROUP, RENDER_TEKTON_COMMAND } from './commands/render-command.js';
 import { ROLLBACK_COMMAND } from './commands/rollback-command.js';
 import { VALUES_GET_COMMAND, VALUES_GROUP, VALUES_SET_COMMAND } from './commands/values-command.js';
@@ -68,6 +73,12 @@ export const COMMAND_TABLE: readonly CommandTableEntry[] = [
     name: 'values',
     group: VALUES_GROUP,
     commands: { set: VALUES_SET_COMMAND, get: VALUES_GET_COMMAND },
+  },
+  {
+    kind: 'group',
+    name: 'release',
+    group: RELEASE_GROUP,
+    commands: { promote: RELEASE_PROMOTE_COMMAND, status: RELEASE_STATUS_COMMAND },
   },
   { kind: 'command', name: 'wait', command: WAIT_COMMAND },
   { kind: 'command', name: 'rollback', command: ROLLBACK_COMMAND },

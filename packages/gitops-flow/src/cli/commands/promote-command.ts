@@ -1,9 +1,4 @@
-import {
-  assertBranchName,
-  assertRepoRelativePath,
-  parseYamlPath,
-  type WriteBackAuth,
-} from '@gitops-kit/manifest-updater';
+import { assertBranchName, assertRepoRelativePath, parseYamlPath } from '@gitops-kit/manifest-updater';
 import { promote } from '../../promote/promote.js';
 import type { FailurePolicy, PromotionChange } from '../../promote/promote-options.js';
 import type { PromotionReport } from '../../promote/promotion-report.js';
@@ -27,9 +22,9 @@ import {
 } from '../framework/common-flags.js';
 import { type FlagValues, listValue, stringValue } from '../framework/parse-flags.js';
 import type { UsageProblems } from '../framework/usage-error.js';
+import { gitAuthFromArguments } from '../git-credentials.js';
 import { gitSshFromArguments } from '../git-ssh-flags.js';
 import { outputSettings } from '../output-settings.js';
-import { readSecretEnvironment, readSecretFile } from '../secret-sources.js';
 import { parseKustomizeImageFlag, parseSetExpression, type SetExpression } from '../set-expressions.js';
 
 const WAIT_CONDITIONS = ['operation', 'sync', 'health'] as const;
@@ -192,33 +187,6 @@ checked before any server is contacted.`,
     },
   ],
 };
-
-/** Git credentials from files or the environment, never from argv. */
-function gitAuthFromArguments(
-  values: FlagValues,
-  env: NodeJS.ProcessEnv,
-  problems: UsageProblems,
-): WriteBackAuth | undefined {
-  const username = stringValue(values, 'git-username') ?? env.GIT_USERNAME;
-  const tokenFile = stringValue(values, 'git-token-file');
-  const passwordFile = stringValue(values, 'git-password-file');
-  const token = tokenFile
-    ? problems.attempt(() => readSecretFile(tokenFile, '--git-token-file'), undefined)
-    : readSecretEnvironment(env, 'GIT_TOKEN');
-  if (token) return username ? { token, username } : { token };
-  if (tokenFile) return undefined;
-  const password = passwordFile
-    ? problems.attempt(() => readSecretFile(passwordFile, '--git-password-file'), undefined)
-    : readSecretEnvironment(env, 'GIT_PASSWORD');
-  if (password) {
-    if (!username) {
-      problems.add('a git password needs a username: --git-username or GIT_USERNAME');
-      return undefined;
-    }
-    return { username, password };
-  }
-  return undefined;
-}
 
 /**
  * A repository URL must not carry credentials: they would be stored in Argo CD's view of the source, printed in

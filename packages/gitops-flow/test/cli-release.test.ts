@@ -1,0 +1,99 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ExitCode, type ReleaseReport, runCli, type StageStatus } from '../src/index.js';
+import { captureIo } from './cli-io.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+
+describe('gitops-flow release promote | status', { timeout: 120_000 }, () => {
+  let env: ReleaseEnvironment;
+  let directory: string;
+  beforeAll(async () => {
+    env = await startReleaseEnvironment({ prodApprovals: 0, prodAutoMerge: true });
+    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-'));
+    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
+    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
+    await writeFile(
+      join(directory, 'stages.yaml'),
+      stringify({ apiVersion: 'gitops-kit.dev/v1alpha1', kind: 'ReleaseStages', stages: env.stages }),
+    );
+  });
+  afterAll(async () => {
+    await env.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const common = () => [
+    '--stages',
+    join(directory, 'stages.yaml'),
+    '--git-username',
+    'deployer',
+    '--git-password-file',
+    join(directory, 'git-password'),
+    '--argocd-username',
+    'admin',
+    '--argocd-password-file',
+    join(directory, 'argocd-password'),
+  ];
+  const environment = () => ({
+    ARGOCD_SERVER: env.argocd.url,
+    GITLAB_URL: env.gitlab.url,
+    GITLAB_TOKEN: env.gitlab.token,
+  });
+
+  it('promotes through every stage (prod by an auto-merged merge request) and prints one JSON report', async () => {
+    const io = captureIo({ env: environment() });
+    const code = await runCli(
+      ['release', 'promote', ...common(), '--set', 'image.tag=cli-r1', '-o', 'json'],
+      io,
+    );
+    expect(io.err()).toBe('');
+    expect(code).toBe(ExitCode.success);
+    const report = JSON.parse(io.out()) as ReleaseReport;
+    expect(report.outcome).toBe('succeeded');
+    expect(report.stages.map((stage) => stage.outcome)).toEqual(['promoted', 'promoted', 'promoted']);
+    expect(report.stages[2]?.changeRequest?.state).toBe('merged');
+    for (const secret of [env.gitPassword, env.argocdPassword, env.gitlab.token])
+      expect(io.out()).not.toContain(secret);
+
+    const status = captureIo({ env: environment() });
+    expect(await runCli(['release', 'status', ...common(), '--set', 'image.tag=cli-r1'], status)).toBe(
+      ExitCode.success,
+    );
+    const rows = status.out().trim().split('\n');
+    expect(rows[0]).toMatch(/^STAGE\s+APP\s+IMAGE\.TAG\s+GIT\s+SYNC\s+HEALTH\s+DEPLOYED\s+CHANGE REQUEST$/);
+    expect(rows.slice(1).map((row) => row.split(/\s+/).slice(0, 3))).toEqual([
+      ['dev', 'app-dev', 'cli-r1'],
+      ['staging', 'app-staging', 'cli-r1'],
+      ['prod', 'app-prod', 'cli-r1'],
+    ]);
+    const json = captureIo({ env: environment() });
+    expect(await runCli(['release', 'status', ...common(), '-o', 'json'], json)).toBe(ExitCode.success);
+    const stages = (JSON.parse(json.out()) as { stages: StageStatus[] }).stages;
+    expect(stages.every((stage) => stage.healthStatus === 'Healthy' && stage.deployed)).toBe(true);
+  });
+
+  it('usage errors come all at once, before the stages file is read or a server contacted', async () => {
+    const io = captureIo({ env: {} });
+    const code = await runCli(['release', 'promote', '--set', 'oops'], io);
+    expect(code).toBe(ExitCode.usage);
+    expect(io.err()).toContain('--stages');
+    expect(io.err()).toContain('--set oops: expected NAME=VALUE');
+    const missingToken = captureIo({ env: { ARGOCD_SERVER: env.argocd.url } });
+    expect(await runCli(['release', 'promote', ...common(), '--set', 'image.tag=x'], missingToken)).toBe(
+      ExitCode.usage,
+    );
+    expect(missingToken.err()).toContain('GITLAB_TOKEN');
+    expect(await env.tagOf('dev')).toBe('cli-r1');
+  });
+
+  it('lists the release commands in the help', async () => {
+    const io = captureIo();
+    expect(await runCli(['release', 'promote', '--help'], io)).toBe(ExitCode.success);
+    expect(io.out()).toContain('--stages');
+    expect(io.out()).toContain('--gitlab-token-file');
+    expect(io.out()).toContain('GITLAB_TOKEN');
+  });
+});
