@@ -6,6 +6,7 @@ export {
   versionSchema,
 } from './client/argocd-client.js';
 export {
+  type ArgoCDOptsFlags,
   type CliContextSettings,
   defaultCliConfigPath,
   parseArgoCDOpts,
@@ -131,6 +132,7 @@ export {
 export {
   DEFAULT_WAIT_CONDITIONS,
   DegradedTransitionDetector,
+  type EvaluateOptions,
   evaluateWaitConditions,
   isOperationInProgress,
   revisionMatches,

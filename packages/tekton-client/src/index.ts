@@ -41,6 +41,7 @@ export {
 } from './errors/kubeconfig-errors.js';
 export {
   KubernetesApiError,
+  type KubernetesApiErrorOptions,
   type KubernetesStatus,
   type KubernetesStatusCause,
   parseKubernetesStatus,
@@ -84,6 +85,7 @@ export {
   DEFAULT_EXEC_TIMEOUT_MS,
   type ExecCredential,
   ExecCredentialProvider,
+  type ExecCredentialProviderOptions,
 } from './kubeconfig/exec-credential.js';
 export {
   type InClusterOptions,
@@ -101,9 +103,11 @@ export {
 export { EXEC_PLUGIN_KILL_GRACE_MS } from './kubeconfig/plugin-process.js';
 export {
   type BearerTokenProvider,
+  type ConnectionCredentials,
   type CredentialOptions,
   credentialsFromSource,
   DEFAULT_TOKEN_FILE_REFRESH_MS,
+  type TokenFileProviderOptions,
   tokenFileProvider,
 } from './kubeconfig/token-providers.js';
 export { DefinitionApplier } from './runs/apply.js';
@@ -120,6 +124,7 @@ export {
 export {
   formatConditionText,
   isRunDone,
+  type RunLike,
   type RunState,
   runState,
   succeededCondition,

@@ -32,7 +32,7 @@ const PAGE_SIZE = 100;
 const MAXIMUM_PAGES = 1_000;
 
 /**
- * core's {@link HttpClient} with what both forges share: bearer token (registered for redaction), the forge's error
+ * core's `HttpClient` with what both forges share: bearer token (registered for redaction), the forge's error
  * body turned into {@link ForgeApiError} with its own message, rate limits into {@link RateLimitError} carrying the
  * time to the reset (so core's retry waits for it when it is short), and `Link`-header pagination.
  */

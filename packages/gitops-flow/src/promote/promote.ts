@@ -126,7 +126,7 @@ async function verifyDeployment(
  * values makes no commit and verifies the deployment again.
  *
  * @throws {ValidationError} for invalid options (nothing was done).
- * @throws {PromotionInterruptedError} (an {@link AbortError}) when `signal` aborts: no push happens after the
+ * @throws {PromotionInterruptedError} (an `AbortError`) when `signal` aborts: no push happens after the
  *   abort, and its `report` says what was pushed and what Argo CD is still running.
  * @throws {PromotionError} when a step fails for another reason (auth, connection); `cause` is the typed error
  *   and `report` what had happened by then.

@@ -30,7 +30,7 @@ export class PromotionError extends GitOpsKitError {
 }
 
 /**
- * The promotion was interrupted by the caller's `signal` (SIGINT in the CLI). It is an {@link AbortError}, so code
+ * The promotion was interrupted by the caller's `signal` (SIGINT in the CLI). It is an `AbortError` (core), so code
  * that handles aborts keeps working, and it carries what had happened by then: `report.commit` was pushed (an
  * auto-sync app will deploy it), `report.operationPhase` says whether Argo CD is still running a sync we started
  * (it continues on the server; `argocd app terminate-op` stops it).

@@ -55,7 +55,7 @@ function withCall<T extends object>(target: T, options: KubeCallOptions): T {
 }
 
 /**
- * A small Kubernetes REST transport on core's {@link HttpClient}: get, list (selectors, `continue` pages),
+ * A small Kubernetes REST transport on core's `HttpClient`: get, list (selectors, `continue` pages),
  * create, JSON merge patch and delete, with Kubernetes `Status` bodies turned into {@link KubernetesApiError}.
  * Watches live in `watchResource`; pod logs in `streamPodLogs`.
  */

@@ -237,7 +237,7 @@ export class PipelineRuns {
 
   /**
    * The run's logs as entries `{ pipelineTask, taskRun, step, line, time }` (plus `retry` / `pod-gone` /
-   * `not-started` notices). See {@link pipelineRunLogEntries} for ordering.
+   * `not-started` notices). See `pipelineRunLogEntries` (internal) for ordering.
    *
    * @example
    * ```ts
