@@ -1,7 +1,7 @@
 export type { CliIo } from './cli/cli-io.js';
 export { formatDurationMs, parseDurationMs } from './cli/duration.js';
 export { ExitCode, type ExitCodeValue } from './cli/exit-codes.js';
-export { exitCodeForError, GITOPS_FLOW_VERSION, runCli } from './cli/run-cli.js';
+export { exitCodeForError, runCli } from './cli/run-cli.js';
 export { diagnoseApplication } from './diagnosis/diagnose-application.js';
 export {
   INGRESS_HEALTH_LUA,
@@ -56,3 +56,4 @@ export { ReleaseError, ReleaseSupersededError } from './release/release-errors.j
 export type { ReleaseReport, StageOutcome, StageReport } from './release/release-report.js';
 export { type ReleaseStatusOptions, releaseStatus, type StageStatus } from './release/release-status.js';
 export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';
+export { GITOPS_FLOW_VERSION } from './version.js';

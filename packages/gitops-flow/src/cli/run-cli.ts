@@ -6,6 +6,7 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import type { PromotionReport } from '../promote/promotion-report.js';
+import { GITOPS_FLOW_VERSION } from '../version.js';
 import { type CliIo, printError, printLine } from './cli-io.js';
 import { COMMAND_TABLE, type CommandTableEntry } from './command-table.js';
 import { formatReportOutput } from './commands/promote-command.js';
@@ -16,9 +17,6 @@ import { formatCommandHelp, formatGroupHelp } from './framework/format-help.js';
 import { parseCommandLine, requestedOutput } from './framework/parse-flags.js';
 import { closestMatch } from './framework/suggest.js';
 import { CliUsageError, problemsOf, UsageProblems } from './framework/usage-error.js';
-
-/** The CLI's version. */
-export const GITOPS_FLOW_VERSION = '0.1.0';
 
 function rootHelp(): string {
   const width = Math.max(...COMMAND_TABLE.map((entry) => entry.name.length)) + 2;

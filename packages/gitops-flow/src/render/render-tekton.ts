@@ -7,6 +7,7 @@ import {
   validateTektonDocument,
 } from '@gitops-kit/tekton-client';
 import { stringify } from 'yaml';
+import { GITOPS_FLOW_VERSION } from '../version.js';
 
 /** Options of {@link renderTekton}. Everything has a default that matches the seed pipeline. */
 export interface RenderTektonOptions {
@@ -52,7 +53,7 @@ export interface RenderedTekton {
   yaml: string;
 }
 
-const DEFAULT_VERSION = '0.1.0';
+const DEFAULT_VERSION = GITOPS_FLOW_VERSION;
 
 type ResolvedOptions = Required<Omit<RenderTektonOptions, 'namespace' | 'triggerDefaults'>> & {
   triggerDefaults: NonNullable<RenderTektonOptions['triggerDefaults']>;
