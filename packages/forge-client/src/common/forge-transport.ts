@@ -3,6 +3,7 @@ import {
   type HttpClientOptions,
   type HttpErrorResponseInfo,
   type HttpQueryValue,
+  parseWithSchema,
   registerSecret,
   ValidationError,
 } from '@gitops-kit/core';
@@ -28,7 +29,7 @@ interface ForgeRequest<S extends ZodType | undefined> {
 
 /** The largest page both forges serve. */
 const PAGE_SIZE = 100;
-/** A guard against a forge whose `Link` header never ends. */
+/** A guard against a forge whose `Link` header never ends (100 000 items). */
 const MAXIMUM_PAGES = 1_000;
 
 /**
@@ -53,7 +54,15 @@ export class ForgeTransport {
     }
     registerSecret(token);
     this.#forge = forge;
-    this.#base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+    try {
+      this.#base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+    } catch {
+      // Node's TypeError keeps the input (`error.input`), password included: it is not kept as the cause.
+      throw new ValidationError(
+        `${forge} client: url is not a valid URL; expected http(s)://host[:port][/path], e.g. https://${forge}.example.com`,
+        { field: 'url' },
+      );
+    }
     this.#http = new HttpClient({
       ...options,
       baseUrl: this.#base,
@@ -94,7 +103,19 @@ export class ForgeTransport {
       path,
       query: { ...query, per_page: PAGE_SIZE },
     };
-    for (let count = 0; page !== undefined && count < MAXIMUM_PAGES; count++) {
+    // A page seen before means the `Link` chain loops: stop with an error instead of reading it again.
+    const seen = new Set<string>();
+    for (let count = 0; page !== undefined; count++) {
+      const key = pageKey(page.path, page.query);
+      if (seen.has(key) || count >= MAXIMUM_PAGES) {
+        throw this.#paginationError(
+          page.path,
+          seen.has(key)
+            ? 'its next-page link points back to a page already read'
+            : `it has more than ${MAXIMUM_PAGES} pages`,
+        );
+      }
+      seen.add(key);
       const response = await this.#http.request({
         path: page.path,
         query: page.query,
@@ -111,13 +132,29 @@ export class ForgeTransport {
           code: 'FORGE_UNEXPECTED_RESPONSE',
         });
       }
-      for (const item of response.data) {
-        items.push(itemSchema.parse(item) as z.infer<S>);
+      for (const [index, item] of response.data.entries()) {
+        items.push(parseWithSchema(itemSchema, item, `GET ${page.path} item ${index}`) as z.infer<S>);
         if (limit !== undefined && items.length >= limit) return items;
       }
-      page = this.#relativePage(nextPageUrl(response.headers['link']));
+      const next = nextPageUrl(response.headers['link']);
+      page = this.#relativePage(next);
+      if (next !== undefined && page === undefined) {
+        // Following it would send the token to another origin; stopping would return part of the list as all of it.
+        throw this.#paginationError(path, 'its next-page link leads outside the forge API (not followed)');
+      }
     }
     return items;
+  }
+
+  #paginationError(path: string, why: string): ForgeApiError {
+    return new ForgeApiError(`${this.#forge}: the list at ${path} cannot be read whole: ${why}`, {
+      forge: this.#forge,
+      status: 200,
+      method: 'GET',
+      url: new URL(path.replace(/^\//, ''), this.#base),
+      code: 'FORGE_UNEXPECTED_RESPONSE',
+      retryable: false,
+    });
   }
 
   close(): Promise<void> {
@@ -155,6 +192,15 @@ export class ForgeTransport {
     }
     return new ForgeApiError(message, options);
   }
+}
+
+/** One page's identity: its path and its query, in order, without the parameters that are not sent. */
+function pageKey(path: string, query: Record<string, HttpQueryValue>): string {
+  const parameters = Object.entries(query)
+    .filter(([, value]) => value !== undefined && value !== null)
+    .map(([name, value]) => `${name}=${String(value)}`)
+    .sort();
+  return `${path}?${parameters.join('&')}`;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { abortReasonToError, sleep } from '@gitops-kit/core';
+import { abortReasonToError, sleep, ValidationError } from '@gitops-kit/core';
 import type {
   ChangeRequest,
   ChangeRequestRef,
@@ -27,6 +27,15 @@ export async function waitForMerge(
 ): Promise<{ mergeCommitSha: string; changeRequest: ChangeRequest }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_MERGE_WAIT_TIMEOUT_MS;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_MERGE_POLL_INTERVAL_MS;
+  // NaN would never time out and a pause of 0 or less would poll the forge in a tight loop.
+  if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+    throw new ValidationError(`waitForMerge: timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
+  }
+  if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) {
+    throw new ValidationError(
+      `waitForMerge: pollIntervalMs must be a finite number > 0, got ${pollIntervalMs}`,
+    );
+  }
   const deadline = Date.now() + timeoutMs;
   const signal = options.signal;
   for (;;) {

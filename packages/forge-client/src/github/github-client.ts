@@ -183,6 +183,7 @@ export class GitHubClient implements ForgeClient {
         input,
         expectedHeadSha,
         input.checksTimeoutMs ?? DEFAULT_MERGE_WAIT_TIMEOUT_MS,
+        input.checksPollIntervalMs ?? DEFAULT_MERGE_POLL_INTERVAL_MS,
         options,
       );
     }
@@ -210,8 +211,17 @@ export class GitHubClient implements ForgeClient {
     ref: ChangeRequestRef,
     sha: string,
     timeoutMs: number,
+    pollIntervalMs: number,
     options?: ForgeCallOptions,
   ): Promise<void> {
+    if (!(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      throw new ValidationError(`merge: checksTimeoutMs must be a finite number >= 0, got ${timeoutMs}`);
+    }
+    if (!(Number.isFinite(pollIntervalMs) && pollIntervalMs > 0)) {
+      throw new ValidationError(
+        `merge: checksPollIntervalMs must be a finite number > 0, got ${pollIntervalMs}`,
+      );
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const checks = await this.#checks({ project: ref.project, sha }, options);
@@ -225,10 +235,7 @@ export class GitHubClient implements ForgeClient {
           url: `${repoPath(ref.project)}/commits/${sha}/status`,
         });
       }
-      await sleep(
-        Math.min(DEFAULT_MERGE_POLL_INTERVAL_MS, Math.max(0, deadline - Date.now())),
-        options?.signal,
-      );
+      await sleep(Math.min(pollIntervalMs, Math.max(0, deadline - Date.now())), options?.signal);
     }
   }
 

@@ -1,0 +1,152 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { ResponseValidationError, ValidationError } from '@gitops-kit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForgeApiError, GitHubClient, GitLabClient } from '../src/index.js';
+
+// A forge that answers what an attacker (or a broken proxy) would: scripted per test, counted per request.
+const TOKEN = 'glpat-hostile-server-token-4711';
+let server: Server;
+let url = '';
+let requests = 0;
+let answer: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) =>
+  response.end();
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    requests += 1;
+    answer(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function json(response: ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(200, { 'content-type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
+}
+
+function leaks(error: unknown, secret: string): boolean {
+  return `${inspect(error, { depth: 10 })}${JSON.stringify(error)}${String((error as Error).stack)}`.includes(
+    secret,
+  );
+}
+
+describe('a hostile forge', () => {
+  it('a next-page link that points back to itself fails after one read instead of 1 000', async () => {
+    answer = (request, response) => json(response, [], { link: `<${url}${request.url}>; rel="next"` });
+    requests = 0;
+    const client = new GitLabClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.changeRequests.list({ project: 'team/deploy' }));
+    await client.close();
+    expect(ForgeApiError.isInstance(error)).toBe(true);
+    expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+    expect((error as Error).message).toMatch(/points back to a page already read/);
+    expect(requests).toBe(1);
+  });
+
+  it('a next-page link to another origin is not followed and the partial list is not returned as whole', async () => {
+    const port = (server.address() as AddressInfo).port;
+    answer = (request, response) => {
+      if (request.url?.includes('page=2')) return json(response, []);
+      json(response, [], { link: `<http://localhost:${port}/repos/a/b/pulls?page=2>; rel="next"` });
+    };
+    requests = 0;
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.changeRequests.list({ project: 'a/b', state: 'all' }));
+    await client.close();
+    expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+    expect((error as Error).message).toMatch(/outside the forge API/);
+    expect(requests).toBe(1);
+  });
+
+  it('a list item of the wrong shape is a ResponseValidationError that quotes no value', async () => {
+    answer = (request, response) => json(response, [{ iid: 'x', echoed: request.headers.authorization }]);
+    const client = new GitLabClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.changeRequests.list({ project: 'team/deploy' }));
+    await client.close();
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toMatch(/item 0/);
+    expect(leaks(error, TOKEN)).toBe(false);
+  });
+});
+
+describe('hostile input', () => {
+  it('a url that does not parse is a ValidationError that carries no password', () => {
+    for (const Client of [GitLabClient, GitHubClient]) {
+      let error: unknown;
+      try {
+        new Client({ url: 'ht!tp://admin:url-password-0815@[bad', token: TOKEN });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(leaks(error, 'url-password-0815')).toBe(false);
+    }
+  });
+
+  it('waitForMerge refuses a timeout or poll interval that would never end or never pause', async () => {
+    answer = (_request, response) => response.end();
+    requests = 0;
+    const client = new GitLabClient({ url, token: TOKEN, retry: false });
+    const ref = { project: 'team/deploy', number: 1 };
+    for (const options of [{ timeoutMs: Number.NaN }, { pollIntervalMs: 0 }, { pollIntervalMs: -5 }]) {
+      const error = await failure(client.changeRequests.waitForMerge(ref, options));
+      expect(error).toBeInstanceOf(ValidationError);
+    }
+    await client.close();
+    expect(requests).toBe(0);
+  });
+
+  it('a GitHub merge that waits for the checks looks at them every checksPollIntervalMs', async () => {
+    let statusReads = 0;
+    answer = (request, response) => {
+      if (request.url?.startsWith('/repos/a/b/pulls/1')) {
+        return json(response, {
+          number: 1,
+          title: 't',
+          body: null,
+          state: 'open',
+          draft: false,
+          merged: false,
+          mergeable: true,
+          mergeable_state: 'blocked',
+          merge_commit_sha: null,
+          head: { ref: 'release', sha: 'a'.repeat(40) },
+          base: { ref: 'main', sha: 'b'.repeat(40) },
+          labels: [],
+          html_url: 'http://x/1',
+        });
+      }
+      statusReads += 1;
+      json(response, { state: 'pending', statuses: [{ context: 'ci', state: 'pending' }] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(
+      client.changeRequests.merge({
+        project: 'a/b',
+        number: 1,
+        whenChecksPass: true,
+        checksTimeoutMs: 300,
+        checksPollIntervalMs: 10,
+      }),
+    );
+    await client.close();
+    expect((error as ForgeApiError).code).toBe('FORGE_NOT_MERGEABLE');
+    // With the default 5 s pause a 300 ms wait looks twice; with 10 ms it looks many times.
+    expect(statusReads).toBeGreaterThan(2);
+  });
+});
