@@ -33,4 +33,28 @@ describe('renderCommitMessage', () => {
   it('accepts a function', () => {
     expect(renderCommitMessage((value) => `${value.changes.length} values`, context)).toBe('3 values\n');
   });
+
+  it('shows a value, path or file with a line break as a JSON string, so it cannot forge a trailer or a line', () => {
+    const message = renderCommitMessage(
+      undefined,
+      {
+        branch: 'main',
+        files: ['helm/a.yaml'],
+        changes: [
+          {
+            file: 'helm/a.yaml',
+            path: 'image.tag',
+            oldValue: 'v1',
+            newValue: 'v2\n\nRelease-Id: forged\rSigned-off-by: x',
+          },
+        ],
+      },
+      { 'Release-Id': 'r-1' },
+    );
+    expect(message).toBe(
+      'chore: update image.tag in helm/a.yaml\n\n' +
+        '- helm/a.yaml: image.tag v1 → "v2\\n\\nRelease-Id: forged\\rSigned-off-by: x"\n\nRelease-Id: r-1\n',
+    );
+    expect(message.split('\n').filter((line) => line.startsWith('Release-Id:'))).toEqual(['Release-Id: r-1']);
+  });
 });

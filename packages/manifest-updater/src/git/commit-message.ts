@@ -25,17 +25,25 @@ export type CommitMessageTemplate = string | ((context: CommitMessageContext) =>
  */
 export const DEFAULT_COMMIT_MESSAGE_TEMPLATE = 'chore: update {summary}\n\n{changes}';
 
+/**
+ * Text with a line break or another control character, shown as a JSON string: raw, a value's second line would
+ * start a line of its own in the message (a forged `Key: value` trailer, a fake change line).
+ */
+function oneLine(text: string): string {
+  return /[\u0000-\u001f\u007f\u2028\u2029]/.test(text) ? JSON.stringify(text) : text;
+}
+
 function formatValue(value: unknown): string {
   if (value === undefined) return '(none)';
-  if (typeof value === 'string') return value === '' ? '""' : value;
+  if (typeof value === 'string') return value === '' ? '""' : oneLine(value);
   return JSON.stringify(value);
 }
 
 function summarise(context: CommitMessageContext): string {
   const paths = [
     ...new Set(context.changes.map((change) => change.path).filter((path) => path !== undefined)),
-  ];
-  const files = context.files.join(', ');
+  ].map(oneLine);
+  const files = context.files.map(oneLine).join(', ');
   if (paths.length === 0) return files;
   const shown =
     paths.length > 3 ? `${paths.slice(0, 3).join(', ')} and ${paths.length - 3} more` : paths.join(', ');
@@ -46,8 +54,8 @@ function changeLines(context: CommitMessageContext): string {
   return context.changes
     .map((change) =>
       change.path === undefined
-        ? `- ${change.file}: edited`
-        : `- ${change.file}: ${change.path} ${formatValue(change.oldValue)} → ${formatValue(change.newValue)}`,
+        ? `- ${oneLine(change.file)}: edited`
+        : `- ${oneLine(change.file)}: ${oneLine(change.path)} ${formatValue(change.oldValue)} → ${formatValue(change.newValue)}`,
     )
     .join('\n');
 }
@@ -68,13 +76,13 @@ export function renderCommitMessage(
 ): string {
   const paths = [
     ...new Set(context.changes.map((change) => change.path).filter((path) => path !== undefined)),
-  ];
+  ].map(oneLine);
   const replacements: Record<string, string> = {
     summary: summarise(context),
-    files: context.files.join(', '),
+    files: context.files.map(oneLine).join(', '),
     paths: paths.join(', '),
     changes: changeLines(context),
-    branch: context.branch,
+    branch: oneLine(context.branch),
   };
   const body =
     typeof template === 'function'
