@@ -85,6 +85,22 @@ describe('GitHubClient against the GitHub emulator', () => {
     ).toEqual([1]);
   });
 
+  it('of two pull requests opened at once for the same head and base, one is created and the other refused (422)', async () => {
+    github.addRepository(repository, 'deploy');
+    const source = await releaseBranch('race');
+    const input = { project: repository, sourceBranch: source, targetBranch: 'main', title: 'race' };
+    const results = await Promise.allSettled([
+      client.changeRequests.open(input),
+      client.changeRequests.open(input),
+      client.changeRequests.open(input),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ChangeRequestExistsError);
+    }
+    expect(await client.changeRequests.list({ project: repository, sourceBranch: source })).toHaveLength(1);
+  });
+
   it('merges, squashes and rebases for real', async () => {
     github.addRepository(repository, 'deploy');
     for (const method of ['merge', 'squash', 'rebase'] as const) {

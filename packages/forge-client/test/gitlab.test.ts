@@ -96,6 +96,21 @@ describe('GitLabClient against the GitLab emulator', () => {
     ).rejects.toBeInstanceOf(ChangeRequestExistsError);
   });
 
+  it('of two merge requests opened at once for the same branches, one is created and the other refused (409)', async () => {
+    gitlab.addProject(project, 'deploy');
+    const input = { project, sourceBranch: 'release/v2', targetBranch: 'main', title: 'race' };
+    const results = await Promise.allSettled([
+      client.changeRequests.open(input),
+      client.changeRequests.open(input),
+      client.changeRequests.open(input),
+    ]);
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ChangeRequestExistsError);
+    }
+    expect(await client.changeRequests.list({ project, sourceBranch: 'release/v2' })).toHaveLength(1);
+  });
+
   it('merges with a merge commit whose parents are the target and the source', async () => {
     gitlab.addProject(project, 'deploy');
     const source = await releaseBranch('v3');

@@ -215,6 +215,14 @@ export class ForgeProjects {
       labels: string[];
     },
   ): Promise<StoredChangeRequest> {
+    const headSha = (await project.merger.head(input.sourceBranch)) ?? '';
+    // Checked after the last await, so that two requests that arrive together cannot both open one: both forges
+    // keep one open change request per source and target branch (GitLab 409, GitHub 422).
+    const existing = project.changeRequests.find(
+      (r) =>
+        r.state === 'open' && r.sourceBranch === input.sourceBranch && r.targetBranch === input.targetBranch,
+    );
+    if (existing !== undefined) throw new DuplicateChangeRequestError(existing);
     const now = new Date().toISOString();
     const request: StoredChangeRequest = {
       number: project.changeRequests.length + 1,
@@ -223,7 +231,7 @@ export class ForgeProjects {
       state: 'open',
       mergeCommitSha: null,
       mergedHeadSha: null,
-      headSha: (await project.merger.head(input.sourceBranch)) ?? '',
+      headSha,
       approvals: new Set(),
       comments: [],
       autoMerge: null,
@@ -247,5 +255,17 @@ export class ForgeProjects {
     list.push(stored);
     project.statuses.set(sha, list);
     return stored;
+  }
+}
+
+/** An open change request for the same source and target branch exists already. */
+export class DuplicateChangeRequestError extends Error {
+  override readonly name = 'DuplicateChangeRequestError';
+  readonly existing: StoredChangeRequest;
+  constructor(existing: StoredChangeRequest) {
+    super(
+      `change request ${existing.number} is open for ${existing.sourceBranch} → ${existing.targetBranch}`,
+    );
+    this.existing = existing;
   }
 }

@@ -1,5 +1,6 @@
 import type { GitServer } from '../git/git-server.js';
 import {
+  DuplicateChangeRequestError,
   type ForgeProject,
   ForgeProjects,
   type ProjectRules,
@@ -235,27 +236,25 @@ function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
           throw invalid('Validation Failed', [{ resource: 'PullRequest', field: 'base', code: 'invalid' }]);
         }
         const [owner] = p.path.split('/');
-        if (
-          p.changeRequests.some(
-            (r) => r.state === 'open' && r.sourceBranch === head && r.targetBranch === baseBranch,
-          )
-        ) {
-          throw invalid('Validation Failed', [
-            {
-              resource: 'PullRequest',
-              code: 'custom',
-              message: `A pull request already exists for ${owner}:${head}.`,
-            },
-          ]);
-        }
-        const pull = await projects.open(p, {
-          title,
-          description: text(context.body['body']) ?? '',
-          sourceBranch: head,
-          targetBranch: baseBranch,
-          draft: context.body['draft'] === true,
-          labels: [],
-        });
+        const pull = await projects
+          .open(p, {
+            title,
+            description: text(context.body['body']) ?? '',
+            sourceBranch: head,
+            targetBranch: baseBranch,
+            draft: context.body['draft'] === true,
+            labels: [],
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof DuplicateChangeRequestError)) throw error;
+            throw invalid('Validation Failed', [
+              {
+                resource: 'PullRequest',
+                code: 'custom',
+                message: `A pull request already exists for ${owner}:${head}.`,
+              },
+            ]);
+          });
         return { status: 201, body: await toGitHub(p, pull, base(context)) };
       },
     },

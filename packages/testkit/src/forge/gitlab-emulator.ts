@@ -1,5 +1,6 @@
 import type { GitServer } from '../git/git-server.js';
 import {
+  DuplicateChangeRequestError,
   type ForgeProject,
   ForgeProjects,
   type MergeBlocker,
@@ -266,27 +267,26 @@ function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
         if ((await p.merger.head(target as string)) === undefined) {
           throw new ForgeHttpError(422, { message: ['Target branch does not exist'] });
         }
-        const existing = p.changeRequests.find(
-          (r) => r.state === 'open' && r.sourceBranch === source && r.targetBranch === target,
-        );
-        if (existing !== undefined) {
-          throw new ForgeHttpError(409, {
-            message: [
-              `Another open merge request already exists for this source branch: !${existing.number}`,
-            ],
-          });
-        }
         const draftPrefix = /^\s*(draft:|\[draft\]|\(draft\))\s*/i;
         const title = rawTitle as string;
         const labels = text(body['labels']);
-        const request = await projects.open(p, {
-          title: title.replace(draftPrefix, ''),
-          description: text(body['description']) ?? '',
-          sourceBranch: source as string,
-          targetBranch: target as string,
-          draft: draftPrefix.test(title) || body['draft'] === true,
-          labels: labels === undefined || labels === '' ? [] : labels.split(',').map((l) => l.trim()),
-        });
+        const request = await projects
+          .open(p, {
+            title: title.replace(draftPrefix, ''),
+            description: text(body['description']) ?? '',
+            sourceBranch: source as string,
+            targetBranch: target as string,
+            draft: draftPrefix.test(title) || body['draft'] === true,
+            labels: labels === undefined || labels === '' ? [] : labels.split(',').map((l) => l.trim()),
+          })
+          .catch((error: unknown) => {
+            if (!(error instanceof DuplicateChangeRequestError)) throw error;
+            throw new ForgeHttpError(409, {
+              message: [
+                `Another open merge request already exists for this source branch: !${error.existing.number}`,
+              ],
+            });
+          });
         return { status: 201, body: await toGitLab(p, request, base(context)) };
       },
     },
