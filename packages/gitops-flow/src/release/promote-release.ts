@@ -8,7 +8,7 @@ import {
   sleep,
   ValidationError,
 } from '@gitops-kit/core';
-import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
+import { type ChangeRequest, ChangeRequestExistsError, type ForgeClient } from '@gitops-kit/forge-client';
 import { getYamlValue, type WriteBackAuth, writeBack } from '@gitops-kit/manifest-updater';
 import { parseDurationMs } from '../cli/duration.js';
 import { promote } from '../promote/promote.js';
@@ -16,6 +16,7 @@ import type { PromoteOptions, VerifyContext } from '../promote/promote-options.j
 import { PromotionError } from '../promote/promotion-error.js';
 import type { PromotionEvent } from '../promote/promotion-events.js';
 import type { RollbackRecord } from '../promote/promotion-report.js';
+import { changeRequestDescription } from './change-request-text.js';
 import { readDeployFiles } from './read-deploy-files.js';
 import {
   parseReleaseStages,
@@ -179,6 +180,17 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   const releaseId = releaseIdOf(options);
   if (Object.keys(options.values).length === 0)
     throw new ValidationError('a release needs at least one value');
+  for (const [valueName, value] of Object.entries(options.values)) {
+    const valid =
+      typeof value === 'string' ||
+      typeof value === 'boolean' ||
+      (typeof value === 'number' && Number.isFinite(value));
+    if (!valid) {
+      throw new ValidationError(
+        `release value ${JSON.stringify(valueName)} must be a string, a finite number or a boolean, got ${value === null ? 'null' : typeof value}`,
+      );
+    }
+  }
   const wanted = stages.map((stage) => wantedValues(stage, options.values)); // validates every stage's paths up front
   for (const stage of stages) {
     if (stage.strategy.type === 'change-request' && options.forges?.[stage.strategy.forge] === undefined) {
@@ -254,6 +266,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
           options,
           repository,
           emit,
+          stageReport,
         );
         stageReport.changeRequest = {
           number: merged.number,
@@ -457,13 +470,14 @@ async function landThroughChangeRequest(
   options: PromoteReleaseOptions,
   repository: { url: string; branch: string; auth: WriteBackAuth | undefined },
   emit: (event: ReleaseEvent) => void,
+  stageReport: StageReport,
 ): Promise<ChangeRequest> {
   const strategy = stage.strategy as Extract<ReleaseStage['strategy'], { type: 'change-request' }>;
   const forge = options.forges?.[strategy.forge] as ForgeClient;
   const reviewBranch = `release/${releaseId}/${stage.name}`;
   const signal = options.signal;
   // Idempotent: on a re-run the branch already holds the values, so nothing is pushed.
-  await writeBack({
+  const written = await writeBack({
     url: repository.url,
     branch: repository.branch,
     targetBranch: reviewBranch,
@@ -482,46 +496,61 @@ async function landThroughChangeRequest(
     })),
     ...(signal === undefined ? {} : { signal }),
   });
+  stageReport.reviewBranch = { name: reviewBranch, commit: written.commit ?? written.parent };
+  // Recorded as soon as it is known: an abort or a failed wait must still say which change request is left open.
+  const record = (changeRequest: ChangeRequest): void => {
+    stageReport.changeRequest = {
+      number: changeRequest.number,
+      webUrl: changeRequest.webUrl,
+      state: changeRequest.state,
+      mergeCommitSha: changeRequest.mergeCommitSha,
+    };
+  };
   const callOptions = signal === undefined ? {} : { signal };
-  const open = await forge.changeRequests.list(
-    { project: strategy.project, state: 'open', sourceBranch: reviewBranch, targetBranch: repository.branch },
-    callOptions,
-  );
-  let changeRequest = open[0];
+  const findOpen = async (): Promise<ChangeRequest | undefined> =>
+    (
+      await forge.changeRequests.list(
+        {
+          project: strategy.project,
+          state: 'open',
+          sourceBranch: reviewBranch,
+          targetBranch: repository.branch,
+        },
+        callOptions,
+      )
+    )[0];
+  let changeRequest = await findOpen();
+  let action: 'opened' | 'reused' = 'reused';
   if (changeRequest === undefined) {
-    changeRequest = await forge.changeRequests.open(
-      {
-        project: strategy.project,
-        sourceBranch: reviewBranch,
-        targetBranch: repository.branch,
-        title: `Release ${releaseId} to ${stage.name}`,
-        description: [
-          `Promotes release \`${releaseId}\` to **${stage.name}** (${stage.application.name}):`,
-          '',
-          ...[...stageWanted].flatMap(([file, set]) =>
-            Object.entries(set).map(([path, value]) => `- \`${file}\` \`${path}\` = \`${String(value)}\``),
-          ),
-        ].join('\n'),
-        ...(strategy.labels === undefined ? {} : { labels: strategy.labels }),
-      },
-      callOptions,
-    );
-    emit({
-      type: 'change-request',
-      stage: stage.name,
-      action: 'opened',
-      number: changeRequest.number,
-      webUrl: changeRequest.webUrl,
-    });
-  } else {
-    emit({
-      type: 'change-request',
-      stage: stage.name,
-      action: 'reused',
-      number: changeRequest.number,
-      webUrl: changeRequest.webUrl,
-    });
+    try {
+      changeRequest = await forge.changeRequests.open(
+        {
+          project: strategy.project,
+          sourceBranch: reviewBranch,
+          targetBranch: repository.branch,
+          title: `Release ${releaseId} to ${stage.name}`,
+          description: changeRequestDescription(releaseId, stage.name, stage.application.name, stageWanted),
+          ...(strategy.labels === undefined ? {} : { labels: strategy.labels }),
+        },
+        callOptions,
+      );
+      action = 'opened';
+    } catch (error) {
+      // Another run of the same release opened it between our look and our open: the forge keeps one open
+      // change request per branch pair, so that one is ours to reuse.
+      if (!ChangeRequestExistsError.isInstance(error)) throw error;
+      changeRequest = await findOpen();
+      if (changeRequest === undefined) throw error;
+    }
   }
+  record(changeRequest);
+  emit({
+    type: 'change-request',
+    stage: stage.name,
+    action,
+    number: changeRequest.number,
+    webUrl: changeRequest.webUrl,
+  });
   if (strategy.autoMerge) {
     changeRequest = await forge.changeRequests.merge(
       {
@@ -533,6 +562,7 @@ async function landThroughChangeRequest(
       },
       callOptions,
     );
+    record(changeRequest);
   }
   const merged = await forge.changeRequests.waitForMerge(
     { project: strategy.project, number: changeRequest.number },
@@ -545,6 +575,7 @@ async function landThroughChangeRequest(
       ...callOptions,
     },
   );
+  record(merged.changeRequest);
   emit({
     type: 'change-request',
     stage: stage.name,

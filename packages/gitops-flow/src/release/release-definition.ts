@@ -173,12 +173,19 @@ export function stageValues(
     : change.paths;
   const result: Record<string, unknown> = {};
   for (const [path, valueName] of Object.entries(mapping)) {
-    if (!(valueName in values)) {
+    // Own values only: `constructor` or `toString` are not release values because every object inherits them.
+    if (!Object.hasOwn(values, valueName)) {
       throw new ValidationError(
         `stage ${stage} sets ${change.file} ${path} from the release value ${valueName}, which the release does not have`,
       );
     }
-    result[path] = values[valueName];
+    // Defined, not assigned: a path named `__proto__` is a key like any other, not the object's prototype.
+    Object.defineProperty(result, path, {
+      value: values[valueName],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return result;
 }

@@ -23,6 +23,15 @@ export interface StageReport {
   commit: string | undefined;
   /** The values the stage held before (for a revert by hand). */
   previousValues: Record<string, Record<string, unknown>>;
+  /**
+   * The branch a change-request stage wrote the release to (`release/<id>/<stage>`), set as soon as it was pushed,
+   * with the commit it holds.
+   */
+  reviewBranch?: { name: string; commit: string };
+  /**
+   * The stage's change request, set as soon as it was opened or found open (so an abort or a failed wait still
+   * says which one is left), then updated when it merged.
+   */
   changeRequest?: { number: number; webUrl: string; state: string; mergeCommitSha: string | null };
   /** The promotion of this stage (push, or the sync and wait after a merge). */
   promotion?: PromotionReport;

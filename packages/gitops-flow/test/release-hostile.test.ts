@@ -1,0 +1,189 @@
+import { ValidationError } from '@gitops-kit/core';
+import type { ForgeClient } from '@gitops-kit/forge-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type PromoteReleaseOptions,
+  promoteRelease,
+  ReleaseError,
+  type ReleaseEvent,
+  type ReleaseReport,
+} from '../src/index.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+
+// A release driven by a hostile user: values that are markdown, YAML and shell at once, names every object
+// inherits, aborts while a change request is open, and two runs of the same release at once.
+let env: ReleaseEnvironment | undefined;
+afterEach(async () => {
+  await env?.stop();
+  env = undefined;
+});
+
+function releaseOptions(
+  current: ReleaseEnvironment,
+  values: PromoteReleaseOptions['values'],
+  extra: Partial<PromoteReleaseOptions> = {},
+): PromoteReleaseOptions {
+  return {
+    values,
+    stages: current.stages,
+    argocd: current.client,
+    gitAuth: { username: 'deployer', password: current.gitPassword },
+    forges: { gitlab: current.forge },
+    mergePollIntervalMs: 20,
+    ...extra,
+  };
+}
+
+describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
+  it('an abort while the merge request waits for a reviewer leaves a report that names it and its branch', async () => {
+    env = await startReleaseEnvironment();
+    const controller = new AbortController();
+    const error = await promoteRelease(
+      releaseOptions(
+        env,
+        { 'image.tag': 'v11' },
+        {
+          signal: controller.signal,
+          onEvent: (event: ReleaseEvent) => {
+            if (event.type === 'change-request' && event.action === 'opened') controller.abort();
+          },
+        },
+      ),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReleaseError);
+    const prod = (error as ReleaseError).report.stages[2];
+    expect(prod?.error?.code).toBe('ABORTED');
+    const open = await env.forge.changeRequests.list({ project: 'team/deploy' });
+    expect(open).toHaveLength(1);
+    expect(prod?.changeRequest).toEqual({
+      number: open[0]?.number,
+      webUrl: open[0]?.webUrl,
+      state: 'open',
+      mergeCommitSha: null,
+    });
+    expect(prod?.reviewBranch).toEqual({ name: open[0]?.sourceBranch, commit: open[0]?.headSha });
+  });
+
+  it('a value that is markdown, YAML and shell lands byte for byte and cannot rewrite the merge request text', async () => {
+    env = await startReleaseEnvironment();
+    const tag =
+      'v1` **approved** ``\n\n- [x] @all ![t](http://evil.invalid/t.png)\nRelease-Id: forged &a *a: {x} # $(id)';
+    const controller = new AbortController();
+    const error = await promoteRelease(
+      releaseOptions(
+        env,
+        { 'image.tag': tag },
+        {
+          signal: controller.signal,
+          onEvent: (event: ReleaseEvent) => {
+            if (event.type === 'change-request' && event.action === 'opened') controller.abort();
+          },
+        },
+      ),
+    ).catch((caught: unknown) => caught);
+    const report = (error as ReleaseError).report as ReleaseReport;
+    expect(report.stages.map((stage) => stage.outcome)).toEqual(['promoted', 'promoted', 'failed']);
+    const { getYamlValue } = await import('@gitops-kit/manifest-updater');
+    const devFile = await env.git.readFile('deploy', 'main', 'apps/app-dev/my-values.yaml');
+    expect(getYamlValue(devFile, 'image.tag')).toBe(tag);
+    const [mr] = await env.forge.changeRequests.list({ project: 'team/deploy' });
+    const lines = mr?.description.split('\n') ?? [];
+    // One line per value, the value inside one code span whose fence no run of backticks in it can close.
+    const valueLine = lines.find((line) => line.includes('image.tag'));
+    expect(lines.filter((line) => line.startsWith('- '))).toEqual([valueLine]);
+    const fence = /= (`+)/.exec(valueLine ?? '')?.[1] ?? '';
+    expect(fence.length).toBe(3);
+    expect(valueLine?.endsWith(fence)).toBe(true);
+    expect(JSON.parse(valueLine?.slice(valueLine.indexOf(fence) + fence.length, -fence.length) ?? '')).toBe(
+      tag,
+    );
+    // The review branch commit says what it changed without letting the value forge a trailer.
+    const [review] = await env.git.log('deploy', mr?.sourceBranch ?? '');
+    expect(review?.message.split('\n').filter((line) => line.startsWith('Release-Id:'))).toEqual([
+      `Release-Id: ${report.releaseId}`,
+    ]);
+  });
+
+  it('values named like what every object inherits are not release values; non-scalar values are refused', async () => {
+    const stage = (paths: string[]) => ({
+      name: 'dev',
+      application: { name: 'app-dev' },
+      repository: { url: 'https://git.example.invalid/deploy.git', branch: 'main' },
+      changes: [{ file: 'values.yaml', paths }],
+    });
+    const argocd = { server: 'https://argocd.example.invalid', auth: { token: 't' } };
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      await expect(
+        promoteRelease({ values: { 'image.tag': 'v1' }, stages: [stage([name])], argocd }),
+      ).rejects.toThrow(/which the release does not have/);
+    }
+    for (const value of [Number.NaN, Number.POSITIVE_INFINITY, null, { a: 1 }, undefined]) {
+      const error = await promoteRelease({
+        values: { 'image.tag': value as never },
+        stages: [stage(['image.tag'])],
+        argocd,
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(/must be a string, a finite number or a boolean/);
+    }
+  });
+
+  it('two runs of the same release at once share one merge request', async () => {
+    env = await startReleaseEnvironment();
+    const current = env;
+    const prodOnly = current.stages.slice(2);
+    // The real client, with the two runs' look for an open merge request held until both have looked: the race
+    // where neither finds one and both open it, made certain.
+    let listed = 0;
+    let bothListed: () => void = () => {};
+    const barrier = new Promise<void>((resolve) => {
+      bothListed = resolve;
+    });
+    const racingForge: ForgeClient = {
+      ...current.forge,
+      kind: current.forge.kind,
+      checks: current.forge.checks,
+      close: () => current.forge.close(),
+      changeRequests: {
+        ...current.forge.changeRequests,
+        list: async (input, options) => {
+          const found = await current.forge.changeRequests.list(input, options);
+          listed += 1;
+          if (listed === 2) bothListed();
+          await barrier;
+          return found;
+        },
+      },
+    };
+    const runs = [0, 1].map(() => {
+      const controller = new AbortController();
+      const events: ReleaseEvent[] = [];
+      const run = promoteRelease(
+        releaseOptions(
+          current,
+          { 'image.tag': 'v12' },
+          {
+            stages: prodOnly,
+            forges: { gitlab: racingForge },
+            signal: controller.signal,
+            onEvent: (event) => {
+              events.push(event);
+              if (event.type === 'change-request' && event.action !== 'merged') controller.abort();
+            },
+          },
+        ),
+      ).catch((caught: unknown) => caught);
+      return { run, events };
+    });
+    const errors = await Promise.all(runs.map(({ run }) => run));
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(ReleaseError);
+      expect((error as ReleaseError).report.stages[0]?.error?.code).toBe('ABORTED');
+    }
+    const open = await current.forge.changeRequests.list({ project: 'team/deploy' });
+    expect(open).toHaveLength(1);
+    for (const error of errors) {
+      expect((error as ReleaseError).report.stages[0]?.changeRequest?.number).toBe(open[0]?.number);
+    }
+  });
+});
