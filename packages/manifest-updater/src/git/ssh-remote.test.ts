@@ -56,6 +56,9 @@ describe('SSH remotes', () => {
       'ssh://git@host/',
       'git@host:team/de\nploy.git',
       'git@-oProxyCommand=x:deploy.git',
+      // A mistyped http URL that git's scp-like rule reads as host "ht!tp" with the password in the path.
+      `ht!tp://deployer:${secret}@[bad`,
+      `git@host!name:${secret}.git`,
     ]) {
       const error = (() => {
         try {

@@ -44,6 +44,12 @@ function invalid(why: string): never {
 
 function checkHost(host: string): string {
   if (host === '' || /[\s\0]/.test(host) || host.startsWith('-')) invalid('the host is empty or malformed');
+  // A DNS name, an IPv4 address or an IPv6 address (with an optional zone). Anything else is a mistyped URL, such
+  // as `ht!tp://user:password@…`, which git's scp-like rule would otherwise read as host `ht!tp`, and whose
+  // "path" (the password) would then travel into every message that names the remote.
+  if (!/^[A-Za-z0-9_.-]+$/.test(host) && !/^[0-9A-Fa-f:.]+(%[\w.-]+)?$/.test(host)) {
+    invalid('the host is not a host name or an IP address');
+  }
   return host;
 }
 
@@ -79,7 +85,8 @@ function displayOf(remote: Omit<SshRemote, 'display'>): string {
  * home-relative, as in git), and scp-like `[user@]host:path` (relative to the login's home directory) or
  * `[user@host:port]:path`.
  *
- * @throws ValidationError for a password in the URL, a bad port, an empty host or path, or control characters.
+ * @throws ValidationError for a password in the URL, a bad port, an empty host or path, a host that is not a host
+ *   name or IP address, or control characters.
  * @example
  * ```ts
  * parseSshRemote('ssh://git@git.example.com:2222/team/deploy.git');
