@@ -1,8 +1,10 @@
+import { inspect } from 'node:util';
 import { ValidationError } from '@gitops-kit/core';
 import type { ForgeClient } from '@gitops-kit/forge-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type PromoteReleaseOptions,
+  parseStagesFile,
   promoteRelease,
   ReleaseError,
   type ReleaseEvent,
@@ -185,5 +187,56 @@ describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
     for (const error of errors) {
       expect((error as ReleaseError).report.stages[0]?.changeRequest?.number).toBe(open[0]?.number);
     }
+  });
+});
+
+describe('hostile stages files', () => {
+  const stagesFile = (stage: Record<string, string>) =>
+    [
+      'stages:',
+      '  - name: dev',
+      '    application: { name: app-dev }',
+      `    repository: { url: ${stage['url'] ?? 'https://git.example.invalid/deploy.git'}, branch: ${stage['branch'] ?? 'main'} }`,
+      `    changes: [{ file: ${stage['file'] ?? 'values.yaml'}, paths: [image.tag] }]`,
+      ...(stage['strategy'] ? [`    strategy: ${stage['strategy']}`] : []),
+      ...(stage['gate'] ? [`    gate: ${stage['gate']}`] : []),
+    ].join('\n');
+  const refusal = (text: string): string => {
+    try {
+      parseStagesFile(text);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return `${(error as Error).message} ${inspect(error)} ${JSON.stringify(error)}`;
+    }
+    throw new Error('the stages file was accepted');
+  };
+
+  it('refuses files outside the repository, branch names git refuses and forge projects that climb out', () => {
+    expect(refusal(stagesFile({ file: '../../etc/passwd' }))).toMatch(/climbs out/);
+    expect(refusal(stagesFile({ file: '/etc/passwd' }))).toMatch(/absolute/);
+    expect(refusal(stagesFile({ file: '.git/config' }))).toMatch(/\.git/);
+    expect(refusal(stagesFile({ branch: '"ma..in"' }))).toMatch(/repository\.branch/);
+    expect(refusal(stagesFile({ branch: '"-upload-pack=x"' }))).toMatch(/not a valid branch name/);
+    expect(
+      refusal(stagesFile({ strategy: '{ type: change-request, forge: gitlab, project: ../../x }' })),
+    ).toMatch(/strategy\.project/);
+  });
+
+  it('refuses repository URLs with credentials or that do not parse, and never quotes them', () => {
+    for (const url of [
+      'https://deployer:stages-pw-1234@git.example.invalid/deploy.git',
+      '"ht!tp://deployer:stages-pw-1234@[bad"',
+      'file:///srv/deploy.git',
+    ]) {
+      const text = refusal(stagesFile({ url }));
+      expect(text).toMatch(/repository\.url/);
+      expect(text).not.toContain('stages-pw-1234');
+    }
+    expect(parseStagesFile(stagesFile({ url: 'git@git.example.invalid:team/deploy.git' }))).toHaveLength(1);
+  });
+
+  it('refuses a soak longer than a timer can wait (it would otherwise end after 1 ms)', () => {
+    expect(refusal(stagesFile({ gate: '{ soak: 1000h }' }))).toMatch(/gate\.soak/);
+    expect(parseStagesFile(stagesFile({ gate: '{ soak: 596h }' }))[0]?.gate?.soak).toBe('596h');
   });
 });

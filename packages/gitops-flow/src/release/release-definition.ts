@@ -1,4 +1,10 @@
 import { ValidationError } from '@gitops-kit/core';
+import {
+  assertBranchName,
+  assertRepoRelativePath,
+  isSshRemote,
+  parseSshRemote,
+} from '@gitops-kit/manifest-updater';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseDurationMs } from '../cli/duration.js';
@@ -15,12 +21,68 @@ const duration = z
   }, 'a duration such as 90s, 10m or 1h30m')
   .describe('A duration: 90s, 10m, 1h30m, or a number of seconds');
 
+/** A zod check from one of manifest-updater's asserts, keeping its reason (it never quotes a secret). */
+function accepted(assert: (value: string) => unknown) {
+  return (value: string, context: z.core.$RefinementCtx<string>): void => {
+    try {
+      assert(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  };
+}
+
+/**
+ * http(s) without userinfo, or an SSH remote (`ssh://git@host/x.git`, `git@host:x.git`). The URL is never quoted
+ * back: a password in it would land in the error.
+ */
+function checkRepositoryUrl(url: string, context: z.core.$RefinementCtx<string>): void {
+  if (isSshRemote(url)) {
+    try {
+      parseSshRemote(url);
+    } catch {
+      context.addIssue({
+        code: 'custom',
+        message: 'not a valid SSH remote (user@host:path or ssh://host/path)',
+      });
+    }
+    return;
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    context.addIssue({ code: 'custom', message: 'not an https://, http:// or SSH repository URL' });
+  } else if (parsed.username !== '' || parsed.password !== '') {
+    context.addIssue({
+      code: 'custom',
+      message: 'the URL must not contain credentials; give them with gitAuth (--git-token-file)',
+    });
+  }
+}
+
+/** A GitLab project path or numeric id, a GitHub owner/repo: the rule forge-client applies, checked up front. */
+const forgeProject = z
+  .string()
+  .min(1)
+  .regex(/^[\w.-]+(\/[\w.-]+)*$/, 'a path such as team/deploy, owner/repo or a numeric id')
+  .refine((project) => !project.split('/').some((part) => part === '.' || part === '..'), {
+    message: 'a path such as team/deploy, owner/repo or a numeric id',
+  });
+
 const name = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'a DNS label: lower-case letters, digits and -');
 
 const changeSchema = z.strictObject({
-  file: z.string().min(1).describe('Repository-relative YAML file, e.g. env/prod/values.yaml'),
+  file: z
+    .string()
+    .min(1)
+    .superRefine(accepted(assertRepoRelativePath))
+    .describe('Repository-relative YAML file, e.g. env/prod/values.yaml'),
   paths: z
     .union([z.array(z.string().min(1)).min(1), z.record(z.string().min(1), z.string().min(1))])
     .describe(
@@ -34,7 +96,7 @@ const pushStrategySchema = z.strictObject({ type: z.literal('push') });
 const changeRequestStrategySchema = z.strictObject({
   type: z.literal('change-request'),
   forge: z.string().min(1).describe('The name of a forge client passed to promoteRelease (e.g. gitlab)'),
-  project: z.string().min(1).describe('GitLab project path or id, GitHub owner/repo'),
+  project: forgeProject.describe('GitLab project path or id, GitHub owner/repo'),
   autoMerge: z.boolean().default(false).describe('Merge as soon as the checks pass (GitLab auto-merge)'),
   mergeMethod: z.enum(['merge', 'squash', 'rebase']).optional(),
   labels: z.array(z.string()).optional(),
@@ -49,8 +111,16 @@ const stageSchema = z.strictObject({
     appNamespace: z.string().min(1).optional(),
   }),
   repository: z.strictObject({
-    url: z.string().min(1).describe('https:// or ssh:// URL of the deploy repository, without credentials'),
-    branch: z.string().min(1).describe('The branch Argo CD tracks for this stage'),
+    url: z
+      .string()
+      .min(1)
+      .superRefine(checkRepositoryUrl)
+      .describe('https:// or ssh:// URL of the deploy repository, without credentials'),
+    branch: z
+      .string()
+      .min(1)
+      .superRefine(accepted((branch) => assertBranchName(branch, 'repository.branch')))
+      .describe('The branch Argo CD tracks for this stage'),
   }),
   changes: z.array(changeSchema).min(1),
   strategy: z
