@@ -44,4 +44,18 @@ describe('sleep', () => {
       Promise.race([sleep(-5), vi.advanceTimersByTimeAsync(0).then(() => 'late')]),
     ).resolves.toBeUndefined();
   });
+
+  it('waits a delay longer than a timer holds (2^31 - 1 ms) instead of ending after 1 ms', async () => {
+    let done = false;
+    const promise = sleep(2 ** 31 + 10_000).then(() => {
+      done = true;
+    });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(2 ** 31 - 1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await promise;
+    expect(done).toBe(true);
+  });
 });

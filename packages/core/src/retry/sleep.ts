@@ -1,5 +1,6 @@
 import { AbortError } from '../errors/transport-errors.js';
 import { abortReasonToError } from '../timeouts/abort-reason.js';
+import { setLongTimeout } from '../timeouts/long-timeout.js';
 
 /**
  * Waits `ms` milliseconds, or rejects as soon as `signal` aborts. The timer is cleared on abort, so nothing is
@@ -18,10 +19,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReasonToError(signal));
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
-      clearTimeout(timer);
+      cancel();
       reject(signal ? abortReasonToError(signal) : new AbortError());
     };
-    const timer = setTimeout(() => {
+    const cancel = setLongTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, delayMs);

@@ -11,6 +11,17 @@ afterEach(() => {
 });
 
 describe('createCallSignal', () => {
+  it('keeps a time limit longer than a timer holds (2^31 - 1 ms) instead of aborting after 1 ms', async () => {
+    const call = createCallSignal(undefined, 30 * 24 * 3_600_000);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(call.signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(2 ** 31);
+    expect(call.signal?.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(30 * 24 * 3_600_000 - 2 ** 31 - 1_000);
+    expect(call.signal?.aborted).toBe(true);
+    call.dispose();
+  });
+
   it('aborts with a TimeoutError when the time runs out', async () => {
     const call = createCallSignal(undefined, 500);
     expect(call.signal?.aborted).toBe(false);

@@ -1,4 +1,5 @@
 import { TimeoutError } from '../errors/transport-errors.js';
+import { setLongTimeout } from './long-timeout.js';
 
 /** A signal that fires on the caller's abort or when the call's time runs out; dispose it when the call ends. */
 export interface CallSignal {
@@ -34,12 +35,12 @@ export function createCallSignal(signal: AbortSignal | undefined, timeoutMs: num
     return { signal, dispose: () => {} };
   }
   const controller = new AbortController();
-  const timer = setTimeout(() => {
+  const cancel = setLongTimeout(() => {
     controller.abort(new TimeoutError(`The call did not finish within ${timeoutMs} ms`, { timeoutMs }));
   }, timeoutMs);
   const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
   return {
     signal: combined,
-    dispose: () => clearTimeout(timer),
+    dispose: cancel,
   };
 }
