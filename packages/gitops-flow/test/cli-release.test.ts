@@ -96,4 +96,49 @@ describe('gitops-flow release promote | status', { timeout: 120_000 }, () => {
     expect(io.out()).toContain('--gitlab-token-file');
     expect(io.out()).toContain('GITLAB_TOKEN');
   });
+
+  it('an interrupted release prints its stages in text (not a crash), and one JSON report with -o json', async () => {
+    for (const format of ['text', 'json'] as const) {
+      const controller = new AbortController();
+      const io = captureIo({ env: environment(), signal: controller.signal });
+      const run = runCli(
+        [
+          'release',
+          'promote',
+          ...common(),
+          '--set',
+          `image.tag=cli-abort-${format}`,
+          ...(format === 'json' ? ['-o', 'json'] : []),
+        ],
+        io,
+      );
+      // Interrupted as soon as the first stage has started (what SIGINT does through io.signal); -o json prints no
+      // progress to wait for, so it is interrupted at once.
+      while (format === 'text' && !io.err().includes('stage dev')) await new Promise((r) => setImmediate(r));
+      controller.abort();
+      const code = await run;
+      expect(code).toBe(ExitCode.interrupted);
+      expect(io.err()).not.toMatch(/unexpected failure/);
+      if (format === 'json') {
+        const report = JSON.parse(io.out()) as ReleaseReport & { exitCode: number };
+        expect(report.stages[0]?.name).toBe('dev');
+        expect(report.stages[0]?.error?.code).toBe('ABORTED');
+        expect(report.exitCode).toBe(ExitCode.interrupted);
+      } else {
+        expect(io.out()).toMatch(/^release r-[0-9a-f]{12}: failed/);
+        expect(io.out()).toMatch(/\n {2}dev +failed +.*interrupted/);
+        expect(io.out()).toMatch(/\n {2}prod +not-started/);
+      }
+    }
+  });
+
+  it('refuses a stages file larger than 1 MiB without reading it whole', async () => {
+    const io = captureIo({ env: environment() });
+    const code = await runCli(
+      ['release', 'promote', ...common().slice(2), '--stages', '/dev/zero', '--set', 'image.tag=x'],
+      io,
+    );
+    expect(code).toBe(ExitCode.usage);
+    expect(io.err()).toMatch(/--stages \/dev\/zero is larger than 1048576 bytes/);
+  });
 });

@@ -11,6 +11,7 @@ import { type CliIo, printError, printLine } from './cli-io.js';
 import { COMMAND_TABLE, type CommandTableEntry } from './command-table.js';
 import { formatReportOutput } from './commands/promote-command.js';
 import { ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { formatReleaseReport, isReleaseReport } from './format-release-report.js';
 import type { CliCommand } from './framework/cli-command.js';
 import { toCliMessage } from './framework/cli-messages.js';
 import { formatCommandHelp, formatGroupHelp } from './framework/format-help.js';
@@ -133,6 +134,9 @@ function reportError(
   const report = reportOf(error);
   if (output === 'json') {
     printLine(io, JSON.stringify(errorDocument(error, code, command, messages), null, 2));
+  } else if (isReleaseReport(report)) {
+    // A release that stopped (a stage's error, an abort, SIGINT): its stages, not one promotion's report.
+    printLine(io, formatReleaseReport(report));
   } else if (report && output !== undefined && ['text', 'timeline', 'mermaid'].includes(output)) {
     printLine(io, formatReportOutput(report, output));
   } else if (report) {

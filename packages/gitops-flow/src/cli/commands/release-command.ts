@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ArgoCDClient } from '@gitops-kit/argocd-client';
 import { ValidationError } from '@gitops-kit/core';
@@ -10,11 +10,11 @@ import {
   type ReleaseEvent,
 } from '../../release/promote-release.js';
 import { parseStagesFile, type ReleaseStage } from '../../release/release-definition.js';
-import type { ReleaseReport } from '../../release/release-report.js';
 import { releaseStatus } from '../../release/release-status.js';
 import { argocdOptionsFromArguments } from '../argocd-connection.js';
 import { type CliIo, printLine } from '../cli-io.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { formatReleaseReport } from '../format-release-report.js';
 import type { CliCommand, CommandContext } from '../framework/cli-command.js';
 import type { CommandGroupSpec, CommandSpec, FlagSpec } from '../framework/command-spec.js';
 import {
@@ -195,16 +195,36 @@ function releaseValues(values: FlagValues, problems: UsageProblems): Record<stri
   return result;
 }
 
+/** A stages file is a few screens of YAML; anything larger is a mistake (or `/dev/zero`), not a release. */
+const MAXIMUM_STAGES_FILE_BYTES = 1024 * 1024;
+
 async function readStages(io: CliIo, path: string): Promise<ReleaseStage[]> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(resolve(io.cwd, path), 'utf8');
+    // Read at most one byte more than the cap, so an endless or huge file is refused without reading it whole.
+    const file = await open(resolve(io.cwd, path), 'r');
+    try {
+      bytes = Buffer.alloc(MAXIMUM_STAGES_FILE_BYTES + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await file.read(bytes, length, bytes.length - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length === bytes.length) break;
+      }
+      bytes = bytes.subarray(0, length);
+    } finally {
+      await file.close();
+    }
   } catch (error) {
     throw new ValidationError(
       `cannot read --stages ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
     );
   }
-  return parseStagesFile(text);
+  if (bytes.length > MAXIMUM_STAGES_FILE_BYTES) {
+    throw new ValidationError(`--stages ${path} is larger than ${MAXIMUM_STAGES_FILE_BYTES} bytes`);
+  }
+  return parseStagesFile(bytes.toString('utf8'));
 }
 
 /** The forge clients the stages name, from flags and environment; a missing token is a usage problem. */
@@ -258,24 +278,6 @@ function describeEvent(event: ReleaseEvent): string | undefined {
         ? `  ${event.stage}: ${event.event.step} ${event.event.status} — ${event.event.message}`
         : undefined;
   }
-}
-
-function formatReleaseReport(report: ReleaseReport): string {
-  const lines = [
-    `release ${report.releaseId}: ${report.outcome} in ${(report.durationMs / 1000).toFixed(1)}s`,
-  ];
-  for (const stage of report.stages) {
-    const detail = [
-      stage.commit ? `at ${stage.commit.slice(0, 12)}` : undefined,
-      stage.changeRequest ? `!${stage.changeRequest.number} ${stage.changeRequest.state}` : undefined,
-      stage.promotion?.rollback
-        ? `rollback: ${stage.promotion.rollback.policy} ${stage.promotion.rollback.outcome}`
-        : undefined,
-      stage.error?.message,
-    ].filter(Boolean);
-    lines.push(`  ${stage.name.padEnd(12)} ${stage.outcome.padEnd(11)} ${detail.join(' · ')}`.trimEnd());
-  }
-  return lines.join('\n');
 }
 
 interface Prepared {
