@@ -130,6 +130,34 @@ describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
     }
   });
 
+  it('refuses a releaseId that would not make a branch name, before any stage runs', async () => {
+    const stages = [
+      {
+        name: 'dev',
+        application: { name: 'app-dev' },
+        repository: { url: 'https://git.example.invalid/deploy.git', branch: 'main' },
+        changes: [{ file: 'values.yaml', paths: ['image.tag'] }],
+      },
+    ];
+    const argocd = { server: 'https://argocd.example.invalid', auth: { token: 't' } };
+    for (const releaseId of [
+      'v2.lock',
+      'a..b',
+      '-x',
+      'a/b',
+      'v2\nRelease-Id: x',
+      '$(id)',
+      'x'.repeat(64),
+      '',
+    ]) {
+      const error = await promoteRelease({ values: { 'image.tag': 'v1' }, releaseId, stages, argocd }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error, releaseId).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(/releaseId must be/);
+    }
+  });
+
   it('two runs of the same release at once share one merge request', async () => {
     env = await startReleaseEnvironment();
     const current = env;

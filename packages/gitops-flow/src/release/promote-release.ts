@@ -78,9 +78,14 @@ function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDCli
 /** A release id that is a valid branch-name component. */
 function releaseIdOf(options: PromoteReleaseOptions): string {
   if (options.releaseId !== undefined) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(options.releaseId) || options.releaseId.includes('..')) {
+    // It becomes a component of `release/<id>/<stage>`: git refuses one that ends with `.lock` (check-ref-format).
+    if (
+      !/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(options.releaseId) ||
+      options.releaseId.includes('..') ||
+      options.releaseId.endsWith('.lock')
+    ) {
       throw new ValidationError(
-        `releaseId must be letters, digits, '.', '_' or '-' (got ${JSON.stringify(options.releaseId)})`,
+        `releaseId must be letters, digits, '.', '_' or '-', without '..' or a '.lock' ending (got ${JSON.stringify(options.releaseId)})`,
       );
     }
     return options.releaseId;
