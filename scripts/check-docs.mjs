@@ -77,7 +77,8 @@ for (const name of packages) {
     files.some((entry) => target === entry || target.startsWith(`${entry.replace(/\/$/, '')}/`));
   const readme = read(`${dir}/README.md`);
   // A picture where people would rather look than read: Mermaid renders on the forges.
-  if (!readme.includes('```mermaid')) problems.push(`${dir}/README.md: no Mermaid picture of what the package does`);
+  if (!readme.includes('```mermaid'))
+    problems.push(`${dir}/README.md: no Mermaid picture of what the package does`);
   for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
     const path = normalize(target.split('#')[0]);
