@@ -224,7 +224,26 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
     expect(mermaid.out()).toContain('docker');
     const bad = captureIo();
     expect(await runCli(['render', 'tekton', '--standalone'], bad)).toBe(ExitCode.usage);
-    expect(bad.err()).toContain('--release');
+    expect(bad.err()).toContain('--standalone needs --release');
+    const both = captureIo();
+    expect(
+      await runCli(
+        [
+          'render',
+          'tekton',
+          '--release',
+          '--stages-configmap',
+          'a',
+          '--stages-path',
+          'b',
+          '--service-account',
+          'sa',
+        ],
+        both,
+      ),
+    ).toBe(ExitCode.usage);
+    expect(both.err()).toContain('exclude each other');
+    expect(both.err()).toContain('--service-account');
   });
 });
 

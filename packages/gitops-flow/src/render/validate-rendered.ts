@@ -2,7 +2,7 @@ import { ValidationError } from '@gitops-kit/core';
 import { validateTektonDocument } from '@gitops-kit/tekton-client';
 import { stringify } from 'yaml';
 
-/** A rendered Tekton document: what {@link assertValidDocuments} needs to name it in an error. */
+/** A rendered Tekton document: what {@link validatedYaml} needs to name it in an error. */
 interface RenderedDocument {
   kind?: string;
   metadata?: { name?: string | undefined };

@@ -83,7 +83,7 @@ with --standalone, alone with one param per release value (image.tag → image_t
       type: 'string',
       multiple: true,
       value: 'NAME',
-      description: 'a release value as the stages file names it; repeatable (default image.tag)',
+      description: 'a release value as the stages file names it (default image.tag)',
       group: 'Release',
     },
     ...RELEASE_FLAGS.map(([name, value, description]) => ({
@@ -158,6 +158,9 @@ function render(values: CommandContext['values'], problems: CommandContext['prob
       ...RELEASE_FLAGS.flatMap(([flag]) => (stringValue(values, flag) ? [`--${flag}`] : [])),
     ];
     for (const flag of releaseOnly) problems.add(`${flag} needs --release`);
+  }
+  if (release && stringValue(values, 'service-account')) {
+    problems.add("--service-account is for the seed trigger's PipelineRuns; --release renders no trigger");
   }
   if (stringValue(values, 'stages-configmap') && stringValue(values, 'stages-path')) {
     problems.add('--stages-configmap and --stages-path exclude each other (a ConfigMap or a workspace)');
