@@ -4,7 +4,8 @@
 // - no README states a test count (counts go stale the day a test is added; CI prints the real ones);
 // - every package ships the root LICENSE unchanged (and testkit its NOTICE), and lists them in `files`;
 // - every bin a package declares is committed (npm links bins at install time, before any build);
-// - a package README's relative links point at files its tarball ships (npm shows the README without the rest).
+// - a package README's relative links point at files its tarball ships (npm shows the README without the rest);
+// - every package README has a Mermaid picture.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -75,6 +76,9 @@ for (const name of packages) {
     target === 'package.json' ||
     files.some((entry) => target === entry || target.startsWith(`${entry.replace(/\/$/, '')}/`));
   const readme = read(`${dir}/README.md`);
+  // A picture where people would rather look than read: Mermaid renders on the forges.
+  if (!readme.includes('```mermaid'))
+    problems.push(`${dir}/README.md: no Mermaid picture of what the package does`);
   for (const [, target] of readme.matchAll(/\]\(([^)\s]+)\)/g)) {
     if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
     const path = normalize(target.split('#')[0]);

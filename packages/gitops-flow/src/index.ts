@@ -55,5 +55,10 @@ export {
 export { ReleaseError, ReleaseSupersededError } from './release/release-errors.js';
 export type { ReleaseReport, StageOutcome, StageReport } from './release/release-report.js';
 export { type ReleaseStatusOptions, releaseStatus, type StageStatus } from './release/release-status.js';
+export {
+  type RenderedReleaseTekton,
+  type RenderReleaseTektonOptions,
+  renderReleaseTekton,
+} from './render/render-release-tekton.js';
 export { type RenderedTekton, type RenderTektonOptions, renderTekton } from './render/render-tekton.js';
 export { GITOPS_FLOW_VERSION } from './version.js';

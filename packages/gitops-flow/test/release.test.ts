@@ -1,13 +1,16 @@
+import { ChangeRequestClosedError, ChangeRequestConflictError } from '@gitops-kit/forge-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type PromoteReleaseOptions,
   parseStagesFile,
   promoteRelease,
+  ReleaseError,
   type ReleaseEvent,
   ReleaseSupersededError,
   releaseStagesJsonSchema,
   releaseStatus,
 } from '../src/index.js';
+import { VALUES_FILE } from './environment.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 let env: ReleaseEnvironment | undefined;
@@ -219,6 +222,50 @@ describe('promoteRelease: dev → staging → prod (merge request)', { timeout: 
     expect(report.stages[1]?.error).toMatchObject({ code: 'VERIFICATION_FAILED' });
     expect(report.stages[1]?.error?.message).toMatch(/Degraded during the soak/);
     expect(await env.tagOf('staging')).toBe('1.0.0');
+  });
+
+  it('a prod merge request that conflicts or is closed stops the release at prod with a typed error', async () => {
+    env = await startReleaseEnvironment();
+    const current = env;
+    // Someone changes prod's line on main while the merge request waits: the merge request conflicts.
+    const conflicted = promoteRelease(
+      releaseOptions(current, 'v10', {
+        onEvent: (event) => {
+          if (event.type === 'change-request' && event.action === 'opened') {
+            void current.git.commit('deploy', 'main', {
+              'apps/app-prod/my-values.yaml': (VALUES_FILE as string).replace(
+                'tag: "1.0.0"',
+                'tag: "hotfix"',
+              ),
+            });
+          }
+        },
+      }),
+    );
+    const conflict = await conflicted.catch((caught: unknown) => caught);
+    expect(conflict).toBeInstanceOf(ReleaseError);
+    expect((conflict as ReleaseError).cause).toBeInstanceOf(ChangeRequestConflictError);
+    expect((conflict as ReleaseError).report.stages.map((stage) => stage.outcome)).toEqual([
+      'promoted',
+      'promoted',
+      'failed',
+    ]);
+    expect(await current.tagOf('prod')).toBe('hotfix');
+
+    // A reviewer closes the next release's merge request instead of merging it.
+    const closing = promoteRelease(
+      releaseOptions(current, 'v11', {
+        onEvent: (event) => {
+          if (event.type === 'change-request' && event.action === 'opened')
+            current.gitlab.close('team/deploy', event.number);
+        },
+      }),
+    );
+    const closed = await closing.catch((caught: unknown) => caught);
+    expect(closed).toBeInstanceOf(ReleaseError);
+    expect((closed as ReleaseError).cause).toBeInstanceOf(ChangeRequestClosedError);
+    expect((closed as ReleaseError).stage).toBe('prod');
+    expect(await current.tagOf('prod')).toBe('hotfix');
   });
 
   it('refuses invalid stages before doing anything', async () => {

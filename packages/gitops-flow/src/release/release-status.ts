@@ -1,4 +1,4 @@
-import { type Application, ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
+import { ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
 import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
 import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
@@ -45,10 +45,27 @@ export interface StageStatus {
 type Read =
   | { kind: 'git'; key: string; result: DeployFiles | Error }
   | { kind: 'app'; key: string; result: StatusOfApplication | Error }
+  | { kind: 'apps'; key: '*'; result: Map<string | undefined, StatusOfApplication> | Error }
   | { kind: 'forge'; key: string; result: ChangeRequest[] | Error };
 
-/** The part of an application the status reads. */
-type StatusOfApplication = Pick<Application, 'status'>;
+/** The part of an application the status reads (from a get, or from a projected list). */
+interface StatusOfApplication {
+  status?:
+    | {
+        sync?:
+          | {
+              status?: string | undefined;
+              revision?: string | undefined;
+              revisions?: string[] | null | undefined;
+            }
+          | null
+          | undefined;
+        health?: { status?: string | undefined } | null | undefined;
+        operationState?: unknown;
+      }
+    | null
+    | undefined;
+}
 
 /** The fields of an application the status needs, for a projected list. */
 const STATUS_FIELDS = [
@@ -84,6 +101,7 @@ function applicationReads(
             appNamespace: stage.application.appNamespace,
             signal,
           })
+          .then((app): StatusOfApplication => ({ status: app.status }))
           .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`)),
       }),
     );
@@ -95,14 +113,15 @@ function applicationReads(
           projects: projects as string[],
           signal,
         });
-        const byName = new Map(items.map((item) => [item.metadata?.name, item]));
-        return {
-          kind: 'app',
-          key: '*',
-          result: { status: undefined, byName } as unknown as StatusOfApplication,
-        };
+        const byName = new Map(
+          items.map((item): [string | undefined, StatusOfApplication] => [
+            item.metadata?.name,
+            { status: item.status },
+          ]),
+        );
+        return { kind: 'apps', key: '*', result: byName };
       } catch (error) {
-        return { kind: 'app', key: '*', result: new Error(`Argo CD list: ${message(error)}`) };
+        return { kind: 'apps', key: '*', result: new Error(`Argo CD list: ${message(error)}`) };
       }
     },
   ];
@@ -211,7 +230,7 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
 
 function statusOf(
   stage: ReleaseStage,
-  find: (kind: 'git' | 'app' | 'forge', key: string) => unknown,
+  find: (kind: 'git' | 'app' | 'apps' | 'forge', key: string) => unknown,
   releaseValues: ReleaseStatusOptions['values'],
 ): StageStatus {
   const errors: string[] = [];
@@ -242,17 +261,13 @@ function statusOf(
       }
     }
   }
-  const listed = find('app', '*') as
-    | { byName: Map<string | undefined, StatusOfApplication> }
-    | Error
-    | undefined;
+  const listed = find('apps', '*') as Map<string | undefined, StatusOfApplication> | Error | undefined;
   const app =
     listed === undefined
       ? (find('app', stage.name) as StatusOfApplication | Error | undefined)
       : listed instanceof Error
         ? listed
-        : (listed.byName.get(stage.application.name) ??
-          new Error(`Argo CD ${stage.application.name}: not found`));
+        : (listed.get(stage.application.name) ?? new Error(`Argo CD ${stage.application.name}: not found`));
   const status = app instanceof Error || app === undefined ? undefined : app.status;
   if (app instanceof Error) errors.push(app.message);
   const branchHead = files instanceof Error || files === undefined ? undefined : files.head;
@@ -267,7 +282,7 @@ function statusOf(
     syncStatus: status?.sync?.status ?? undefined,
     healthStatus: status?.health?.status ?? undefined,
     syncedRevision,
-    operationPhase: status?.operationState?.phase ?? undefined,
+    operationPhase: phaseOf(status?.operationState),
     deployed: branchHead !== undefined && syncedRevision === branchHead,
     errors,
   };
@@ -292,4 +307,9 @@ function statusOf(
     }
   }
   return result;
+}
+
+function phaseOf(operationState: unknown): string | undefined {
+  const phase = (operationState as { phase?: unknown } | null | undefined)?.phase;
+  return typeof phase === 'string' ? phase : undefined;
 }

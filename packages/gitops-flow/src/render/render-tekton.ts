@@ -1,13 +1,12 @@
-import { ValidationError } from '@gitops-kit/core';
-import {
-  type Pipeline,
-  type Task,
-  type TriggerBinding,
-  type TriggerTemplate,
-  validateTektonDocument,
+import type {
+  Pipeline,
+  PipelineTask,
+  Task,
+  TriggerBinding,
+  TriggerTemplate,
 } from '@gitops-kit/tekton-client';
-import { stringify } from 'yaml';
 import { GITOPS_FLOW_VERSION } from '../version.js';
+import { validatedYaml } from './validate-rendered.js';
 
 /** Options of {@link renderTekton}. Everything has a default that matches the seed pipeline. */
 export interface RenderTektonOptions {
@@ -138,6 +137,104 @@ function promoteTask(options: ResolvedOptions, namespace?: string): Task {
   } as Task;
 }
 
+/**
+ * The seed's CI tasks (clone → test → build → docker), shared by the seed and the release Pipelines. They read the
+ * Pipeline params `git_repo_url`, `git_revision` and `image_repository` and the workspaces `source` and
+ * `docker-config`; the image tag is `$(tasks.clone.results.commit)`.
+ */
+export function ciPipelineTasks(options: { nodeImage: string; kanikoImage: string }): PipelineTask[] {
+  return [
+    {
+      name: 'clone',
+      params: [
+        { name: 'url', value: '$(params.git_repo_url)' },
+        { name: 'revision', value: '$(params.git_revision)' },
+      ],
+      workspaces: [{ name: 'output', workspace: 'source' }],
+      taskSpec: {
+        params: [
+          { name: 'url', type: 'string' },
+          { name: 'revision', type: 'string' },
+        ],
+        workspaces: [{ name: 'output' }],
+        results: [{ name: 'commit', type: 'string', description: 'The commit that was cloned' }],
+        steps: [
+          {
+            name: 'clone',
+            image: 'alpine/git:2.45.2',
+            env: [
+              { name: 'URL', value: '$(params.url)' },
+              { name: 'REVISION', value: '$(params.revision)' },
+            ],
+            workingDir: '$(workspaces.output.path)',
+            script:
+              '#!/bin/sh\nset -eu\ngit init -q . && git remote add origin "$URL"\ngit fetch -q --depth 1 origin "$REVISION"\ngit checkout -q FETCH_HEAD\nprintf %s "$(git rev-parse HEAD)" > "$(results.commit.path)"\n',
+          },
+        ],
+      },
+    },
+    {
+      name: 'test',
+      runAfter: ['clone'],
+      workspaces: [{ name: 'source', workspace: 'source' }],
+      taskSpec: {
+        workspaces: [{ name: 'source' }],
+        steps: [
+          {
+            name: 'test',
+            image: options.nodeImage,
+            workingDir: '$(workspaces.source.path)',
+            script: '#!/bin/sh\nset -eu\nnpm ci\nnpm test\n',
+          },
+        ],
+      },
+    },
+    {
+      name: 'build',
+      runAfter: ['test'],
+      workspaces: [{ name: 'source', workspace: 'source' }],
+      taskSpec: {
+        workspaces: [{ name: 'source' }],
+        steps: [
+          {
+            name: 'build',
+            image: options.nodeImage,
+            workingDir: '$(workspaces.source.path)',
+            script: '#!/bin/sh\nset -eu\nnpm run build --if-present\n',
+          },
+        ],
+      },
+    },
+    {
+      name: 'docker',
+      runAfter: ['build'],
+      params: [{ name: 'image', value: '$(params.image_repository):$(tasks.clone.results.commit)' }],
+      workspaces: [
+        { name: 'source', workspace: 'source' },
+        { name: 'docker-config', workspace: 'docker-config' },
+      ],
+      taskSpec: {
+        params: [{ name: 'image', type: 'string' }],
+        workspaces: [
+          { name: 'source' },
+          { name: 'docker-config', optional: true, mountPath: '/kaniko/.docker' },
+        ],
+        steps: [
+          {
+            name: 'build-and-push',
+            image: options.kanikoImage,
+            args: [
+              '--dockerfile=$(workspaces.source.path)/Dockerfile',
+              '--context=$(workspaces.source.path)',
+              '--destination=$(params.image)',
+            ],
+          },
+        ],
+      },
+    },
+  ] as PipelineTask[];
+}
+
 function seedPipeline(options: ResolvedOptions, namespace?: string): Pipeline {
   return {
     apiVersion: 'tekton.dev/v1',
@@ -160,94 +257,7 @@ function seedPipeline(options: ResolvedOptions, namespace?: string): Pipeline {
       ],
       workspaces: [{ name: 'source' }, { name: 'docker-config', optional: true }],
       tasks: [
-        {
-          name: 'clone',
-          params: [
-            { name: 'url', value: '$(params.git_repo_url)' },
-            { name: 'revision', value: '$(params.git_revision)' },
-          ],
-          workspaces: [{ name: 'output', workspace: 'source' }],
-          taskSpec: {
-            params: [
-              { name: 'url', type: 'string' },
-              { name: 'revision', type: 'string' },
-            ],
-            workspaces: [{ name: 'output' }],
-            results: [{ name: 'commit', type: 'string', description: 'The commit that was cloned' }],
-            steps: [
-              {
-                name: 'clone',
-                image: 'alpine/git:2.45.2',
-                env: [
-                  { name: 'URL', value: '$(params.url)' },
-                  { name: 'REVISION', value: '$(params.revision)' },
-                ],
-                workingDir: '$(workspaces.output.path)',
-                script:
-                  '#!/bin/sh\nset -eu\ngit init -q . && git remote add origin "$URL"\ngit fetch -q --depth 1 origin "$REVISION"\ngit checkout -q FETCH_HEAD\nprintf %s "$(git rev-parse HEAD)" > "$(results.commit.path)"\n',
-              },
-            ],
-          },
-        },
-        {
-          name: 'test',
-          runAfter: ['clone'],
-          workspaces: [{ name: 'source', workspace: 'source' }],
-          taskSpec: {
-            workspaces: [{ name: 'source' }],
-            steps: [
-              {
-                name: 'test',
-                image: options.nodeImage,
-                workingDir: '$(workspaces.source.path)',
-                script: '#!/bin/sh\nset -eu\nnpm ci\nnpm test\n',
-              },
-            ],
-          },
-        },
-        {
-          name: 'build',
-          runAfter: ['test'],
-          workspaces: [{ name: 'source', workspace: 'source' }],
-          taskSpec: {
-            workspaces: [{ name: 'source' }],
-            steps: [
-              {
-                name: 'build',
-                image: options.nodeImage,
-                workingDir: '$(workspaces.source.path)',
-                script: '#!/bin/sh\nset -eu\nnpm run build --if-present\n',
-              },
-            ],
-          },
-        },
-        {
-          name: 'docker',
-          runAfter: ['build'],
-          params: [{ name: 'image', value: '$(params.image_repository):$(tasks.clone.results.commit)' }],
-          workspaces: [
-            { name: 'source', workspace: 'source' },
-            { name: 'docker-config', workspace: 'docker-config' },
-          ],
-          taskSpec: {
-            params: [{ name: 'image', type: 'string' }],
-            workspaces: [
-              { name: 'source' },
-              { name: 'docker-config', optional: true, mountPath: '/kaniko/.docker' },
-            ],
-            steps: [
-              {
-                name: 'build-and-push',
-                image: options.kanikoImage,
-                args: [
-                  '--dockerfile=$(workspaces.source.path)/Dockerfile',
-                  '--context=$(workspaces.source.path)',
-                  '--destination=$(params.image)',
-                ],
-              },
-            ],
-          },
-        },
+        ...ciPipelineTasks(options),
         {
           name: 'promote',
           runAfter: ['docker'],
@@ -370,16 +380,6 @@ export function renderTekton(options: RenderTektonOptions = {}): RenderedTekton 
   const pipeline = seedPipeline(resolved, options.namespace);
   const triggerBinding = gitlabBinding(options.namespace);
   const triggerTemplate = gitlabTemplate(resolved, options.namespace);
-  const documents = [task, pipeline, triggerBinding, triggerTemplate];
-  for (const document of documents) {
-    const result = validateTektonDocument(document);
-    if (!result.valid) {
-      const first = result.issues[0];
-      throw new ValidationError(
-        `The rendered ${document.kind} ${document.metadata?.name ?? ''} is invalid at ${first?.path.join('.') ?? '?'}: ${first?.message ?? 'unknown issue'}`,
-      );
-    }
-  }
-  const yaml = documents.map((document) => stringify(document, { lineWidth: 0 })).join('---\n');
+  const yaml = validatedYaml([task, pipeline, triggerBinding, triggerTemplate]);
   return { task, pipeline, triggerBinding, triggerTemplate, yaml };
 }

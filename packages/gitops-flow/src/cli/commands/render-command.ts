@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatPipelineGraphDot, formatPipelineGraphMermaid, pipelineGraph } from '@gitops-kit/tekton-client';
+import { renderReleaseTekton } from '../../render/render-release-tekton.js';
 import { renderTekton } from '../../render/render-tekton.js';
 import { printLine } from '../cli-io.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import type { CliCommand, CommandContext } from '../framework/cli-command.js';
 import type { CommandGroupSpec, CommandSpec } from '../framework/command-spec.js';
 import { HELP_FLAG } from '../framework/common-flags.js';
-import { stringValue } from '../framework/parse-flags.js';
+import { listValue, stringValue } from '../framework/parse-flags.js';
 
 const NAMED_FLAGS = [
   ['namespace', 'NS', 'namespace of the rendered resources', 'namespace'],
@@ -18,22 +19,79 @@ const NAMED_FLAGS = [
   ['argocd-secret', 'NAME', 'Secret with the Argo CD credentials', 'argocdSecretName'],
 ] as const;
 
+/** Flags of the release Pipeline (`--release`), by option of `renderReleaseTekton`. */
+const RELEASE_FLAGS = [
+  ['stages-configmap', 'NAME', 'ConfigMap holding the stages file (default: a workspace)', 'stagesConfigMap'],
+  [
+    'stages-configmap-key',
+    'KEY',
+    'key of the stages file in that ConfigMap (default stages.yaml)',
+    'stagesConfigMapKey',
+  ],
+  ['stages-path', 'PATH', 'path of the stages file in its workspace (default stages.yaml)', 'stagesPath'],
+  [
+    'gitlab-secret',
+    'NAME',
+    'Secret with the GitLab token (key token; default gitlab-token)',
+    'gitlabSecretName',
+  ],
+  [
+    'github-secret',
+    'NAME',
+    'Secret with the GitHub token (key token; default github-token)',
+    'githubSecretName',
+  ],
+] as const;
+
 /** `gitops-flow render tekton`: its flags and examples. */
 export const RENDER_TEKTON_SPEC: CommandSpec = {
   name: 'render tekton',
-  summary: 'render the promote Task, the seed Pipeline and the GitLab trigger, or the Pipeline as a graph',
+  summary:
+    'render the promote Task, the seed Pipeline and the GitLab trigger (or the release Pipeline), or a graph',
   usage: [
     'render tekton [--namespace NS] [--pipeline-name NAME] [--format yaml|mermaid|dot] [--out FILE] [flags]',
+    'render tekton --release [--standalone] [--stages-configmap NAME | --stages-path PATH] [--value NAME]... [flags]',
   ],
   description: `Prints (or writes) the gitops-promote Task, the seed Pipeline (clone → test → build → docker → promote) and the
 GitLab push TriggerBinding/TriggerTemplate, all validated. --format mermaid or dot draws the Pipeline's DAG instead
-(runAfter, result and workspace edges, finally), for Markdown or Graphviz.`,
+(runAfter, result and workspace edges, finally), for Markdown or Graphviz.
+
+With --release: the gitops-release Task (one step running \`gitops-flow release promote\`) and a release Pipeline
+running it after the build (clone → test → build → docker → release, the built commit being the first value) or,
+with --standalone, alone with one param per release value (image.tag → image_tag).`,
   flags: [
     ...NAMED_FLAGS.map(([name, value, description]) => ({
       name,
       type: 'string' as const,
       value,
       description,
+    })),
+    {
+      name: 'release',
+      type: 'boolean',
+      description: 'render the release Task and Pipeline instead',
+      group: 'Release',
+    },
+    {
+      name: 'standalone',
+      type: 'boolean',
+      description: 'the release Pipeline without the build (values as params)',
+      group: 'Release',
+    },
+    {
+      name: 'value',
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description: 'a release value as the stages file names it (default image.tag)',
+      group: 'Release',
+    },
+    ...RELEASE_FLAGS.map(([name, value, description]) => ({
+      name,
+      type: 'string' as const,
+      value,
+      description,
+      group: 'Release',
     })),
     {
       name: 'format',
@@ -57,6 +115,11 @@ GitLab push TriggerBinding/TriggerTemplate, all validated. --format mermaid or d
       description: 'Install the Task, Pipeline and trigger',
       command: 'gitops-flow render tekton --namespace ci | kubectl apply -f -',
     },
+    {
+      description: 'Install the release Task and a Pipeline promoting a given tag through the stages',
+      command:
+        'gitops-flow render tekton --release --standalone --stages-configmap release-stages | kubectl apply -f -',
+    },
     { description: 'Draw the Pipeline for a README', command: 'gitops-flow render tekton --format mermaid' },
     {
       description: 'Draw it with Graphviz',
@@ -72,15 +135,55 @@ export const RENDER_GROUP: CommandGroupSpec = {
   subcommands: [RENDER_TEKTON_SPEC],
 };
 
-async function runRenderTekton({ io, values, problems }: CommandContext): Promise<ExitCodeValue> {
-  problems.throwIfAny();
-  const options = Object.fromEntries(
-    NAMED_FLAGS.flatMap(([flag, , , option]) => {
+/** The named flags that were given, as options. */
+function namedOptions(
+  values: CommandContext['values'],
+  flags: ReadonlyArray<readonly [string, string, string, string]>,
+): Record<string, string> {
+  return Object.fromEntries(
+    flags.flatMap(([flag, , , option]) => {
       const value = stringValue(values, flag);
       return value ? [[option, value]] : [];
     }),
   );
-  const rendered = renderTekton(options);
+}
+
+/** The Pipeline (to draw) and the YAML of what `render tekton` renders. */
+function render(values: CommandContext['values'], problems: CommandContext['problems']) {
+  const release = values['release'] === true;
+  if (!release) {
+    const releaseOnly = [
+      ...(values['standalone'] === true ? ['--standalone'] : []),
+      ...(listValue(values, 'value').length > 0 ? ['--value'] : []),
+      ...RELEASE_FLAGS.flatMap(([flag]) => (stringValue(values, flag) ? [`--${flag}`] : [])),
+    ];
+    for (const flag of releaseOnly) problems.add(`${flag} needs --release`);
+  }
+  if (release && stringValue(values, 'service-account')) {
+    problems.add("--service-account is for the seed trigger's PipelineRuns; --release renders no trigger");
+  }
+  if (stringValue(values, 'stages-configmap') && stringValue(values, 'stages-path')) {
+    problems.add('--stages-configmap and --stages-path exclude each other (a ConfigMap or a workspace)');
+  }
+  problems.throwIfAny();
+  const options = namedOptions(values, NAMED_FLAGS);
+  if (!release) return renderTekton(options);
+  const { nodeImage, namespace, pipelineName, gitSecretName, argocdSecretName } = options;
+  const valueNames = listValue(values, 'value');
+  return renderReleaseTekton({
+    ...(nodeImage ? { nodeImage } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(pipelineName ? { pipelineName } : {}),
+    ...(gitSecretName ? { gitSecretName } : {}),
+    ...(argocdSecretName ? { argocdSecretName } : {}),
+    ...namedOptions(values, RELEASE_FLAGS),
+    ...(valueNames.length > 0 ? { values: valueNames } : {}),
+    mode: values['standalone'] === true ? 'standalone' : 'after-build',
+  });
+}
+
+async function runRenderTekton({ io, values, problems }: CommandContext): Promise<ExitCodeValue> {
+  const rendered = render(values, problems);
   const format = stringValue(values, 'format') ?? 'yaml';
   const text =
     format === 'mermaid'

@@ -1,0 +1,286 @@
+import { join } from 'node:path';
+import { ValidationError } from '@gitops-kit/core';
+import { type ResourceType, TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
+import { KubeEmulator } from '@gitops-kit/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { z } from 'zod';
+import {
+  ExitCode,
+  GITOPS_FLOW_VERSION,
+  type RenderReleaseTektonOptions,
+  renderReleaseTekton,
+  runCli,
+} from '../src/index.js';
+import { captureIo } from './cli-io.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import { renderedStep } from './tekton-step-runner.js';
+
+const NAMESPACE = 'ci';
+const CLI = join(import.meta.dirname, '..', 'bin', 'gitops-flow.js');
+const core = (plural: string, kind: string): ResourceType => ({ group: '', version: 'v1', plural, kind });
+const SECRET = core('secrets', 'Secret');
+const CONFIG_MAP = core('configmaps', 'ConfigMap');
+
+const VARIANTS: Array<[string, RenderReleaseTektonOptions]> = [
+  ['after the build, stages from the cloned source', {}],
+  [
+    'after the build, stages from a ConfigMap, two values',
+    { stagesConfigMap: 'stages', values: ['image.tag', 'chart.version'] },
+  ],
+  ['standalone, stages from a workspace', { mode: 'standalone', stagesPath: 'deploy/stages.yaml' }],
+  [
+    'standalone, stages from a ConfigMap',
+    { mode: 'standalone', stagesConfigMap: 'stages', stagesConfigMapKey: 'release.yaml' },
+  ],
+];
+
+describe('renderReleaseTekton', { timeout: 120_000 }, () => {
+  let kube: KubeEmulator;
+  let tekton: TektonClient;
+  beforeAll(async () => {
+    kube = await KubeEmulator.start({ namespace: NAMESPACE });
+    tekton = new TektonClient({
+      server: kube.url,
+      token: kube.token,
+      namespace: NAMESPACE,
+      logPollIntervalMs: 50,
+    });
+  });
+  afterAll(async () => {
+    await kube.stop();
+  });
+
+  it.each(VARIANTS)('%s: every document is valid and admitted by Tekton', async (_, options) => {
+    const rendered = renderReleaseTekton({ ...options, namespace: NAMESPACE });
+    const documents = parseAllDocuments(rendered.yaml).map((document) => document.toJS());
+    expect(documents.map((document) => document.kind)).toEqual(['Task', 'Pipeline']);
+    for (const document of documents) expect(validateTektonDocument(document).issues).toEqual([]);
+    // Admission: a denial is a 400 that apply throws.
+    await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
+    await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
+    const tasks = rendered.pipeline.spec.tasks?.map((task) => task.name);
+    expect(tasks).toEqual(
+      options.mode === 'standalone' ? ['release'] : ['clone', 'test', 'build', 'docker', 'release'],
+    );
+    const release = rendered.pipeline.spec.tasks?.find((task) => task.name === 'release');
+    const imageTag = release?.params?.find((param) => param.name === 'image_tag')?.value;
+    expect(imageTag).toBe(
+      options.mode === 'standalone' ? '$(params.image_tag)' : '$(tasks.clone.results.commit)',
+    );
+  });
+
+  it('refuses value names that are not paths, values that share a param, and two stages sources', () => {
+    expect(() => renderReleaseTekton({ values: ['image.tag', 'image_tag'] })).toThrow(
+      /both be the param image_tag/,
+    );
+    expect(() => renderReleaseTekton({ values: ['$(params.x)'] })).toThrow(ValidationError);
+    expect(() => renderReleaseTekton({ values: ['release.id'] })).toThrow(/fixed param release_id/);
+    expect(() => renderReleaseTekton({ values: [] })).toThrow(/at least one value/);
+    expect(() => renderReleaseTekton({ stagesConfigMap: 'a', stagesPath: 'b' })).toThrow(/not both/);
+  });
+
+  it('passes values as data: shell and Tekton syntax in a value reaches the CLI unchanged', async () => {
+    const rendered = renderReleaseTekton({
+      namespace: NAMESPACE,
+      mode: 'standalone',
+      stagesConfigMap: 'stages',
+      values: ['image.tag', 'chart.version'],
+      pipelineName: 'release-args',
+    });
+    await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
+    await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
+    await createSecrets(tekton, { gitPassword: 'pw', argocdPassword: 'apw' });
+    await tekton.transport.create(CONFIG_MAP, NAMESPACE, configMap('stages.yaml', 'stages: []\n'), anyObject);
+    // This npx prints the arguments it was given, one a line, and whether a file the values try to create exists.
+    kube.scriptTask(
+      'release',
+      renderedStep(kube, {
+        namespace: NAMESPACE,
+        task: 'gitops-release',
+        step: 'release',
+        npx: '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
+      }),
+    );
+    const hostile = 'x"; touch pwned; echo "$(touch pwned)`touch pwned`';
+    const run = await tekton.pipelineRuns.start({
+      pipelineRef: { name: 'release-args' },
+      params: { image_tag: hostile, chart_version: '1.2.3', argocd_server: 'https://argocd.example.com' },
+    });
+    const name = run.metadata.name as string;
+    expect((await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 60_000 })).status).toBe(
+      'Succeeded',
+    );
+    const lines = await logLines(tekton, name);
+    expect(lines).not.toContain('PWNED');
+    const args = lines.filter((line) => line.startsWith('arg:')).map((line) => line.slice(4));
+    expect(args.slice(0, 4)).toEqual([
+      '--yes',
+      `@gitops-kit/gitops-flow@${GITOPS_FLOW_VERSION}`,
+      'release',
+      'promote',
+    ]);
+    expect(args).toContain(`image.tag=${hostile}`);
+    expect(args).toContain('chart.version=1.2.3');
+    // No forge Secret exists: the token flags are left out; the git and Argo CD credentials are files.
+    expect(args).not.toContain('--gitlab-token-file');
+    expect(args).toContain('--git-password-file');
+    expect(args).not.toContain('pw');
+    expect(args[args.indexOf('--argocd-username') + 1]).toBe('admin');
+    expect(args[args.indexOf('--stages') + 1]).toMatch(/\/etc\/gitops-flow\/stages\.yaml$/);
+  });
+
+  describe('the rendered release step, run in the KubeEmulator', () => {
+    let env: ReleaseEnvironment;
+    beforeAll(async () => {
+      env = await startReleaseEnvironment({ prodApprovals: 0, prodAutoMerge: true });
+    });
+    afterAll(async () => {
+      await env.stop();
+    });
+
+    it('promotes through dev, staging and prod (a GitLab merge request) with the built CLI', async () => {
+      const rendered = renderReleaseTekton({
+        namespace: NAMESPACE,
+        mode: 'standalone',
+        stagesConfigMap: 'release-stages',
+        pipelineName: 'release-real',
+      });
+      await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
+      await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
+      await createSecrets(tekton, { gitPassword: env.gitPassword, argocdPassword: env.argocdPassword }, true);
+      await tekton.transport.create(
+        SECRET,
+        NAMESPACE,
+        secret('gitlab-token', { token: env.gitlab.token }),
+        anyObject,
+      );
+      const stages = stringify({
+        apiVersion: 'gitops-kit.dev/v1alpha1',
+        kind: 'ReleaseStages',
+        stages: env.stages,
+      });
+      await tekton.transport.create(
+        CONFIG_MAP,
+        NAMESPACE,
+        configMap('stages.yaml', stages, 'release-stages'),
+        anyObject,
+      );
+      // npx of the released package = the CLI built from this checkout.
+      kube.scriptTask(
+        'release',
+        renderedStep(kube, {
+          namespace: NAMESPACE,
+          task: 'gitops-release',
+          step: 'release',
+          npx: `#!/bin/sh\n[ "$1" = --yes ] && [ "$2" = "@gitops-kit/gitops-flow@${GITOPS_FLOW_VERSION}" ] || exit 97\nshift 2\nexec "${process.execPath}" "${CLI}" "$@"\n`,
+        }),
+      );
+      const run = await tekton.pipelineRuns.start({
+        pipelineRef: { name: 'release-real' },
+        params: { image_tag: 'tekton-r1', argocd_server: env.argocd.url, gitlab_url: env.gitlab.url },
+      });
+      const name = run.metadata.name as string;
+      const outcome = await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 100_000 });
+      const lines = await logLines(tekton, name);
+      expect(outcome.status, lines.join('\n')).toBe('Succeeded');
+      for (const stage of ['dev', 'staging', 'prod']) expect(await env.tagOf(stage)).toBe('tekton-r1');
+      expect(lines.some((line) => /release \S+: succeeded/.test(line))).toBe(true);
+      for (const secretValue of [env.gitPassword, env.argocdPassword, env.gitlab.token])
+        expect(lines.join('\n')).not.toContain(secretValue);
+    });
+  });
+
+  it('the CLI renders it: render tekton --release', async () => {
+    const io = captureIo();
+    const code = await runCli(
+      [
+        'render',
+        'tekton',
+        '--release',
+        '--standalone',
+        '--stages-configmap',
+        'stages',
+        '--value',
+        'image.tag',
+        '--value',
+        'chart.version',
+      ],
+      io,
+    );
+    expect(io.err()).toBe('');
+    expect(code).toBe(ExitCode.success);
+    const documents = parseAllDocuments(io.out()).map((document) => document.toJS());
+    expect(documents.map((document) => `${document.kind}/${document.metadata.name}`)).toEqual([
+      'Task/gitops-release',
+      'Pipeline/release-pipeline',
+    ]);
+    expect(documents[1].spec.params.map((param: { name: string }) => param.name)).toEqual(
+      expect.arrayContaining(['image_tag', 'chart_version']),
+    );
+    const mermaid = captureIo();
+    expect(await runCli(['render', 'tekton', '--release', '--format', 'mermaid'], mermaid)).toBe(0);
+    expect(mermaid.out()).toContain('release');
+    expect(mermaid.out()).toContain('docker');
+    const bad = captureIo();
+    expect(await runCli(['render', 'tekton', '--standalone'], bad)).toBe(ExitCode.usage);
+    expect(bad.err()).toContain('--standalone needs --release');
+    const both = captureIo();
+    expect(
+      await runCli(
+        [
+          'render',
+          'tekton',
+          '--release',
+          '--stages-configmap',
+          'a',
+          '--stages-path',
+          'b',
+          '--service-account',
+          'sa',
+        ],
+        both,
+      ),
+    ).toBe(ExitCode.usage);
+    expect(both.err()).toContain('exclude each other');
+    expect(both.err()).toContain('--service-account');
+  });
+});
+
+const anyObject = z.looseObject({});
+
+function secret(name: string, data: Record<string, string>): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name },
+    data: Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
+    ),
+  };
+}
+
+function configMap(key: string, text: string, name = 'stages'): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { [key]: text } };
+}
+
+/** The git and Argo CD Secrets the Task mounts (replaced when they exist). */
+async function createSecrets(
+  tekton: TektonClient,
+  passwords: { gitPassword: string; argocdPassword: string },
+  replace = false,
+): Promise<void> {
+  for (const [name, data] of [
+    ['git-credentials', { username: 'deployer', password: passwords.gitPassword }],
+    ['argocd-credentials', { username: 'admin', password: passwords.argocdPassword }],
+  ] as const) {
+    if (replace) await tekton.transport.delete(SECRET, NAMESPACE, name).catch(() => undefined);
+    await tekton.transport.create(SECRET, NAMESPACE, secret(name, data), anyObject);
+  }
+}
+
+async function logLines(tekton: TektonClient, run: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const entry of tekton.pipelineRuns.logs(run)) lines.push(entry.line);
+  return lines;
+}
