@@ -72,7 +72,10 @@ describe('gitops-flow release promote | status', { timeout: 120_000 }, () => {
     const json = captureIo({ env: environment() });
     expect(await runCli(['release', 'status', ...common(), '-o', 'json'], json)).toBe(ExitCode.success);
     const stages = (JSON.parse(json.out()) as { stages: StageStatus[] }).stages;
-    expect(stages.every((stage) => stage.healthStatus === 'Healthy' && stage.deployed)).toBe(true);
+    // `deployed` (Argo CD at the branch head) follows Argo CD's next refresh of the shared branch; health does not wait.
+    expect(stages.every((stage) => stage.healthStatus === 'Healthy' && stage.syncStatus === 'Synced')).toBe(
+      true,
+    );
   });
 
   it('usage errors come all at once, before the stages file is read or a server contacted', async () => {

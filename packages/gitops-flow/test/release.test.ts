@@ -86,27 +86,36 @@ describe('promoteRelease: dev → staging → prod (merge request)', { timeout: 
       'prod:promoted',
     ]);
 
-    const status = await releaseStatus({
-      stages: env.stages,
-      argocd: env.client,
-      gitAuth: { username: 'deployer', password: env.gitPassword },
-      forges: { gitlab: env.forge },
-      values: { 'image.tag': 'v2' },
-    });
-    expect(
-      status.map((stage) => [
-        stage.name,
-        stage.values['image.tag'],
-        stage.atRelease,
-        stage.syncStatus,
-        stage.healthStatus,
-        stage.deployed,
-      ]),
-    ).toEqual([
-      ['dev', 'v2', true, 'Synced', 'Healthy', true],
-      ['staging', 'v2', true, 'Synced', 'Healthy', true],
-      ['prod', 'v2', true, 'Synced', 'Healthy', true],
-    ]);
+    // dev and staging share main with prod: Argo CD resolves the branch to the prod merge commit on its next
+    // refresh (every 200 ms here), until then it truthfully reports the older revision as synced.
+    const current = env;
+    const readStatus = () =>
+      releaseStatus({
+        stages: current.stages,
+        argocd: current.client,
+        gitAuth: { username: 'deployer', password: current.gitPassword },
+        forges: { gitlab: current.forge },
+        values: { 'image.tag': 'v2' },
+      });
+    await expect
+      .poll(
+        async () =>
+          (await readStatus()).map((stage) => [
+            stage.name,
+            stage.values['image.tag'],
+            stage.atRelease,
+            stage.syncStatus,
+            stage.healthStatus,
+            stage.deployed,
+          ]),
+        { timeout: 15_000, interval: 200 },
+      )
+      .toEqual([
+        ['dev', 'v2', true, 'Synced', 'Healthy', true],
+        ['staging', 'v2', true, 'Synced', 'Healthy', true],
+        ['prod', 'v2', true, 'Synced', 'Healthy', true],
+      ]);
+    const status = await readStatus();
     expect(status.every((stage) => stage.errors.length === 0)).toBe(true);
   });
 
