@@ -29,9 +29,11 @@ afterEach(async () => {
 
 describe('pod logs', () => {
   it('reports unscheduled and initialising pods as 400 Status, then follows a live container to its end', async () => {
+    // Each phase lasts long enough for the request made right after the previous phase ended to land inside it,
+    // even on a loaded machine (300 ms windows were missed there once).
     kube.scriptTask('build', {
-      scheduleDelayMs: 300,
-      initDelayMs: 300,
+      scheduleDelayMs: 2_000,
+      initDelayMs: 2_000,
       steps: {
         compile: {
           durationMs: 400,
