@@ -24,6 +24,18 @@ export class ForgeApiError extends HttpError {
   }
 }
 
+/** The options to rebuild `error` as a more specific forge error (same request, status and message; `error` as cause). */
+export function forgeErrorOptions(error: ForgeApiError): ForgeApiErrorOptions {
+  return {
+    forge: error.forge,
+    status: error.status,
+    method: error.method,
+    url: error.url,
+    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
+    cause: error,
+  };
+}
+
 /** The forge's rate limit is exhausted and the reset is further away than the retry budget allows. */
 export class RateLimitError extends ForgeApiError {
   static override readonly kind: string = 'RateLimitError';

@@ -22,6 +22,7 @@ import {
   ChangeRequestExistsError,
   ChecksFailedError,
   ForgeApiError,
+  forgeErrorOptions,
   HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
@@ -125,7 +126,7 @@ export class GitHubClient implements ForgeClient {
         error.status === 422 &&
         /already exists/i.test(error.serverMessage ?? '')
       ) {
-        throw new ChangeRequestExistsError(error.message, errorOptions(error));
+        throw new ChangeRequestExistsError(error.message, forgeErrorOptions(error));
       }
       throw error;
     }
@@ -242,13 +243,13 @@ export class GitHubClient implements ForgeClient {
   /** 405: not mergeable (conflict or blocked: look which); 409: the head moved; 422: not mergeable. */
   async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
     if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, errorOptions(error));
+    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
     if (error.status === 405 || error.status === 422) {
       const current = await this.#get(ref, options).catch(() => undefined);
       if (current?.mergeability === 'conflict') {
         return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
       }
-      return new NotMergeableError(error.message, errorOptions(error));
+      return new NotMergeableError(error.message, forgeErrorOptions(error));
     }
     return error;
   }
@@ -323,17 +324,6 @@ function repoPath(project: ProjectRef): string {
     throw new ValidationError(`a GitHub project is "owner/repo", got ${JSON.stringify(project)}`);
   }
   return `/repos/${parts.map(encodeURIComponent).join('/')}`;
-}
-
-function errorOptions(error: ForgeApiError) {
-  return {
-    forge: error.forge,
-    status: error.status,
-    method: error.method,
-    url: error.url,
-    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
-    cause: error,
-  };
 }
 
 /** GitHub statuses know pending, success, failure and error. */

@@ -21,6 +21,7 @@ import {
   ChangeRequestConflictError,
   ChangeRequestExistsError,
   ForgeApiError,
+  forgeErrorOptions,
   HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
@@ -115,7 +116,7 @@ export class GitLabClient implements ForgeClient {
       return toChangeRequest(input.project, created);
     } catch (error) {
       if (ForgeApiError.isInstance(error) && error.status === 409) {
-        throw new ChangeRequestExistsError(error.message, { ...errorOptions(error) });
+        throw new ChangeRequestExistsError(error.message, { ...forgeErrorOptions(error) });
       }
       throw error;
     }
@@ -211,7 +212,7 @@ export class GitLabClient implements ForgeClient {
   /** 405: not mergeable now (a conflict shows as 405 on many versions, so look); 406: conflict; 409: head moved. */
   async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
     if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, errorOptions(error));
+    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
     if (error.status === 406)
       return new ChangeRequestConflictError(ref, error.serverMessage ?? 'HTTP 406', error);
     if (error.status === 405 || error.status === 422) {
@@ -223,7 +224,7 @@ export class GitLabClient implements ForgeClient {
         current === undefined
           ? ''
           : ` (state ${current.state}, ${current.draft ? 'draft, ' : ''}${current.mergeability})`;
-      return new NotMergeableError(`${error.message}${why}`, errorOptions(error));
+      return new NotMergeableError(`${error.message}${why}`, forgeErrorOptions(error));
     }
     return error;
   }
@@ -298,17 +299,6 @@ export class GitLabClient implements ForgeClient {
 
 function projectPath(project: ProjectRef): string {
   return `/projects/${encodeURIComponent(String(project))}`;
-}
-
-function errorOptions(error: ForgeApiError) {
-  return {
-    forge: error.forge,
-    status: error.status,
-    method: error.method,
-    url: error.url,
-    ...(error.serverMessage === undefined ? {} : { serverMessage: error.serverMessage }),
-    cause: error,
-  };
 }
 
 function gitLabCheckState(status: string): CheckState {
