@@ -5,37 +5,16 @@ import { readBodyText, readJsonBody, sendJson } from './http-util.js';
 import { statusError } from './kube-status.js';
 import type { KubeObject } from './object-store.js';
 import { applyJsonPatch, applyMergePatch, isJsonObject, type JsonObject, type JsonValue } from './patches.js';
-import { filterFromQuery } from './resource-handlers.js';
+import { checkBodyIdentity, filterFromQuery } from './resource-handlers.js';
 import { apiVersionOf, type ResourceType } from './resource-types.js';
 import { convertTektonObject } from './tekton-conversion.js';
 
 /** What a client of the served version sees of a stored object. */
 const present = (object: KubeObject): KubeObject => convertTektonObject(object, 'toV1beta1');
 
+/** The shared identity check, then the served version's apiVersion and kind filled in (conversion needs them). */
 function checkIdentity(type: ResourceType, body: unknown, name?: string): JsonObject {
-  if (!isJsonObject(body)) throw statusError(400, 'BadRequest', 'the request body must be a JSON object');
-  const apiVersion = body['apiVersion'];
-  const kind = body['kind'];
-  if (
-    (apiVersion !== undefined && apiVersion !== apiVersionOf(type)) ||
-    (kind !== undefined && kind !== type.kind)
-  ) {
-    throw statusError(
-      400,
-      'BadRequest',
-      `the API version in the data (${String(apiVersion)}) does not match the expected API version (${apiVersionOf(type)}) or kind (${String(kind)} vs ${type.kind})`,
-    );
-  }
-  const metadata = body['metadata'];
-  const bodyName = isJsonObject(metadata) ? metadata['name'] : undefined;
-  if (name !== undefined && bodyName !== undefined && bodyName !== name) {
-    throw statusError(
-      400,
-      'BadRequest',
-      `the name of the object (${String(bodyName)}) does not match the name on the URL (${name})`,
-    );
-  }
-  return { ...body, apiVersion: apiVersionOf(type), kind: type.kind };
+  return { ...checkBodyIdentity(type, body, name), apiVersion: apiVersionOf(type), kind: type.kind };
 }
 
 const toStorage = (object: JsonObject): JsonObject => convertTektonObject(object, 'toV1');

@@ -107,7 +107,8 @@ export function handleList(
   sendJson(response, 200, present === undefined ? list : present(items, metadata));
 }
 
-function checkBodyIdentity(type: ResourceType, body: unknown, name?: string): JsonObject {
+/** Checks a write's body against the URL: a JSON object of this apiVersion/kind and name (400 otherwise). */
+export function checkBodyIdentity(type: ResourceType, body: unknown, name?: string): JsonObject {
   if (!isJsonObject(body)) throw statusError(400, 'BadRequest', 'the request body must be a JSON object');
   const apiVersion = body['apiVersion'];
   const kind = body['kind'];
