@@ -17,6 +17,7 @@ import { PromotionError } from '../promote/promotion-error.js';
 import type { PromotionEvent } from '../promote/promotion-events.js';
 import type { RollbackRecord } from '../promote/promotion-report.js';
 import { changeRequestDescription } from './change-request-text.js';
+import { checkEarlierStages } from './earlier-stages.js';
 import { readDeployFiles } from './read-deploy-files.js';
 import {
   parseReleaseStages,
@@ -24,7 +25,7 @@ import {
   type ReleaseStageDefinition,
   stageValues,
 } from './release-definition.js';
-import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
+import { EarlierStageNotAtReleaseError, ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
 
 /** Default time someone has to merge a stage's change request. */
@@ -51,6 +52,13 @@ export interface PromoteReleaseOptions {
   releaseId?: string;
   /** The stages in order (validated; see `parseStagesFile` for the file form). */
   stages: readonly ReleaseStageDefinition[];
+  /**
+   * Promote this stage only (one Tekton task per stage): every earlier stage must already run the release — its
+   * branch holds the values and Argo CD reports it Synced and Healthy — which is checked, never written, synced or
+   * soaked again (otherwise `EarlierStageNotAtReleaseError`); later stages are not touched. The stage's own gates
+   * run as usual: its change request is opened (or reused) and waited for, its soak and `verify()` run.
+   */
+  onlyStage?: string;
   /** A client, or the options to build one. */
   argocd: ArgoCDClient | ArgoCDClientOptions;
   /** Credentials for every deploy repository (`gitAuthByUrl` overrides it per repository URL). */
@@ -168,6 +176,8 @@ function holdsRelease(
  * @throws {ValidationError} for invalid stages or values (nothing was done).
  * @throws {ReleaseSupersededError} when a later release changed a stage this one promoted: the later one wins.
  * @throws {ReleaseError} when a stage could not run to a verdict (auth, connection, a forge error, an abort).
+ * @throws {EarlierStageNotAtReleaseError} with `onlyStage`, when a stage before it does not run the release yet
+ *   (nothing was written).
  * @example
  * ```ts
  * const report = await promoteRelease({
@@ -204,6 +214,15 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       );
     }
   }
+  const onlyIndex =
+    options.onlyStage === undefined
+      ? undefined
+      : stages.findIndex((stage) => stage.name === options.onlyStage);
+  if (onlyIndex === -1) {
+    throw new ValidationError(
+      `onlyStage ${JSON.stringify(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
+    );
+  }
   const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
   const emit = (event: ReleaseEvent): void => {
     try {
@@ -229,6 +248,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     })),
     startedAt: new Date().toISOString(),
     durationMs: 0,
+    ...(options.onlyStage === undefined ? {} : { onlyStage: options.onlyStage }),
   };
   const finish = (): ReleaseReport => {
     report.durationMs = Math.round(performance.now() - started);
@@ -236,7 +256,17 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   };
   const authFor = (url: string): WriteBackAuth | undefined => options.gitAuthByUrl?.[url] ?? options.gitAuth;
 
+  if (onlyIndex !== undefined && onlyIndex > 0) {
+    await assertEarlierStagesAtRelease(stages, wanted, onlyIndex, report, {
+      client,
+      authFor,
+      signal: options.signal,
+      finish,
+    });
+  }
+
   for (const [index, stage] of stages.entries()) {
+    if (onlyIndex !== undefined && index !== onlyIndex) continue;
     const stageReport = report.stages[index] as StageReport;
     const stageWanted = wanted[index] as Map<string, Record<string, unknown>>;
     const stageStarted = performance.now();
@@ -412,6 +442,48 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   }
   report.outcome = 'succeeded';
   return finish();
+}
+
+/**
+ * A single-stage run: the stages before `onlyIndex` must run the release already (checked, not written). They are
+ * reported `verified` at the head they were read at; the first that is not stops the run before anything is written.
+ */
+async function assertEarlierStagesAtRelease(
+  stages: readonly ReleaseStage[],
+  wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
+  onlyIndex: number,
+  report: ReleaseReport,
+  context: {
+    client: ArgoCDClient;
+    authFor: (url: string) => WriteBackAuth | undefined;
+    signal: AbortSignal | undefined;
+    finish: () => ReleaseReport;
+  },
+): Promise<void> {
+  const stage = stages[onlyIndex] as ReleaseStage;
+  let checks: Awaited<ReturnType<typeof checkEarlierStages>>;
+  try {
+    checks = await checkEarlierStages(stages.slice(0, onlyIndex), wanted.slice(0, onlyIndex), context);
+  } catch (error) {
+    context.finish();
+    throw new ReleaseError(
+      `release ${report.releaseId} could not check the stages before ${stage.name}: ${errorSummary(error).message}`,
+      { stage: stage.name, report, cause: error },
+    );
+  }
+  for (const [index, check] of checks.entries()) {
+    const stageReport = report.stages[index] as StageReport;
+    stageReport.commit = check.head;
+    if (!check.atRelease) {
+      stageReport.error = {
+        name: 'EarlierStageNotAtReleaseError',
+        code: 'EARLIER_STAGE_NOT_AT_RELEASE',
+        message: check.detail,
+      };
+      throw new EarlierStageNotAtReleaseError(stage.name, check.stage, check.detail, context.finish());
+    }
+    stageReport.outcome = 'verified';
+  }
 }
 
 /**

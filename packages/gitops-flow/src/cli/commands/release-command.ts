@@ -101,7 +101,12 @@ export const RELEASE_PROMOTE_SPEC: CommandSpec = {
   description: `Writes the release's values to each stage in order (a push, or a merge request someone merges), syncs and
 waits for the application, soaks and verifies it, then moves to the next stage. A failure stops at that stage and
 applies its onFailure policy; later stages are not touched. Running the same release again resumes: stages that
-already hold it are verified, not rewritten.`,
+already hold it are verified, not rewritten.
+
+With --stage NAME only that stage is promoted (its change request, soak and checks included): every earlier stage
+must already run the release (its branch holds the values, Argo CD reports it Synced and Healthy), which is
+checked, not redone; otherwise the command fails (EARLIER_STAGE_NOT_AT_RELEASE) before writing anything. Later
+stages are not touched.`,
   flags: [
     STAGES_FLAG,
     SET_FLAG,
@@ -110,6 +115,14 @@ already hold it are verified, not rewritten.`,
       type: 'string',
       value: 'ID',
       description: 'names the release in branches and commits (default: a hash of the values)',
+      group: 'Release',
+    },
+    {
+      name: 'stage',
+      type: 'string',
+      value: 'NAME',
+      description:
+        'promote this stage only (one Tekton task per stage): the earlier stages must run the release already',
       group: 'Release',
     },
     ...GIT_FLAGS.filter((flag) => !flag.name.includes('ssh') && !flag.name.includes('known-hosts')),
@@ -128,6 +141,10 @@ already hold it are verified, not rewritten.`,
     {
       description: 'Promote an image tag through dev, staging and prod',
       command: 'gitops-flow release promote --stages stages.yaml --set image.tag=v2.3.0',
+    },
+    {
+      description: 'Promote staging only, once dev runs the release (a Tekton task per stage)',
+      command: 'gitops-flow release promote --stages stages.yaml --set image.tag=v2.3.0 --stage staging',
     },
     {
       description: 'The same from a Tekton step, reading the report',
@@ -327,6 +344,9 @@ async function runReleasePromote(context: CommandContext): Promise<ExitCodeValue
         ? { releaseId: stringValue(context.values, 'release-id') as string }
         : {}),
       stages: prepared.stages,
+      ...(stringValue(context.values, 'stage')
+        ? { onlyStage: stringValue(context.values, 'stage') as string }
+        : {}),
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
       forges: prepared.forges,

@@ -1,0 +1,104 @@
+import type { ArgoCDClient } from '@gitops-kit/argocd-client';
+import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
+import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
+import type { ReleaseStage } from './release-definition.js';
+
+/** Why an earlier stage is not at the release, or the head it holds the release at. */
+export type EarlierStageCheck =
+  | { stage: string; atRelease: true; head: string }
+  | { stage: string; atRelease: false; head: string | undefined; detail: string };
+
+/** The first wanted path whose value differs, said as `file path is "x", the release has "y"`. */
+function firstDifference(
+  texts: Map<string, string>,
+  wanted: Map<string, Record<string, unknown>>,
+): string | undefined {
+  for (const [file, paths] of wanted) {
+    for (const [path, value] of Object.entries(paths)) {
+      let held: unknown;
+      try {
+        held = getYamlValue(texts.get(file) ?? '', path);
+      } catch {
+        held = undefined;
+      }
+      // Compared as the write-back writes them (a value lands as its string form; see promote-release).
+      if (String(held) !== String(value)) {
+        return held === undefined
+          ? `${file} has no ${path}`
+          : `${file} ${path} is ${JSON.stringify(String(held))}, the release has ${JSON.stringify(String(value))}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Checks, without writing anything, that every stage before the one a single-stage run promotes already runs the
+ * release: its branch holds the values (read once per repository and branch, in parallel) and Argo CD reports its
+ * application `Synced` (the live state matches the branch it tracks, so it runs those values) and `Healthy`. This is
+ * what the earlier stage's own run left behind; nothing is synced, soaked or verified again (that stage's task did
+ * it), so a per-stage Pipeline does not repeat staging's soak in the prod task. Results keep the stages' order.
+ *
+ * @throws what `readDeployFiles` and the Argo CD client throw (authentication, connection, a missing app).
+ */
+export async function checkEarlierStages(
+  stages: readonly ReleaseStage[],
+  wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
+  context: {
+    client: ArgoCDClient;
+    authFor: (url: string) => WriteBackAuth | undefined;
+    signal: AbortSignal | undefined;
+  },
+): Promise<EarlierStageCheck[]> {
+  const reads = new Map<string, Promise<DeployFiles>>();
+  const filesOf = (stage: ReleaseStage, files: readonly string[]): Promise<DeployFiles> => {
+    const key = `${stage.repository.url}#${stage.repository.branch}`;
+    let read = reads.get(key);
+    if (read === undefined) {
+      // Every earlier stage's files of this repository and branch in one read.
+      const sameBranch = stages.flatMap((other, index) =>
+        `${other.repository.url}#${other.repository.branch}` === key
+          ? [...(wanted[index]?.keys() ?? [])]
+          : [],
+      );
+      read = readDeployFiles(
+        {
+          url: stage.repository.url,
+          branch: stage.repository.branch,
+          auth: context.authFor(stage.repository.url),
+        },
+        [...new Set([...sameBranch, ...files])],
+        context.signal,
+      );
+      reads.set(key, read);
+    }
+    return read;
+  };
+  return Promise.all(
+    stages.map(async (stage, index): Promise<EarlierStageCheck> => {
+      const stageWanted = wanted[index] as Map<string, Record<string, unknown>>;
+      const [files, app] = await Promise.all([
+        filesOf(stage, [...stageWanted.keys()]),
+        context.client.applications.get(stage.application.name, {
+          project: stage.application.project,
+          appNamespace: stage.application.appNamespace,
+          signal: context.signal,
+        }),
+      ]);
+      const difference = firstDifference(files.texts, stageWanted);
+      if (difference !== undefined)
+        return { stage: stage.name, atRelease: false, head: files.head, detail: difference };
+      const sync = app.status?.sync?.status ?? 'Unknown';
+      const health = app.status?.health?.status ?? 'Unknown';
+      if (sync !== 'Synced' || health !== 'Healthy') {
+        return {
+          stage: stage.name,
+          atRelease: false,
+          head: files.head,
+          detail: `${stage.repository.branch} holds the values but Argo CD reports ${stage.application.name} ${sync} and ${health}`,
+        };
+      }
+      return { stage: stage.name, atRelease: true, head: files.head };
+    }),
+  );
+}
