@@ -215,7 +215,12 @@ function releaseValues(values: FlagValues, problems: UsageProblems): Record<stri
 /** A stages file is a few screens of YAML; anything larger is a mistake (or `/dev/zero`), not a release. */
 const MAXIMUM_STAGES_FILE_BYTES = 1024 * 1024;
 
-async function readStages(io: CliIo, path: string): Promise<ReleaseStage[]> {
+/**
+ * Reads and validates a stages file (at most 1 MiB) relative to the CLI's working directory.
+ *
+ * @throws {ValidationError} when it cannot be read, is too large or is not a valid stages file.
+ */
+export async function readStages(io: CliIo, path: string, flag = '--stages'): Promise<ReleaseStage[]> {
   let bytes: Buffer;
   try {
     // Read at most one byte more than the cap, so an endless or huge file is refused without reading it whole.
@@ -235,11 +240,11 @@ async function readStages(io: CliIo, path: string): Promise<ReleaseStage[]> {
     }
   } catch (error) {
     throw new ValidationError(
-      `cannot read --stages ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      `cannot read ${flag} ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
     );
   }
   if (bytes.length > MAXIMUM_STAGES_FILE_BYTES) {
-    throw new ValidationError(`--stages ${path} is larger than ${MAXIMUM_STAGES_FILE_BYTES} bytes`);
+    throw new ValidationError(`${flag} ${path} is larger than ${MAXIMUM_STAGES_FILE_BYTES} bytes`);
   }
   return parseStagesFile(bytes.toString('utf8'));
 }
