@@ -1,9 +1,10 @@
-import { ValidationError } from '@gitops-kit/core';
+import { AuthenticationError, ValidationError } from '@gitops-kit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   EarlierStageNotAtReleaseError,
   type PromoteReleaseOptions,
   promoteRelease,
+  ReleaseError,
   type ReleaseEvent,
 } from '../src/index.js';
 import { VALUES_FILE } from './environment.js';
@@ -144,11 +145,19 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
     expect(await current.tagOf('staging')).toBe('1.0.0');
   });
 
-  it('an unknown stage is a ValidationError that names the stages', async () => {
+  it('an unknown stage is a ValidationError that names the stages; a failed check is a ReleaseError', async () => {
     env = await startReleaseEnvironment();
     await expect(promoteRelease(options(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(ValidationError);
     await expect(promoteRelease(options(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(
       /onlyStage "qa" is not a stage \(the stages are dev, staging, prod\)/,
     );
+    // The check of the earlier stages could not read git: typed as any stage that cannot run to a verdict.
+    const error = await promoteRelease(
+      options(env, 'v5', { onlyStage: 'staging', gitAuth: { username: 'deployer', password: 'wrong' } }),
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReleaseError);
+    expect(error).toMatchObject({ code: 'RELEASE_FAILED', stage: 'staging' });
+    expect((error as ReleaseError).cause).toBeInstanceOf(AuthenticationError);
+    expect((error as ReleaseError).message).toContain('could not check the stages before staging');
   });
 });

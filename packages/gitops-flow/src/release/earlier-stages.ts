@@ -2,6 +2,8 @@ import type { ArgoCDClient } from '@gitops-kit/argocd-client';
 import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import type { ReleaseStage } from './release-definition.js';
+import { EarlierStageNotAtReleaseError, ReleaseError } from './release-errors.js';
+import type { ReleaseReport, StageReport } from './release-report.js';
 
 /** Why an earlier stage is not at the release, or the head it holds the release at. */
 export type EarlierStageCheck =
@@ -101,4 +103,50 @@ export async function checkEarlierStages(
       return { stage: stage.name, atRelease: true, head: files.head };
     }),
   );
+}
+
+/**
+ * A single-stage run (`onlyStage`): the stages before `onlyIndex` must run the release already (checked, not
+ * written). They are reported `verified` at the head they were read at; the first that is not stops the run before
+ * anything is written.
+ *
+ * @throws {EarlierStageNotAtReleaseError} naming the first earlier stage not at the release.
+ * @throws {ReleaseError} when the check itself could not read git or Argo CD (`cause` is the typed error).
+ */
+export async function assertEarlierStagesAtRelease(
+  stages: readonly ReleaseStage[],
+  wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
+  onlyIndex: number,
+  report: ReleaseReport,
+  context: {
+    client: ArgoCDClient;
+    authFor: (url: string) => WriteBackAuth | undefined;
+    signal: AbortSignal | undefined;
+    finish: () => ReleaseReport;
+  },
+): Promise<void> {
+  const stage = stages[onlyIndex] as ReleaseStage;
+  let checks: Awaited<ReturnType<typeof checkEarlierStages>>;
+  try {
+    checks = await checkEarlierStages(stages.slice(0, onlyIndex), wanted.slice(0, onlyIndex), context);
+  } catch (error) {
+    context.finish();
+    throw new ReleaseError(
+      `release ${report.releaseId} could not check the stages before ${stage.name}: ${error instanceof Error ? error.message : String(error)}`,
+      { stage: stage.name, report, cause: error },
+    );
+  }
+  for (const [index, check] of checks.entries()) {
+    const stageReport = report.stages[index] as StageReport;
+    stageReport.commit = check.head;
+    if (!check.atRelease) {
+      stageReport.error = {
+        name: 'EarlierStageNotAtReleaseError',
+        code: 'EARLIER_STAGE_NOT_AT_RELEASE',
+        message: check.detail,
+      };
+      throw new EarlierStageNotAtReleaseError(stage.name, check.stage, check.detail, context.finish());
+    }
+    stageReport.outcome = 'verified';
+  }
 }

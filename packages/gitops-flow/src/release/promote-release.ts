@@ -17,7 +17,7 @@ import { PromotionError } from '../promote/promotion-error.js';
 import type { PromotionEvent } from '../promote/promotion-events.js';
 import type { RollbackRecord } from '../promote/promotion-report.js';
 import { changeRequestDescription } from './change-request-text.js';
-import { checkEarlierStages } from './earlier-stages.js';
+import { assertEarlierStagesAtRelease } from './earlier-stages.js';
 import { readDeployFiles } from './read-deploy-files.js';
 import {
   parseReleaseStages,
@@ -25,7 +25,7 @@ import {
   type ReleaseStageDefinition,
   stageValues,
 } from './release-definition.js';
-import { EarlierStageNotAtReleaseError, ReleaseError, ReleaseSupersededError } from './release-errors.js';
+import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
 
 /** Default time someone has to merge a stage's change request. */
@@ -442,48 +442,6 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   }
   report.outcome = 'succeeded';
   return finish();
-}
-
-/**
- * A single-stage run: the stages before `onlyIndex` must run the release already (checked, not written). They are
- * reported `verified` at the head they were read at; the first that is not stops the run before anything is written.
- */
-async function assertEarlierStagesAtRelease(
-  stages: readonly ReleaseStage[],
-  wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
-  onlyIndex: number,
-  report: ReleaseReport,
-  context: {
-    client: ArgoCDClient;
-    authFor: (url: string) => WriteBackAuth | undefined;
-    signal: AbortSignal | undefined;
-    finish: () => ReleaseReport;
-  },
-): Promise<void> {
-  const stage = stages[onlyIndex] as ReleaseStage;
-  let checks: Awaited<ReturnType<typeof checkEarlierStages>>;
-  try {
-    checks = await checkEarlierStages(stages.slice(0, onlyIndex), wanted.slice(0, onlyIndex), context);
-  } catch (error) {
-    context.finish();
-    throw new ReleaseError(
-      `release ${report.releaseId} could not check the stages before ${stage.name}: ${errorSummary(error).message}`,
-      { stage: stage.name, report, cause: error },
-    );
-  }
-  for (const [index, check] of checks.entries()) {
-    const stageReport = report.stages[index] as StageReport;
-    stageReport.commit = check.head;
-    if (!check.atRelease) {
-      stageReport.error = {
-        name: 'EarlierStageNotAtReleaseError',
-        code: 'EARLIER_STAGE_NOT_AT_RELEASE',
-        message: check.detail,
-      };
-      throw new EarlierStageNotAtReleaseError(stage.name, check.stage, check.detail, context.finish());
-    }
-    stageReport.outcome = 'verified';
-  }
 }
 
 /**
