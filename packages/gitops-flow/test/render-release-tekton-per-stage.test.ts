@@ -396,6 +396,28 @@ exit $code
       ] as const)
         expect(graph).toContain(`${id(from)} --> ${id(to)}`);
       expect(id('status')).toBeDefined();
+      const dot = captureIo();
+      expect(
+        await runCli(
+          [
+            'render',
+            'tekton',
+            '--release',
+            '--standalone',
+            '--layout',
+            'per-stage',
+            '--stage',
+            'dev',
+            '--stage',
+            'prod',
+            '--format',
+            'dot',
+          ],
+          dot,
+        ),
+      ).toBe(ExitCode.success);
+      expect(dot.out()).toContain('"task:release-dev" -> "task:release-prod";');
+      expect(dot.out()).toContain('"task:release-prod" -> "task:status" [style=dashed];');
 
       const usage = async (argv: string[], message: string) => {
         const io = captureIo({ cwd: directory });
