@@ -48,7 +48,8 @@ export async function checkEarlierStages(
   wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
   context: {
     client: ArgoCDClient;
-    authFor: (url: string) => WriteBackAuth | undefined;
+    /** The credentials for a repository URL, as the release's own stages use them. */
+    accessFor: (url: string) => { auth?: WriteBackAuth };
     signal: AbortSignal | undefined;
   },
 ): Promise<EarlierStageCheck[]> {
@@ -67,7 +68,7 @@ export async function checkEarlierStages(
         {
           url: stage.repository.url,
           branch: stage.repository.branch,
-          auth: context.authFor(stage.repository.url),
+          ...context.accessFor(stage.repository.url),
         },
         [...new Set([...sameBranch, ...files])],
         context.signal,
@@ -120,7 +121,8 @@ export async function assertEarlierStagesAtRelease(
   report: ReleaseReport,
   context: {
     client: ArgoCDClient;
-    authFor: (url: string) => WriteBackAuth | undefined;
+    /** The credentials for a repository URL, as the release's own stages use them. */
+    accessFor: (url: string) => { auth?: WriteBackAuth };
     signal: AbortSignal | undefined;
     finish: () => ReleaseReport;
   },

@@ -259,7 +259,10 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   if (onlyIndex !== undefined && onlyIndex > 0) {
     await assertEarlierStagesAtRelease(stages, wanted, onlyIndex, report, {
       client,
-      authFor,
+      accessFor: (url) => {
+        const auth = authFor(url);
+        return auth === undefined ? {} : { auth };
+      },
       signal: options.signal,
       finish,
     });
