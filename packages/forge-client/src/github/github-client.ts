@@ -1,14 +1,17 @@
 import { sleep, ValidationError } from '@gitops-kit/core';
 import {
+  type ApproveChangeRequestInput,
   type ChangeRequest,
   type ChangeRequestRef,
   type ChangeRequestsApi,
   type CheckState,
   type ChecksApi,
   type CommitChecks,
+  type CommitStatus,
   combineCheckStates,
   type ForgeCallOptions,
   type ForgeClient,
+  type GetCommitChecksInput,
   type ListChangeRequestsInput,
   type Mergeability,
   type MergeChangeRequestInput,
@@ -35,6 +38,7 @@ import {
 } from '../common/wait-for-merge.js';
 import {
   type GitHubPullRequest,
+  gitHubCheckRunPageSchema,
   gitHubCombinedStatusSchema,
   gitHubMergeResultSchema,
   gitHubPullRequestSchema,
@@ -86,8 +90,14 @@ export class GitHubClient implements ForgeClient {
       merge: (input, callOptions) => this.#merge(input, callOptions),
       close: (ref, callOptions) => this.#close(ref, callOptions),
       comment: (input, callOptions) => this.#comment(input, callOptions),
+      approve: (input, callOptions) => this.#approve(input, callOptions),
       waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
+        waitForMerge(
+          (r, o) => this.#get(r, o),
+          ref,
+          waitOptions,
+          (request, o) => this.#checks({ project: ref.project, sha: request.headSha }, o),
+        ),
     };
     this.checks = {
       setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
@@ -280,6 +290,22 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
+  /** A review with event `APPROVE` (on `commit_id` when pinned). */
+  async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+        body: {
+          event: 'APPROVE',
+          ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+        },
+      },
+      options,
+    );
+  }
+
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
     await this.#transport.request(
       {
@@ -296,26 +322,70 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
-  async #checks(
-    input: { project: ProjectRef; sha: string },
-    options?: ForgeCallOptions,
-  ): Promise<CommitChecks> {
+  /** Commit statuses (the combined status) and check runs (the newest per name) of a commit. */
+  async #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
+    const repo = repoPath(input.project);
+    const sha = encodeURIComponent(input.sha);
     const combined = await this.#transport.request(
-      {
-        path: `${repoPath(input.project)}/commits/${encodeURIComponent(input.sha)}/status`,
-        schema: gitHubCombinedStatusSchema,
-      },
+      { path: `${repo}/commits/${sha}/status`, schema: gitHubCombinedStatusSchema },
       options,
     );
-    const statuses = combined.statuses.map((status) => ({
+    const statuses: CommitStatus[] = combined.statuses.map((status) => ({
       name: status.context,
       state: fromGitHubState(status.state),
       description: status.description ?? null,
       targetUrl: status.target_url ?? null,
+      kind: 'status',
     }));
-    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+    const checkRuns = (await this.#checkRuns(repo, sha, options)).map(
+      (run): CommitStatus => ({
+        name: run.name,
+        state: fromCheckRun(run.status, run.conclusion ?? null),
+        description: run.output?.title ?? run.conclusion ?? null,
+        targetUrl: run.details_url ?? run.html_url ?? null,
+        kind: 'check-run',
+      }),
+    );
+    const all = [...statuses, ...checkRuns];
+    return { sha: input.sha, state: combineCheckStates(all), statuses: all, pipeline: null };
+  }
+
+  /**
+   * Every page of `GET …/commits/{ref}/check-runs` (the list is wrapped in `{ total_count, check_runs }`, so it
+   * is paged by `page` until `total_count` is read, at most {@link MAXIMUM_CHECK_RUN_PAGES} pages).
+   */
+  async #checkRuns(repo: string, sha: string, options?: ForgeCallOptions) {
+    const runs = [];
+    for (let page = 1; ; page++) {
+      const answer = await this.#transport.request(
+        {
+          path: `${repo}/commits/${sha}/check-runs`,
+          query: { filter: 'latest', per_page: 100, page },
+          schema: gitHubCheckRunPageSchema,
+        },
+        options,
+      );
+      runs.push(...answer.check_runs);
+      if (answer.check_runs.length === 0 || runs.length >= answer.total_count) return runs;
+      if (page >= MAXIMUM_CHECK_RUN_PAGES) {
+        throw new ForgeApiError(
+          `github: the check runs of ${sha} cannot be read whole: more than ${MAXIMUM_CHECK_RUN_PAGES} pages`,
+          {
+            forge: 'github',
+            status: 200,
+            method: 'GET',
+            url: `${repo}/commits/${sha}/check-runs`,
+            code: 'FORGE_UNEXPECTED_RESPONSE',
+            retryable: false,
+          },
+        );
+      }
+    }
   }
 }
+
+/** GitHub lists at most 1 000 check runs per commit and suite; 20 pages of 100 is well past that. */
+const MAXIMUM_CHECK_RUN_PAGES = 20;
 
 /** `owner/repo` → `/repos/owner/repo`. */
 function repoPath(project: ProjectRef): string {
@@ -338,6 +408,20 @@ function gitHubStatusState(state: CheckState): string {
     default:
       return 'pending';
   }
+}
+
+/**
+ * A check run's state: not `completed` is pending (`queued`, `waiting`, `requested`, `pending`) or running
+ * (`in_progress`); a completed run passes with `success`, `neutral` or `skipped` (what required checks accept),
+ * is canceled with `cancelled`, and fails with anything else (`failure`, `timed_out`, `action_required`, `stale`,
+ * or a conclusion a newer GitHub invents).
+ */
+function fromCheckRun(status: string, conclusion: string | null): CheckState {
+  if (status === 'in_progress') return 'running';
+  if (status !== 'completed') return 'pending';
+  if (conclusion === 'success' || conclusion === 'neutral' || conclusion === 'skipped') return 'success';
+  if (conclusion === 'cancelled') return 'canceled';
+  return 'failed';
 }
 
 function fromGitHubState(state: string): CheckState {
@@ -381,5 +465,6 @@ function toChangeRequest(project: ProjectRef, pull: GitHubPullRequest): ChangeRe
     mergeCommitSha: merged ? (pull.merge_commit_sha ?? null) : null,
     labels: (pull.labels ?? []).map((label) => label.name),
     webUrl: pull.html_url,
+    headPipeline: null,
   };
 }

@@ -1,14 +1,18 @@
 import { sleep } from '@gitops-kit/core';
 import {
+  type ApproveChangeRequestInput,
   type ChangeRequest,
   type ChangeRequestRef,
   type ChangeRequestsApi,
   type CheckState,
   type ChecksApi,
   type CommitChecks,
+  type CommitStatus,
   combineCheckStates,
   type ForgeCallOptions,
   type ForgeClient,
+  type ForgePipeline,
+  type GetCommitChecksInput,
   type ListChangeRequestsInput,
   type Mergeability,
   type MergeChangeRequestInput,
@@ -30,8 +34,10 @@ import { assertBranchName, assertChangeRequestRef, assertProject } from '../comm
 import { waitForMerge } from '../common/wait-for-merge.js';
 import {
   type GitLabMergeRequest,
+  type GitLabPipeline,
   gitLabCommitStatusSchema,
   gitLabMergeRequestSchema,
+  gitLabPipelineSchema,
 } from './gitlab-schemas.js';
 
 /** Options of {@link GitLabClient}. */
@@ -75,8 +81,15 @@ export class GitLabClient implements ForgeClient {
       merge: (input, callOptions) => this.#merge(input, callOptions),
       close: (ref, callOptions) => this.#close(ref, callOptions),
       comment: (input, callOptions) => this.#comment(input, callOptions),
+      approve: (input, callOptions) => this.#approve(input, callOptions),
       waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
+        // By sha only: a merge request pipeline's ref is `refs/merge-requests/<iid>/head`, not the branch.
+        waitForMerge(
+          (r, o) => this.#get(r, o),
+          ref,
+          waitOptions,
+          (request, o) => this.#checks({ project: ref.project, sha: request.headSha }, o),
+        ),
     };
     this.checks = {
       setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
@@ -255,6 +268,26 @@ export class GitLabClient implements ForgeClient {
     );
   }
 
+  /** `POST …/approve` with the head pinned when asked: GitLab answers 409 when the source moved past it. */
+  async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    try {
+      await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${projectPath(input.project)}/merge_requests/${input.number}/approve`,
+          body: input.expectedHeadSha === undefined ? {} : { sha: input.expectedHeadSha },
+        },
+        options,
+      );
+    } catch (error) {
+      if (ForgeApiError.isInstance(error) && error.status === 409) {
+        throw new HeadChangedError(error.message, forgeErrorOptions(error));
+      }
+      throw error;
+    }
+  }
+
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
     assertProject(input.project);
     await this.#transport.request(
@@ -272,10 +305,7 @@ export class GitLabClient implements ForgeClient {
     );
   }
 
-  async #checks(
-    input: { project: ProjectRef; sha: string },
-    options?: ForgeCallOptions,
-  ): Promise<CommitChecks> {
+  async #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
     assertProject(input.project);
     const raw = await this.#transport.list(
       `${projectPath(input.project)}/repository/commits/${encodeURIComponent(input.sha)}/statuses`,
@@ -287,14 +317,43 @@ export class GitLabClient implements ForgeClient {
     // GitLab lists every status ever set; the newest per name counts (it lists newest first).
     const latest = new Map<string, (typeof raw)[number]>();
     for (const status of raw) if (!latest.has(status.name)) latest.set(status.name, status);
-    const statuses = [...latest.values()].map((status) => ({
+    const statuses: CommitStatus[] = [...latest.values()].map((status) => ({
       name: status.name,
       state: gitLabCheckState(status.status),
       description: status.description ?? null,
       targetUrl: status.target_url ?? null,
+      kind: 'status',
     }));
-    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+    // The newest pipeline of the commit (GitLab orders by id, newest first): "Pipelines must succeed" reads it.
+    const [newest] = await this.#transport.list(
+      `${projectPath(input.project)}/pipelines`,
+      { sha: input.sha, ref: input.ref, order_by: 'id', sort: 'desc' },
+      gitLabPipelineSchema,
+      1,
+      options,
+    );
+    const pipeline = newest === undefined ? null : toPipeline(newest);
+    if (pipeline === null) return { sha: input.sha, state: combineCheckStates(statuses), statuses, pipeline };
+    const entry: CommitStatus = {
+      name: `pipeline #${pipeline.id}`,
+      state: pipeline.state,
+      description: pipeline.status,
+      targetUrl: pipeline.webUrl,
+      kind: 'pipeline',
+    };
+    return { sha: input.sha, state: combineCheckStates([entry]), statuses: [...statuses, entry], pipeline };
   }
+}
+
+function toPipeline(pipeline: GitLabPipeline): ForgePipeline {
+  return {
+    id: pipeline.id,
+    sha: pipeline.sha,
+    ref: pipeline.ref ?? null,
+    status: pipeline.status,
+    state: gitLabCheckState(pipeline.status),
+    webUrl: pipeline.web_url ?? null,
+  };
 }
 
 function projectPath(project: ProjectRef): string {
@@ -311,9 +370,12 @@ function gitLabCheckState(status: string): CheckState {
     case 'skipped':
       return 'canceled';
     case 'running':
+    case 'canceling':
       return 'running';
     default:
-      return 'pending'; // created, pending, preparing, waiting_for_resource, manual, scheduled
+      // created, waiting_for_resource, preparing, waiting_for_callback, pending, manual, scheduled — and a
+      // status a newer GitLab invents: not finished, so never success.
+      return 'pending';
   }
 }
 
@@ -358,5 +420,9 @@ function toChangeRequest(project: ProjectRef, request: GitLabMergeRequest): Chan
         : null,
     labels: request.labels ?? [],
     webUrl: request.web_url,
+    headPipeline:
+      request.head_pipeline === null || request.head_pipeline === undefined
+        ? null
+        : toPipeline(request.head_pipeline),
   };
 }

@@ -241,6 +241,12 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${api}/merge_requests/:iid/approve`,
       handler: async (context) => {
         const [p, request] = mergeRequest(context);
+        await p.refresh(request);
+        // `sha` pins the approval to the head the approver saw (doc/api/merge_request_approvals.md): 409 otherwise.
+        const sha = text(context.body['sha']);
+        if (sha !== undefined && sha !== request.headSha) {
+          throw new ForgeHttpError(409, { message: 'SHA does not match HEAD of source branch' });
+        }
         request.approvals.add(GITLAB_TOKEN_USER.username);
         await p.runAutoMerges();
         const required = p.rules.approvalsRequired;
