@@ -384,7 +384,7 @@ export class GitHubClient implements ForgeClient {
   }
 }
 
-/** GitHub lists at most 1 000 check runs per commit and suite; 20 pages of 100 is well past that. */
+/** 2 000 check runs on one commit: a guard against a server whose `total_count` is never reached. */
 const MAXIMUM_CHECK_RUN_PAGES = 20;
 
 /** `owner/repo` → `/repos/owner/repo`. */
