@@ -206,7 +206,7 @@ export class GitHubClient implements ForgeClient {
           body: {
             merge_method: input.method ?? 'merge',
             ...(expectedHeadSha === undefined ? {} : { sha: expectedHeadSha }),
-            ...(input.commitMessage === undefined ? {} : { commit_message: input.commitMessage }),
+            ...(input.commitMessage === undefined ? {} : commitMessageFields(input.commitMessage)),
           },
           schema: gitHubMergeResultSchema,
         },
@@ -386,6 +386,17 @@ export class GitHubClient implements ForgeClient {
 
 /** 2 000 check runs on one commit: a guard against a server whose `total_count` is never reached. */
 const MAXIMUM_CHECK_RUN_PAGES = 20;
+
+/**
+ * GitHub takes a merge commit's message in two parts: `commit_title` (the first line; GitHub's default otherwise)
+ * and `commit_message` ("extra detail to append", per its OpenAPI description). Sending the whole message as
+ * `commit_message` would keep GitHub's default title on top of it.
+ */
+function commitMessageFields(message: string): { commit_title: string; commit_message?: string } {
+  const [title = '', ...rest] = message.split('\n');
+  const detail = rest.join('\n').replace(/^\n+/, '');
+  return detail === '' ? { commit_title: title } : { commit_title: title, commit_message: detail };
+}
 
 /** `owner/repo` → `/repos/owner/repo`. */
 function repoPath(project: ProjectRef): string {
