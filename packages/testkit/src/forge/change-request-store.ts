@@ -142,6 +142,31 @@ export class ForgeProject {
     request.baseSha = (await this.merger.head(request.targetBranch)) ?? request.baseSha;
   }
 
+  /**
+   * Edits a change request as both forges' update calls do: close an open one, reopen a closed one (a merged one
+   * stays merged), new title or description.
+   */
+  update(
+    request: StoredChangeRequest,
+    changes: {
+      state?: 'open' | 'closed' | undefined;
+      title?: string | undefined;
+      description?: string | undefined;
+    },
+  ): void {
+    const now = new Date().toISOString();
+    if (changes.state === 'closed' && request.state === 'open') {
+      request.state = 'closed';
+      request.closedAt = now;
+    } else if (changes.state === 'open' && request.state === 'closed') {
+      request.state = 'open';
+      request.closedAt = null;
+    }
+    if (changes.title !== undefined) request.title = changes.title;
+    if (changes.description !== undefined) request.description = changes.description;
+    request.updatedAt = now;
+  }
+
   /** Whether the change request conflicts with its target. */
   async conflicts(request: StoredChangeRequest): Promise<boolean> {
     const target = await this.merger.head(request.targetBranch);

@@ -1,15 +1,10 @@
 import type { GitServer } from '../git/git-server.js';
 import { ForgeProjects, type ProjectRules, type StoredChangeRequest } from './change-request-store.js';
-import {
-  type ForgeFault,
-  ForgeHttpServer,
-  type ForgeReply,
-  type ForgeRequestRecord,
-  type ForgeSpecViolation,
-  type SpecViolationMode,
-} from './forge-http.js';
+import { ForgeEmulator } from './forge-emulator.js';
+import { ForgeHttpServer, type SpecViolationMode } from './forge-http.js';
 import { ForgeSpecValidator } from './forge-spec-validator.js';
-import { gitHubDialect, gitHubRoutes } from './github-routes.js';
+import { gitHubDialect } from './github-dialect.js';
+import { gitHubRoutes } from './github-routes.js';
 
 /** Options of {@link GitHubEmulator.start}. */
 export interface GitHubEmulatorOptions {
@@ -40,18 +35,12 @@ export interface GitHubEmulatorOptions {
  * await github.setStatus('acme/deploy', sha, 'ci', 'success');
  * ```
  */
-export class GitHubEmulator {
-  /** The REST API root (what `GitHubClient({ url })` takes); `${url}/api/v3` serves the same, as GHES does. */
-  readonly url: string;
-  readonly token: string;
-  readonly #http: ForgeHttpServer;
+export class GitHubEmulator extends ForgeEmulator {
   readonly #projects: ForgeProjects;
 
   private constructor(http: ForgeHttpServer, projects: ForgeProjects, token: string) {
-    this.#http = http;
+    super(http, token);
     this.#projects = projects;
-    this.token = token;
-    this.url = http.url;
   }
 
   /** Starts the emulator on a free loopback port. */
@@ -141,38 +130,6 @@ export class GitHubEmulator {
   /** The pull request as stored (for assertions). */
   changeRequest(repository: string, number: number): Readonly<StoredChangeRequest> {
     return this.#pull(repository, number);
-  }
-
-  /** Scripts faults on the next requests (rate limits, errors). */
-  addFault(fault: ForgeFault): void {
-    this.#http.faults.push({ ...fault });
-  }
-
-  /** Every request answered so far. */
-  get requests(): readonly ForgeRequestRecord[] {
-    return this.#http.requests;
-  }
-
-  /** Requests and responses that did not match GitHub's OpenAPI description (see `specViolations` option). */
-  get specViolations(): readonly ForgeSpecViolation[] {
-    return this.#http.specViolations;
-  }
-
-  /** The routes served (method and path with `:name` segments), each an operation of the spec extract. */
-  get routes(): ReadonlyArray<{ method: string; pattern: string }> {
-    return this.#http.routes;
-  }
-
-  /**
-   * Rewrites replies before they are checked against the spec and sent (`undefined` removes the hook). Meant for
-   * tests of the spec check itself and of a client's handling of a malformed answer.
-   */
-  rewriteReplies(hook: ((reply: ForgeReply, method: string, path: string) => ForgeReply) | undefined): void {
-    this.#http.replyHook = hook;
-  }
-
-  stop(): Promise<void> {
-    return this.#http.close();
   }
 
   #pull(repository: string, number: number): StoredChangeRequest {

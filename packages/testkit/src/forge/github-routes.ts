@@ -4,15 +4,9 @@ import {
   type ForgeProjects,
   type StoredChangeRequest,
 } from './change-request-store.js';
-import {
-  type ForgeDialect,
-  ForgeHttpError,
-  type ForgeRequestContext,
-  type ForgeRoute,
-  paginate,
-} from './forge-http.js';
-import type { ForgeSpecIssue } from './forge-spec-validator.js';
+import { ForgeHttpError, type ForgeRequestContext, type ForgeRoute, paginate } from './forge-http.js';
 import { ForgeMergeConflictError, type ForgeMergeMethod, ForgeMergeRaceError } from './git-merge.js';
+import { DOCUMENTATION_URL, gitHubDialect } from './github-dialect.js';
 import {
   gitHubCheckRun,
   gitHubLabel,
@@ -24,72 +18,6 @@ import {
   gitHubUser,
   TOKEN_USER,
 } from './github-shapes.js';
-
-const DOCUMENTATION_URL = 'https://docs.github.com/rest';
-
-/** Ruby's rendering of a JSON value in GitHub's schema messages (`nil`, `"text"`, `42`). */
-function rubyValue(value: unknown): string {
-  if (value === null || value === undefined) return 'nil';
-  return typeof value === 'object' ? (Array.isArray(value) ? '[]' : '{}') : JSON.stringify(value);
-}
-
-function valueAt(body: Record<string, unknown>, pointer: string): unknown {
-  let current: unknown = body;
-  for (const key of pointer.split('/').slice(1)) {
-    current =
-      typeof current === 'object' && current !== null ? (current as Record<string, unknown>)[key] : undefined;
-  }
-  return current;
-}
-
-/**
- * GitHub's words for a request its JSON schema refuses: 422 `Invalid request.` followed by `"title" wasn't
- * supplied.` or `For 'properties/body', nil is not a string.` (the `validation-error` shape).
- */
-function gitHubRejection(issues: readonly ForgeSpecIssue[], body: Record<string, unknown>): ForgeHttpError {
-  const lines = issues.map((issue) => {
-    const name = issue.field.replace(/^\//, '');
-    if (issue.kind === 'missing') return `"${name}" wasn't supplied.`;
-    const value = issue.location === 'query' ? name : rubyValue(valueAt(body, issue.field));
-    const expected = issue.expected;
-    const wanted =
-      expected === undefined
-        ? 'valid'
-        : 'oneOf' in expected
-          ? `a member of ${JSON.stringify(expected.oneOf)}`
-          : `a ${[expected.type].flat().join(' or ').replace('null', 'null')}`;
-    return `For 'properties/${name}', ${value} is not ${wanted}.`;
-  });
-  return new ForgeHttpError(422, {
-    message: `Invalid request.\n\n${lines.join('\n')}`,
-    documentation_url: DOCUMENTATION_URL,
-    status: '422',
-  });
-}
-
-/** How GitHub words errors, rate limits and refused requests. */
-export const gitHubDialect: ForgeDialect = {
-  errorBody: (status: number, message: string) => ({
-    message,
-    documentation_url: DOCUMENTATION_URL,
-    status: String(status),
-  }),
-  // GitHub reports an exhausted primary rate limit as 403 with the X-RateLimit headers.
-  rateLimited: (retryAfterSeconds: number) => ({
-    status: 403,
-    message: 'API rate limit exceeded',
-    headers: {
-      'x-ratelimit-limit': '5000',
-      'x-ratelimit-remaining': '0',
-      'x-ratelimit-used': '5000',
-      'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + retryAfterSeconds),
-      'x-ratelimit-resource': 'core',
-    },
-  }),
-  authorized: (headers: ForgeRequestContext['headers'], token: string) =>
-    headers.authorization === `Bearer ${token}` || headers.authorization === `token ${token}`,
-  rejectRequest: gitHubRejection,
-};
 
 async function mergeState(project: ForgeProject, pull: StoredChangeRequest) {
   await project.refresh(pull);
@@ -209,18 +137,11 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
       handler: async (context) => {
         const [p, pull] = pullRequest(context);
         const state = text(context.body['state']);
-        if (state === 'closed' && pull.state === 'open') {
-          pull.state = 'closed';
-          pull.closedAt = new Date().toISOString();
-        } else if (state === 'open' && pull.state === 'closed') {
-          pull.state = 'open';
-          pull.closedAt = null;
-        }
-        const title = text(context.body['title']);
-        if (title !== undefined) pull.title = title;
-        const body = text(context.body['body']);
-        if (body !== undefined) pull.description = body;
-        pull.updatedAt = new Date().toISOString();
+        p.update(pull, {
+          state: state === 'closed' || state === 'open' ? state : undefined,
+          title: text(context.body['title']),
+          description: text(context.body['body']),
+        });
         return { body: await toGitHub(p, pull, base(context)) };
       },
     },

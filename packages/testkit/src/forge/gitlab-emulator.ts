@@ -1,13 +1,7 @@
 import type { GitServer } from '../git/git-server.js';
 import { ForgeProjects, type ProjectRules, type StoredChangeRequest } from './change-request-store.js';
-import {
-  type ForgeFault,
-  ForgeHttpServer,
-  type ForgeReply,
-  type ForgeRequestRecord,
-  type ForgeSpecViolation,
-  type SpecViolationMode,
-} from './forge-http.js';
+import { ForgeEmulator } from './forge-emulator.js';
+import { ForgeHttpServer, type SpecViolationMode } from './forge-http.js';
 import { ForgeSpecValidator } from './forge-spec-validator.js';
 import { gitLabDialect, gitLabRoutes } from './gitlab-routes.js';
 
@@ -56,17 +50,12 @@ export interface GitLabEmulatorOptions {
  * await gitlab.approve('team/deploy', 1);
  * ```
  */
-export class GitLabEmulator {
-  readonly url: string;
-  readonly token: string;
-  readonly #http: ForgeHttpServer;
+export class GitLabEmulator extends ForgeEmulator {
   readonly #projects: ForgeProjects;
 
   private constructor(http: ForgeHttpServer, projects: ForgeProjects, token: string) {
-    this.#http = http;
+    super(http, token);
     this.#projects = projects;
-    this.token = token;
-    this.url = http.url;
   }
 
   /** Starts the emulator on a free loopback port. The API is at `${url}/api/v4`. */
@@ -178,38 +167,6 @@ export class GitLabEmulator {
   /** The merge request as stored (for assertions). */
   changeRequest(project: string, iid: number): Readonly<StoredChangeRequest> {
     return this.#request(project, iid);
-  }
-
-  /** Scripts faults on the next requests (rate limits, errors). */
-  addFault(fault: ForgeFault): void {
-    this.#http.faults.push({ ...fault });
-  }
-
-  /** Every request answered so far. */
-  get requests(): readonly ForgeRequestRecord[] {
-    return this.#http.requests;
-  }
-
-  /** Requests and responses that did not match the GitLab spec extract (see the `specViolations` option). */
-  get specViolations(): readonly ForgeSpecViolation[] {
-    return this.#http.specViolations;
-  }
-
-  /** The routes served (method and path with `:name` segments), each an operation of the spec extract. */
-  get routes(): ReadonlyArray<{ method: string; pattern: string }> {
-    return this.#http.routes;
-  }
-
-  /**
-   * Rewrites replies before they are checked against the spec and sent (`undefined` removes the hook). Meant for
-   * tests of the spec check itself and of a client's handling of a malformed answer.
-   */
-  rewriteReplies(hook: ((reply: ForgeReply, method: string, path: string) => ForgeReply) | undefined): void {
-    this.#http.replyHook = hook;
-  }
-
-  stop(): Promise<void> {
-    return this.#http.close();
   }
 
   #request(project: string, iid: number): StoredChangeRequest {

@@ -163,18 +163,11 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       handler: async (context) => {
         const [p, request] = mergeRequest(context);
         const event = text(context.body['state_event']);
-        if (event === 'close' && request.state === 'open') {
-          request.state = 'closed';
-          request.closedAt = new Date().toISOString();
-        } else if (event === 'reopen' && request.state === 'closed') {
-          request.state = 'open';
-          request.closedAt = null;
-        }
-        const title = text(context.body['title']);
-        if (title !== undefined) request.title = title;
-        const description = text(context.body['description']);
-        if (description !== undefined) request.description = description;
-        request.updatedAt = new Date().toISOString();
+        p.update(request, {
+          state: event === 'close' ? 'closed' : event === 'reopen' ? 'open' : undefined,
+          title: text(context.body['title']),
+          description: text(context.body['description']),
+        });
         return { body: await full(p, request, context) };
       },
     },

@@ -5,6 +5,7 @@ export type {
   StoredPipeline,
   StoredStatus,
 } from './change-request-store.js';
+export { ForgeEmulator } from './forge-emulator.js';
 export type {
   ForgeFault,
   ForgeReply,
