@@ -1,45 +1,35 @@
 import { sleep, ValidationError } from '@gitops-kit/core';
-import {
-  type ApproveChangeRequestInput,
-  type ChangeRequest,
-  type ChangeRequestRef,
-  type ChangeRequestsApi,
-  type CheckState,
-  type ChecksApi,
-  type CommitChecks,
-  type CommitStatus,
-  combineCheckStates,
-  type ForgeCallOptions,
-  type ForgeClient,
-  type GetCommitChecksInput,
-  type ListChangeRequestsInput,
-  type Mergeability,
-  type MergeChangeRequestInput,
-  type OpenChangeRequestInput,
-  type ProjectRef,
-  type SetCommitStatusInput,
-  type WaitForMergeOptions,
+import type {
+  ApproveChangeRequestInput,
+  ChangeRequest,
+  ChangeRequestRef,
+  ChangeRequestsApi,
+  ChecksApi,
+  CommitChecks,
+  ForgeCallOptions,
+  ForgeClient,
+  GetCommitChecksInput,
+  ListChangeRequestsInput,
+  Mergeability,
+  MergeChangeRequestInput,
+  OpenChangeRequestInput,
+  ProjectRef,
+  SetCommitStatusInput,
 } from '../common/change-request.js';
+import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
-  ChangeRequestConflictError,
   ChangeRequestExistsError,
   ChecksFailedError,
   ForgeApiError,
   forgeErrorOptions,
-  HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
 import { assertBranchName, assertChangeRequestRef } from '../common/input-checks.js';
-import {
-  DEFAULT_MERGE_POLL_INTERVAL_MS,
-  DEFAULT_MERGE_WAIT_TIMEOUT_MS,
-  waitForMerge,
-} from '../common/wait-for-merge.js';
+import { DEFAULT_MERGE_POLL_INTERVAL_MS, DEFAULT_MERGE_WAIT_TIMEOUT_MS } from '../common/wait-for-merge.js';
+import { gitHubStatusState, readGitHubChecks } from './github-checks.js';
 import {
   type GitHubPullRequest,
-  gitHubCheckRunPageSchema,
-  gitHubCombinedStatusSchema,
   gitHubMergeResultSchema,
   gitHubPullRequestSchema,
 } from './github-schemas.js';
@@ -83,26 +73,17 @@ export class GitHubClient implements ForgeClient {
       { accept: 'application/vnd.github+json', 'x-github-api-version': GITHUB_API_VERSION },
       transportOptions,
     );
-    this.changeRequests = {
-      open: (input, callOptions) => this.#open(input, callOptions),
-      get: (ref, callOptions) => this.#get(ref, callOptions),
-      list: (input, callOptions) => this.#list(input, callOptions),
-      merge: (input, callOptions) => this.#merge(input, callOptions),
-      close: (ref, callOptions) => this.#close(ref, callOptions),
-      comment: (input, callOptions) => this.#comment(input, callOptions),
-      approve: (input, callOptions) => this.#approve(input, callOptions),
-      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        waitForMerge(
-          (r, o) => this.#get(r, o),
-          ref,
-          waitOptions,
-          (request, o) => this.#checks({ project: ref.project, sha: request.headSha }, o),
-        ),
-    };
-    this.checks = {
-      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
-      get: (input, callOptions) => this.#checks(input, callOptions),
-    };
+    ({ changeRequests: this.changeRequests, checks: this.checks } = forgeApis({
+      open: (input, o) => this.#open(input, o),
+      get: (ref, o) => this.#get(ref, o),
+      list: (input, o) => this.#list(input, o),
+      merge: (input, o) => this.#merge(input, o),
+      close: (ref, o) => this.#close(ref, o),
+      comment: (input, o) => this.#comment(input, o),
+      approve: (input, o) => this.#approve(input, o),
+      setStatus: (input, o) => this.#setStatus(input, o),
+      checks: (input, o) => this.#checks(input, o),
+    }));
   }
 
   close(): Promise<void> {
@@ -213,7 +194,7 @@ export class GitHubClient implements ForgeClient {
         options,
       );
     } catch (error) {
-      throw await this.#mergeError(input, error, options);
+      throw await mergeFailure(input, error, (r, o) => this.#get(r, o), options);
     }
     return this.#get(input, options);
   }
@@ -248,20 +229,6 @@ export class GitHubClient implements ForgeClient {
       }
       await sleep(Math.min(pollIntervalMs, Math.max(0, deadline - Date.now())), options?.signal);
     }
-  }
-
-  /** 405: not mergeable (conflict or blocked: look which); 409: the head moved; 422: not mergeable. */
-  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
-    if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
-    if (error.status === 405 || error.status === 422) {
-      const current = await this.#get(ref, options).catch(() => undefined);
-      if (current?.mergeability === 'conflict') {
-        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
-      }
-      return new NotMergeableError(error.message, forgeErrorOptions(error));
-    }
-    return error;
   }
 
   async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
@@ -322,70 +289,10 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
-  /** Commit statuses (the combined status) and check runs (the newest per name) of a commit. */
-  async #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
-    const repo = repoPath(input.project);
-    const sha = encodeURIComponent(input.sha);
-    const combined = await this.#transport.request(
-      { path: `${repo}/commits/${sha}/status`, schema: gitHubCombinedStatusSchema },
-      options,
-    );
-    const statuses: CommitStatus[] = combined.statuses.map((status) => ({
-      name: status.context,
-      state: fromGitHubState(status.state),
-      description: status.description ?? null,
-      targetUrl: status.target_url ?? null,
-      kind: 'status',
-    }));
-    const checkRuns = (await this.#checkRuns(repo, sha, options)).map(
-      (run): CommitStatus => ({
-        name: run.name,
-        state: fromCheckRun(run.status, run.conclusion ?? null),
-        description: run.output?.title ?? run.conclusion ?? null,
-        targetUrl: run.details_url ?? run.html_url ?? null,
-        kind: 'check-run',
-      }),
-    );
-    const all = [...statuses, ...checkRuns];
-    return { sha: input.sha, state: combineCheckStates(all), statuses: all, pipeline: null };
-  }
-
-  /**
-   * Every page of `GET …/commits/{ref}/check-runs` (the list is wrapped in `{ total_count, check_runs }`, so it
-   * is paged by `page` until `total_count` is read, at most {@link MAXIMUM_CHECK_RUN_PAGES} pages).
-   */
-  async #checkRuns(repo: string, sha: string, options?: ForgeCallOptions) {
-    const runs = [];
-    for (let page = 1; ; page++) {
-      const answer = await this.#transport.request(
-        {
-          path: `${repo}/commits/${sha}/check-runs`,
-          query: { filter: 'latest', per_page: 100, page },
-          schema: gitHubCheckRunPageSchema,
-        },
-        options,
-      );
-      runs.push(...answer.check_runs);
-      if (answer.check_runs.length === 0 || runs.length >= answer.total_count) return runs;
-      if (page >= MAXIMUM_CHECK_RUN_PAGES) {
-        throw new ForgeApiError(
-          `github: the check runs of ${sha} cannot be read whole: more than ${MAXIMUM_CHECK_RUN_PAGES} pages`,
-          {
-            forge: 'github',
-            status: 200,
-            method: 'GET',
-            url: `${repo}/commits/${sha}/check-runs`,
-            code: 'FORGE_UNEXPECTED_RESPONSE',
-            retryable: false,
-          },
-        );
-      }
-    }
+  #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
+    return readGitHubChecks(this.#transport, repoPath(input.project), input.sha, options);
   }
 }
-
-/** 2 000 check runs on one commit: a guard against a server whose `total_count` is never reached. */
-const MAXIMUM_CHECK_RUN_PAGES = 20;
 
 /**
  * GitHub takes a merge commit's message in two parts: `commit_title` (the first line; GitHub's default otherwise)
@@ -405,41 +312,6 @@ function repoPath(project: ProjectRef): string {
     throw new ValidationError(`a GitHub project is "owner/repo", got ${JSON.stringify(project)}`);
   }
   return `/repos/${parts.map(encodeURIComponent).join('/')}`;
-}
-
-/** GitHub statuses know pending, success, failure and error. */
-function gitHubStatusState(state: CheckState): string {
-  switch (state) {
-    case 'success':
-      return 'success';
-    case 'failed':
-      return 'failure';
-    case 'canceled':
-      return 'error';
-    default:
-      return 'pending';
-  }
-}
-
-/**
- * A check run's state: not `completed` is pending (`queued`, `waiting`, `requested`, `pending`) or running
- * (`in_progress`); a completed run passes with `success`, `neutral` or `skipped` (what required checks accept),
- * is canceled with `cancelled`, and fails with anything else (`failure`, `timed_out`, `action_required`, `stale`,
- * or a conclusion a newer GitHub invents).
- */
-function fromCheckRun(status: string, conclusion: string | null): CheckState {
-  if (status === 'in_progress') return 'running';
-  if (status !== 'completed') return 'pending';
-  if (conclusion === 'success' || conclusion === 'neutral' || conclusion === 'skipped') return 'success';
-  if (conclusion === 'cancelled') return 'canceled';
-  return 'failed';
-}
-
-function fromGitHubState(state: string): CheckState {
-  if (state === 'success') return 'success';
-  if (state === 'failure') return 'failed';
-  if (state === 'error') return 'canceled';
-  return 'pending';
 }
 
 /** `mergeable_state`: clean/unstable/has_hooks merge; dirty conflicts; blocked/behind/draft wait; unknown is unknown. */

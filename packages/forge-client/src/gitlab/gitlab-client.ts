@@ -19,8 +19,8 @@ import {
   type OpenChangeRequestInput,
   type ProjectRef,
   type SetCommitStatusInput,
-  type WaitForMergeOptions,
 } from '../common/change-request.js';
+import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
   ChangeRequestConflictError,
   ChangeRequestExistsError,
@@ -31,7 +31,6 @@ import {
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
 import { assertBranchName, assertChangeRequestRef, assertProject } from '../common/input-checks.js';
-import { waitForMerge } from '../common/wait-for-merge.js';
 import {
   type GitLabMergeRequest,
   type GitLabPipeline,
@@ -74,27 +73,17 @@ export class GitLabClient implements ForgeClient {
     const { url = 'https://gitlab.com', token, ...transportOptions } = options;
     const base = `${url.replace(/\/+$/, '')}/api/v4`;
     this.#transport = new ForgeTransport('gitlab', base, token, {}, transportOptions);
-    this.changeRequests = {
-      open: (input, callOptions) => this.#open(input, callOptions),
-      get: (ref, callOptions) => this.#get(ref, callOptions),
-      list: (input, callOptions) => this.#list(input, callOptions),
-      merge: (input, callOptions) => this.#merge(input, callOptions),
-      close: (ref, callOptions) => this.#close(ref, callOptions),
-      comment: (input, callOptions) => this.#comment(input, callOptions),
-      approve: (input, callOptions) => this.#approve(input, callOptions),
-      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        // By sha only: a merge request pipeline's ref is `refs/merge-requests/<iid>/head`, not the branch.
-        waitForMerge(
-          (r, o) => this.#get(r, o),
-          ref,
-          waitOptions,
-          (request, o) => this.#checks({ project: ref.project, sha: request.headSha }, o),
-        ),
-    };
-    this.checks = {
-      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
-      get: (input, callOptions) => this.#checks(input, callOptions),
-    };
+    ({ changeRequests: this.changeRequests, checks: this.checks } = forgeApis({
+      open: (input, o) => this.#open(input, o),
+      get: (ref, o) => this.#get(ref, o),
+      list: (input, o) => this.#list(input, o),
+      merge: (input, o) => this.#merge(input, o),
+      close: (ref, o) => this.#close(ref, o),
+      comment: (input, o) => this.#comment(input, o),
+      approve: (input, o) => this.#approve(input, o),
+      setStatus: (input, o) => this.#setStatus(input, o),
+      checks: (input, o) => this.#checks(input, o),
+    }));
   }
 
   close(): Promise<void> {
@@ -193,7 +182,7 @@ export class GitLabClient implements ForgeClient {
       );
       return toChangeRequest(input.project, merged);
     } catch (error) {
-      throw await this.#mergeError(input, error, options);
+      throw await mergeFailure(input, error, (r, o) => this.#get(r, o), options);
     }
   }
 
@@ -220,26 +209,6 @@ export class GitLabClient implements ForgeClient {
       }
       await sleep(delayMs, options?.signal);
     }
-  }
-
-  /** 405: not mergeable now (a conflict shows as 405 on many versions, so look); 406: conflict; 409: head moved. */
-  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
-    if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
-    if (error.status === 406)
-      return new ChangeRequestConflictError(ref, error.serverMessage ?? 'HTTP 406', error);
-    if (error.status === 405 || error.status === 422) {
-      const current = await this.#get(ref, options).catch(() => undefined);
-      if (current?.mergeability === 'conflict') {
-        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
-      }
-      const why =
-        current === undefined
-          ? ''
-          : ` (state ${current.state}, ${current.draft ? 'draft, ' : ''}${current.mergeability})`;
-      return new NotMergeableError(`${error.message}${why}`, forgeErrorOptions(error));
-    }
-    return error;
   }
 
   async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
