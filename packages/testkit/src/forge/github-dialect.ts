@@ -10,6 +10,11 @@ function rubyValue(value: unknown): string {
   return typeof value === 'object' ? (Array.isArray(value) ? '[]' : '{}') : JSON.stringify(value);
 }
 
+/** `a string`, `an integer`, `an object`: the article GitHub's messages use. */
+function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 function valueAt(body: Record<string, unknown>, pointer: string): unknown {
   let current: unknown = body;
   for (const key of pointer.split('/').slice(1)) {
@@ -34,7 +39,7 @@ function gitHubRejection(issues: readonly ForgeSpecIssue[], body: Record<string,
         ? 'valid'
         : 'oneOf' in expected
           ? `a member of ${JSON.stringify(expected.oneOf)}`
-          : `a ${[expected.type].flat().join(' or ').replace('null', 'null')}`;
+          : withArticle([expected.type].flat().join(' or '));
     return `For 'properties/${name}', ${value} is not ${wanted}.`;
   });
   return new ForgeHttpError(422, {
