@@ -200,6 +200,12 @@ describe('forge spec extracts', () => {
       },
     );
     expect(badType).toEqual({ status: 400, json: { error: 'squash is invalid' } });
+    // Grape coerces what it can: the text "true" is a Boolean to GitLab.
+    const coerced = await call(api, gitlab.token, 'PUT', `/projects/team%2Fdeploy/merge_requests/${iid}`, {
+      title: 'v2 (coerced)',
+      squash: 'true',
+    });
+    expect(coerced.status).toBe(200);
     const badState = await call(api, gitlab.token, 'POST', `/projects/team%2Fdeploy/statuses/${head}`, {
       state: 'done',
     });

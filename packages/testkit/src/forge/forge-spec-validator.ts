@@ -130,6 +130,8 @@ export class ForgeSpecValidator {
   readonly forge: ForgeSpecName;
   readonly operations: readonly ForgeSpecOperation[];
   readonly #ajv: Ajv;
+  /** Request bodies on GitLab: Grape coerces scalars to the declared type (`"true"` is a Boolean). */
+  readonly #requestAjv: Ajv;
   readonly #templates: Array<{ operation: ForgeSpecOperation; segments: string[] }>;
   readonly #compiled = new Map<string, ValidateFunction>();
 
@@ -138,9 +140,21 @@ export class ForgeSpecValidator {
     this.forge = forge;
     const extract = EXTRACTS[forge];
     this.operations = extract.operations;
-    this.#ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
-    this.#ajv.addSchema({ $id: 'spec', schemas: extract.schemas });
-    this.#ajv.addSchema({ $id: 'closed', schemas: closeObjects(extract.schemas) });
+    const ajv = (coerceTypes: boolean) => {
+      const instance = new Ajv({
+        strict: false,
+        allErrors: true,
+        validateFormats: false,
+        validateSchema: false,
+        coerceTypes,
+      });
+      instance.addSchema({ $id: 'spec', schemas: extract.schemas });
+      instance.addSchema({ $id: 'closed', schemas: closeObjects(extract.schemas) });
+      return instance;
+    };
+    // Responses are never coerced: a wrong type the emulator sends must show.
+    this.#ajv = ajv(false);
+    this.#requestAjv = forge === 'gitlab' ? ajv(true) : this.#ajv;
     this.#templates = extract.operations.map((operation) => ({
       operation,
       segments: segmentsOf(operation.path),
@@ -202,7 +216,8 @@ export class ForgeSpecValidator {
       }
     }
     if (operation.requestBody !== undefined && body !== undefined) {
-      const lenient = this.#compile(`body:${operation.operationId}`, operation.requestBody, 'spec');
+      // On GitLab this coerces the body's scalars in place, as Grape hands the endpoint coerced parameters.
+      const lenient = this.#compile(`body:${operation.operationId}`, operation.requestBody, 'spec', true);
       if (!lenient(body)) issues.push(...(lenient.errors ?? []).map((e) => issueFrom(e, 'body')));
       const strict = this.#compile(`closed-body:${operation.operationId}`, operation.requestBody, 'closed');
       if (!strict(body)) {
@@ -244,12 +259,12 @@ export class ForgeSpecValidator {
     return validate(body) ? [] : (validate.errors ?? []).map((e) => issueFrom(e, 'response'));
   }
 
-  #compile(key: string, schema: unknown, base: 'spec' | 'closed'): ValidateFunction {
+  #compile(key: string, schema: unknown, base: 'spec' | 'closed', request = false): ValidateFunction {
     let validate = this.#compiled.get(key);
     if (validate === undefined) {
       const local = base === 'closed' ? closeObjects(schema) : schema;
       const resolved = JSON.parse(JSON.stringify(local).replaceAll('"#/schemas/', `"${base}#/schemas/`));
-      validate = this.#ajv.compile(resolved as object);
+      validate = (request ? this.#requestAjv : this.#ajv).compile(resolved as object);
       this.#compiled.set(key, validate);
     }
     return validate;
