@@ -222,6 +222,16 @@ describe('forge spec extracts', () => {
     });
   });
 
+  it('a body that is not JSON is GitHub\'s 400 "Problems parsing JSON"', async () => {
+    const response = await fetch(`${github.url}/repos/acme/deploy/pulls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${github.token}`, 'content-type': 'application/json' },
+      body: '{"title": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ message: 'Problems parsing JSON' });
+  });
+
   it('a query parameter the spec does not define is a client bug: reported, not silently served', async () => {
     const before = gitlab.specViolations.length;
     const answer = await call(

@@ -65,6 +65,8 @@ export interface ForgeDialect {
   };
   /** Whether the request carries the emulator's token. */
   authorized(headers: IncomingMessage['headers'], token: string): boolean;
+  /** The message of the 400 for a body that is not a JSON object. */
+  malformedJsonMessage: string;
   /** The forge's answer to a request its spec refuses (a missing or invalid field or parameter). */
   rejectRequest(issues: readonly ForgeSpecIssue[], body: Record<string, unknown>): ForgeHttpError;
 }
@@ -207,7 +209,7 @@ export class ForgeHttpServer {
       });
       const operation = this.#spec.validator.match(method, path);
       try {
-        const parsed = await readJsonObject(request);
+        const parsed = await readJsonObject(request, this.#dialect);
         const body = parsed ?? {};
         const issues =
           operation === undefined
@@ -307,12 +309,17 @@ function notInSpec(method: string, path: string): ForgeSpecIssue {
 }
 
 /** Reads a JSON object body (undefined when empty). @throws ForgeHttpError 400 for anything else. */
-async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+async function readJsonObject(
+  request: IncomingMessage,
+  dialect: ForgeDialect,
+): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAXIMUM_BODY_BYTES) throw new ForgeHttpError(413, { message: 'request body too large' });
+    if (size > MAXIMUM_BODY_BYTES) {
+      throw new ForgeHttpError(413, dialect.errorBody(413, 'request body too large'));
+    }
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -324,7 +331,7 @@ async function readJsonObject(request: IncomingMessage): Promise<Record<string, 
   } catch {
     // fall through
   }
-  throw new ForgeHttpError(400, { message: 'the request body is not a JSON object' });
+  throw new ForgeHttpError(400, dialect.errorBody(400, dialect.malformedJsonMessage));
 }
 
 /** Pagination the way both forges do it: `page`/`per_page` (max 100) and an RFC 8288 `Link` header. */

@@ -71,4 +71,5 @@ export const gitHubDialect: ForgeDialect = {
   authorized: (headers: ForgeRequestContext['headers'], token: string) =>
     headers.authorization === `Bearer ${token}` || headers.authorization === `token ${token}`,
   rejectRequest: gitHubRejection,
+  malformedJsonMessage: 'Problems parsing JSON',
 };

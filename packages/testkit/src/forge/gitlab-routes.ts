@@ -56,6 +56,8 @@ export const gitLabDialect: ForgeDialect = {
   authorized: (headers: ForgeRequestContext['headers'], token: string) =>
     headers['private-token'] === token || headers.authorization === `Bearer ${token}`,
   rejectRequest: gitLabRejection,
+  // GitLab words its generic 400 answers `400 Bad request` (lib/api/helpers.rb `bad_request!`).
+  malformedJsonMessage: '400 Bad request',
 };
 
 function notFound(what = '404 Not found'): ForgeHttpError {
