@@ -125,6 +125,35 @@ describe('GitHubClient against the GitHub emulator', () => {
     }
   });
 
+  it('commitMessage becomes the whole message of the merge and squash commits (title and detail)', async () => {
+    github.addRepository(repository, 'deploy');
+    const { execFileSync } = await import('node:child_process');
+    for (const method of ['merge', 'squash'] as const) {
+      const source = await releaseBranch(`${method}-message`);
+      const opened = await client.changeRequests.open({
+        project: repository,
+        sourceBranch: source,
+        targetBranch: 'main',
+        title: method,
+      });
+      const message = `prod: ${method}-message\n\nReleased by gitops-flow.`;
+      const merged = await client.changeRequests.merge({ ...opened, method, commitMessage: message });
+      const written = execFileSync(
+        'git',
+        [
+          '--git-dir',
+          git.repoDirectory('deploy'),
+          'log',
+          '-1',
+          '--format=%B',
+          merged.mergeCommitSha as string,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(written.trim()).toBe(message);
+    }
+  });
+
   it('maps 409 to HeadChangedError and a conflicting base to ChangeRequestConflictError', async () => {
     github.addRepository(repository, 'deploy');
     const source = await releaseBranch('v3');

@@ -242,9 +242,14 @@ describe('GitLabClient against the GitLab emulator', () => {
     await client.checks.setStatus({ project, sha: opened.headSha, name: 'smoke', state: 'running' });
     const scheduled = await client.changeRequests.merge({ ...opened, whenChecksPass: true });
     expect(scheduled.state).toBe('open');
+    // The status is a job of the commit's pipeline (GitLab creates one for an external status).
     expect(await client.checks.get({ project, sha: opened.headSha })).toMatchObject({
       state: 'pending',
-      statuses: [{ name: 'smoke', state: 'running' }],
+      statuses: [
+        { name: 'smoke', state: 'running', kind: 'status' },
+        { kind: 'pipeline', state: 'running' },
+      ],
+      pipeline: { status: 'running' },
     });
     await client.checks.setStatus({ project, sha: opened.headSha, name: 'smoke', state: 'success' });
     const merged = await client.changeRequests.get(opened);

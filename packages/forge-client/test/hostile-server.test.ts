@@ -131,6 +131,7 @@ describe('hostile input', () => {
           html_url: 'http://x/1',
         });
       }
+      if (request.url?.includes('/check-runs')) return json(response, { total_count: 0, check_runs: [] });
       statusReads += 1;
       json(response, { state: 'pending', statuses: [{ context: 'ci', state: 'pending' }] });
     };
@@ -148,5 +149,95 @@ describe('hostile input', () => {
     expect((error as ForgeApiError).code).toBe('FORGE_NOT_MERGEABLE');
     // With the default 5 s pause a 300 ms wait looks twice; with 10 ms it looks many times.
     expect(statusReads).toBeGreaterThan(2);
+  });
+});
+
+describe('hostile check runs and pipelines', () => {
+  const sha = 'c'.repeat(40);
+
+  it('check-run pages whose total_count is never reached stop after 20 pages, typed', async () => {
+    requests = 0;
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) {
+        const runs = Array.from({ length: 100 }, (_, index) => ({ name: `run-${index}`, status: 'queued' }));
+        return json(response, { total_count: 1_000_000, check_runs: runs });
+      }
+      json(response, { state: 'pending', statuses: [] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.checks.get({ project: 'a/b', sha }));
+    await client.close();
+    expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+    expect(requests).toBe(1 + 20);
+  });
+
+  it('an empty check-run page ends the list even when total_count claims more', async () => {
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) return json(response, { total_count: 7, check_runs: [] });
+      json(response, { state: 'success', statuses: [{ context: 'ci', state: 'success' }] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const checks = await client.checks.get({ project: 'a/b', sha });
+    await client.close();
+    expect(checks.state).toBe('success');
+  });
+
+  it('a check run of the wrong shape is a ResponseValidationError without the token', async () => {
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) {
+        return json(response, {
+          total_count: 1,
+          check_runs: [{ name: request.headers.authorization, status: 7 }],
+        });
+      }
+      json(response, { state: 'success', statuses: [] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.checks.get({ project: 'a/b', sha }));
+    await client.close();
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect(leaks(error, TOKEN)).toBe(false);
+  });
+
+  it('a conclusion or pipeline status the client does not know never counts as success', async () => {
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) {
+        return json(response, {
+          total_count: 1,
+          check_runs: [{ name: 'x', status: 'completed', conclusion: 'exploded' }],
+        });
+      }
+      if (request.url?.includes('/pipelines'))
+        return json(response, [{ id: 9, sha, ref: 'main', status: 'exploded' }]);
+      if (request.url?.includes('/statuses')) return json(response, []);
+      json(response, { state: 'success', statuses: [] });
+    };
+    const github = new GitHubClient({ url, token: TOKEN, retry: false });
+    expect((await github.checks.get({ project: 'a/b', sha })).state).toBe('failed');
+    await github.close();
+    const gitlab = new GitLabClient({ url, token: TOKEN, retry: false });
+    expect(await gitlab.checks.get({ project: 'team/deploy', sha })).toMatchObject({
+      state: 'pending',
+      pipeline: { id: 9, status: 'exploded', state: 'pending' },
+    });
+    await gitlab.close();
+  });
+
+  it('a merge request whose head_pipeline has the wrong shape is a ResponseValidationError', async () => {
+    answer = (_request, response) =>
+      json(response, {
+        iid: 1,
+        title: 't',
+        state: 'opened',
+        source_branch: 'release',
+        target_branch: 'main',
+        web_url: 'http://x/1',
+        head_pipeline: { id: 'one', status: 3 },
+      });
+    const client = new GitLabClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.changeRequests.get({ project: 'team/deploy', number: 1 }));
+    await client.close();
+    expect(error).toBeInstanceOf(ResponseValidationError);
+    expect((error as Error).message).toMatch(/head_pipeline/);
   });
 });

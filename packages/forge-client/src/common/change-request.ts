@@ -47,6 +47,35 @@ export interface ChangeRequest {
   mergeCommitSha: string | null;
   labels: string[];
   webUrl: string;
+  /**
+   * GitLab: the merge request's `head_pipeline` (the latest pipeline of its head commit, the one "Pipelines must
+   * succeed" reads), `null` when it has none. GitHub has no such field: always `null` (see {@link ChecksApi.get}).
+   */
+  headPipeline: ForgePipeline | null;
+}
+
+/** A GitLab pipeline, as a merge request's `head_pipeline` or in {@link CommitChecks}. */
+export interface ForgePipeline {
+  id: number;
+  sha: string;
+  ref: string | null;
+  /**
+   * GitLab's own status: `created`, `waiting_for_resource`, `preparing`, `waiting_for_callback`, `pending`,
+   * `running`, `success`, `failed`, `canceling`, `canceled`, `skipped`, `manual`, `scheduled`.
+   */
+  status: string;
+  /** The status in the forge-neutral words of {@link CheckState}. */
+  state: CheckState;
+  webUrl: string | null;
+}
+
+/** What {@link ChangeRequestsApi.approve} takes. */
+export interface ApproveChangeRequestInput extends ChangeRequestRef {
+  /**
+   * Approve only this head commit: GitLab refuses with 409 ({@link HeadChangedError}) when the source moved;
+   * GitHub records the review on this commit (`commit_id`).
+   */
+  expectedHeadSha?: string;
 }
 
 /** What {@link ChangeRequestsApi.open} needs. */
@@ -106,24 +135,53 @@ export interface WaitForMergeOptions extends Omit<ForgeCallOptions, 'timeoutMs'>
   pollIntervalMs?: number;
   /** Called with every observation. */
   onProgress?: (changeRequest: ChangeRequest) => void;
+  /**
+   * Stop with {@link ChecksFailedError} as soon as the head commit's checks have failed (statuses, GitHub check
+   * runs, GitLab's head pipeline) instead of waiting for a merge that the forge will not make (GitLab cancels its
+   * auto-merge then). Default `false`: someone may re-run the checks and merge. Costs one more request per look.
+   */
+  failOnChecks?: boolean;
 }
 
-/** The commit statuses a forge shows for a commit (GitLab commit statuses / pipelines, GitHub statuses). */
+/** The state of one check on a commit (a commit status, a GitHub check run, a GitLab pipeline). */
 export type CheckState = 'pending' | 'running' | 'success' | 'failed' | 'canceled';
 
-/** One named status on a commit. */
+/**
+ * What reported a check: a commit status (both forges), a GitHub check run (GitHub Apps, Actions), a GitLab
+ * pipeline.
+ */
+export type CheckKind = 'status' | 'check-run' | 'pipeline';
+
+/** One named check on a commit. */
 export interface CommitStatus {
   name: string;
   state: CheckState;
   description: string | null;
   targetUrl: string | null;
+  /** What reported it. */
+  kind: CheckKind;
 }
 
-/** The combined verdict of a commit's statuses: `none` when nothing reported. */
+/**
+ * The combined verdict of a commit's checks (`none` when nothing reported) and the checks themselves: commit
+ * statuses and GitHub check runs (the newest per name), or on GitLab the commit statuses and the commit's latest
+ * pipeline — which alone decides there, as GitLab's "Pipelines must succeed" reads only it (a status is a job of a
+ * pipeline, and a job allowed to fail does not fail it).
+ */
 export interface CommitChecks {
   sha: string;
   state: 'none' | 'pending' | 'success' | 'failed';
   statuses: CommitStatus[];
+  /** GitLab: the commit's latest pipeline (for `ref`, when given); GitHub: `null`. */
+  pipeline: ForgePipeline | null;
+}
+
+/** What {@link ChecksApi.get} takes. */
+export interface GetCommitChecksInput {
+  project: ProjectRef;
+  sha: string;
+  /** GitLab: only pipelines of this branch or tag (`GET /projects/:id/pipelines?sha=&ref=`). Ignored by GitHub. */
+  ref?: string;
 }
 
 /** What {@link ChecksApi.setStatus} takes. */
@@ -144,16 +202,21 @@ export interface ChangeRequestsApi {
   merge(input: MergeChangeRequestInput, options?: ForgeCallOptions): Promise<ChangeRequest>;
   close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest>;
   comment(ref: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void>;
+  /**
+   * Approves as the token's user: GitLab `POST …/merge_requests/:iid/approve`, GitHub a review with event
+   * `APPROVE`. Forges refuse an author's approval of their own change by default (GitLab 401, GitHub 422).
+   */
+  approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void>;
   waitForMerge(
     ref: ChangeRequestRef,
     options?: WaitForMergeOptions,
   ): Promise<{ mergeCommitSha: string; changeRequest: ChangeRequest }>;
 }
 
-/** Commit statuses (the checks a merge waits on). */
+/** The checks a merge waits on: commit statuses, GitHub check runs, GitLab pipelines. */
 export interface ChecksApi {
   setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void>;
-  get(input: { project: ProjectRef; sha: string }, options?: ForgeCallOptions): Promise<CommitChecks>;
+  get(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks>;
 }
 
 /** The one interface both forge clients implement. */
@@ -165,8 +228,17 @@ export interface ForgeClient {
   close(): Promise<void>;
 }
 
-/** Combines statuses into one verdict: any failure fails; anything not finished is pending; all success is success. */
-export function combineCheckStates(statuses: readonly CommitStatus[]): CommitChecks['state'] {
+/**
+ * Combines checks into one verdict: any failure fails; anything not finished is pending; all success is success.
+ *
+ * @example
+ * ```ts
+ * combineCheckStates([{ name: 'ci', state: 'running', description: null, targetUrl: null, kind: 'status' }]); // 'pending'
+ * ```
+ */
+export function combineCheckStates(
+  statuses: ReadonlyArray<Pick<CommitStatus, 'state'>>,
+): CommitChecks['state'] {
   if (statuses.length === 0) return 'none';
   if (statuses.some((status) => status.state === 'failed' || status.state === 'canceled')) return 'failed';
   if (statuses.some((status) => status.state === 'pending' || status.state === 'running')) return 'pending';

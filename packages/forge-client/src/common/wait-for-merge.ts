@@ -2,12 +2,14 @@ import { abortReasonToError, sleep, ValidationError } from '@gitops-kit/core';
 import type {
   ChangeRequest,
   ChangeRequestRef,
+  CommitChecks,
   ForgeCallOptions,
   WaitForMergeOptions,
 } from './change-request.js';
 import {
   ChangeRequestClosedError,
   ChangeRequestConflictError,
+  ChecksFailedError,
   MergeWaitTimeoutError,
 } from './forge-errors.js';
 
@@ -18,12 +20,14 @@ export const DEFAULT_MERGE_POLL_INTERVAL_MS = 5_000;
 
 /**
  * Polls a change request until it is merged (→ the commit that landed), closed (→ {@link ChangeRequestClosedError})
- * or conflicts with its target (→ {@link ChangeRequestConflictError}), within `timeoutMs`.
+ * or conflicts with its target (→ {@link ChangeRequestConflictError}), within `timeoutMs`; with `failOnChecks`,
+ * also stops when the head commit's checks failed (→ {@link ChecksFailedError}).
  */
 export async function waitForMerge(
   get: (ref: ChangeRequestRef, options: ForgeCallOptions) => Promise<ChangeRequest>,
   ref: ChangeRequestRef,
   options: WaitForMergeOptions = {},
+  checks?: (changeRequest: ChangeRequest, options: ForgeCallOptions) => Promise<CommitChecks>,
 ): Promise<{ mergeCommitSha: string; changeRequest: ChangeRequest }> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_MERGE_WAIT_TIMEOUT_MS;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_MERGE_POLL_INTERVAL_MS;
@@ -42,11 +46,12 @@ export async function waitForMerge(
     if (signal?.aborted) throw abortReasonToError(signal);
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) throw new MergeWaitTimeoutError(ref, timeoutMs);
-    const changeRequest = await get(ref, {
+    const callOptions: ForgeCallOptions = {
       ...(signal === undefined ? {} : { signal }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       timeoutMs: Math.max(1_000, remainingMs),
-    });
+    };
+    const changeRequest = await get(ref, callOptions);
     options.onProgress?.(changeRequest);
     if (changeRequest.state === 'merged') {
       // A forge may fill the merge commit in just after it flips the state: then look again.
@@ -60,6 +65,9 @@ export async function waitForMerge(
         ref,
         `${changeRequest.sourceBranch} → ${changeRequest.targetBranch}`,
       );
+    } else if (options.failOnChecks && checks !== undefined && changeRequest.headSha !== '') {
+      const current = await checks(changeRequest, callOptions);
+      if (current.state === 'failed') throw new ChecksFailedError(ref, current.sha, current.statuses);
     }
     const pauseMs = Math.min(pollIntervalMs, deadline - Date.now());
     if (pauseMs > 0) await sleep(pauseMs, signal);

@@ -1,41 +1,35 @@
 import { sleep, ValidationError } from '@gitops-kit/core';
-import {
-  type ChangeRequest,
-  type ChangeRequestRef,
-  type ChangeRequestsApi,
-  type CheckState,
-  type ChecksApi,
-  type CommitChecks,
-  combineCheckStates,
-  type ForgeCallOptions,
-  type ForgeClient,
-  type ListChangeRequestsInput,
-  type Mergeability,
-  type MergeChangeRequestInput,
-  type OpenChangeRequestInput,
-  type ProjectRef,
-  type SetCommitStatusInput,
-  type WaitForMergeOptions,
+import type {
+  ApproveChangeRequestInput,
+  ChangeRequest,
+  ChangeRequestRef,
+  ChangeRequestsApi,
+  ChecksApi,
+  CommitChecks,
+  ForgeCallOptions,
+  ForgeClient,
+  GetCommitChecksInput,
+  ListChangeRequestsInput,
+  Mergeability,
+  MergeChangeRequestInput,
+  OpenChangeRequestInput,
+  ProjectRef,
+  SetCommitStatusInput,
 } from '../common/change-request.js';
+import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
-  ChangeRequestConflictError,
   ChangeRequestExistsError,
   ChecksFailedError,
   ForgeApiError,
   forgeErrorOptions,
-  HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
 import { assertBranchName, assertChangeRequestRef } from '../common/input-checks.js';
-import {
-  DEFAULT_MERGE_POLL_INTERVAL_MS,
-  DEFAULT_MERGE_WAIT_TIMEOUT_MS,
-  waitForMerge,
-} from '../common/wait-for-merge.js';
+import { DEFAULT_MERGE_POLL_INTERVAL_MS, DEFAULT_MERGE_WAIT_TIMEOUT_MS } from '../common/wait-for-merge.js';
+import { gitHubStatusState, readGitHubChecks } from './github-checks.js';
 import {
   type GitHubPullRequest,
-  gitHubCombinedStatusSchema,
   gitHubMergeResultSchema,
   gitHubPullRequestSchema,
 } from './github-schemas.js';
@@ -79,20 +73,17 @@ export class GitHubClient implements ForgeClient {
       { accept: 'application/vnd.github+json', 'x-github-api-version': GITHUB_API_VERSION },
       transportOptions,
     );
-    this.changeRequests = {
-      open: (input, callOptions) => this.#open(input, callOptions),
-      get: (ref, callOptions) => this.#get(ref, callOptions),
-      list: (input, callOptions) => this.#list(input, callOptions),
-      merge: (input, callOptions) => this.#merge(input, callOptions),
-      close: (ref, callOptions) => this.#close(ref, callOptions),
-      comment: (input, callOptions) => this.#comment(input, callOptions),
-      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
-    };
-    this.checks = {
-      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
-      get: (input, callOptions) => this.#checks(input, callOptions),
-    };
+    ({ changeRequests: this.changeRequests, checks: this.checks } = forgeApis({
+      open: (input, o) => this.#open(input, o),
+      get: (ref, o) => this.#get(ref, o),
+      list: (input, o) => this.#list(input, o),
+      merge: (input, o) => this.#merge(input, o),
+      close: (ref, o) => this.#close(ref, o),
+      comment: (input, o) => this.#comment(input, o),
+      approve: (input, o) => this.#approve(input, o),
+      setStatus: (input, o) => this.#setStatus(input, o),
+      checks: (input, o) => this.#checks(input, o),
+    }));
   }
 
   close(): Promise<void> {
@@ -196,14 +187,14 @@ export class GitHubClient implements ForgeClient {
           body: {
             merge_method: input.method ?? 'merge',
             ...(expectedHeadSha === undefined ? {} : { sha: expectedHeadSha }),
-            ...(input.commitMessage === undefined ? {} : { commit_message: input.commitMessage }),
+            ...(input.commitMessage === undefined ? {} : commitMessageFields(input.commitMessage)),
           },
           schema: gitHubMergeResultSchema,
         },
         options,
       );
     } catch (error) {
-      throw await this.#mergeError(input, error, options);
+      throw await mergeFailure(input, error, (r, o) => this.#get(r, o), options);
     }
     return this.#get(input, options);
   }
@@ -240,20 +231,6 @@ export class GitHubClient implements ForgeClient {
     }
   }
 
-  /** 405: not mergeable (conflict or blocked: look which); 409: the head moved; 422: not mergeable. */
-  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
-    if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
-    if (error.status === 405 || error.status === 422) {
-      const current = await this.#get(ref, options).catch(() => undefined);
-      if (current?.mergeability === 'conflict') {
-        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
-      }
-      return new NotMergeableError(error.message, forgeErrorOptions(error));
-    }
-    return error;
-  }
-
   async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
     assertChangeRequestRef(ref);
     const closed = await this.#transport.request(
@@ -280,6 +257,22 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
+  /** A review with event `APPROVE` (on `commit_id` when pinned). */
+  async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    await this.#transport.request(
+      {
+        method: 'POST',
+        path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+        body: {
+          event: 'APPROVE',
+          ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+        },
+      },
+      options,
+    );
+  }
+
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
     await this.#transport.request(
       {
@@ -296,25 +289,20 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
-  async #checks(
-    input: { project: ProjectRef; sha: string },
-    options?: ForgeCallOptions,
-  ): Promise<CommitChecks> {
-    const combined = await this.#transport.request(
-      {
-        path: `${repoPath(input.project)}/commits/${encodeURIComponent(input.sha)}/status`,
-        schema: gitHubCombinedStatusSchema,
-      },
-      options,
-    );
-    const statuses = combined.statuses.map((status) => ({
-      name: status.context,
-      state: fromGitHubState(status.state),
-      description: status.description ?? null,
-      targetUrl: status.target_url ?? null,
-    }));
-    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+  #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
+    return readGitHubChecks(this.#transport, repoPath(input.project), input.sha, options);
   }
+}
+
+/**
+ * GitHub takes a merge commit's message in two parts: `commit_title` (the first line; GitHub's default otherwise)
+ * and `commit_message` ("extra detail to append", per its OpenAPI description). Sending the whole message as
+ * `commit_message` would keep GitHub's default title on top of it.
+ */
+function commitMessageFields(message: string): { commit_title: string; commit_message?: string } {
+  const [title = '', ...rest] = message.split('\n');
+  const detail = rest.join('\n').replace(/^\n+/, '');
+  return detail === '' ? { commit_title: title } : { commit_title: title, commit_message: detail };
 }
 
 /** `owner/repo` → `/repos/owner/repo`. */
@@ -324,27 +312,6 @@ function repoPath(project: ProjectRef): string {
     throw new ValidationError(`a GitHub project is "owner/repo", got ${JSON.stringify(project)}`);
   }
   return `/repos/${parts.map(encodeURIComponent).join('/')}`;
-}
-
-/** GitHub statuses know pending, success, failure and error. */
-function gitHubStatusState(state: CheckState): string {
-  switch (state) {
-    case 'success':
-      return 'success';
-    case 'failed':
-      return 'failure';
-    case 'canceled':
-      return 'error';
-    default:
-      return 'pending';
-  }
-}
-
-function fromGitHubState(state: string): CheckState {
-  if (state === 'success') return 'success';
-  if (state === 'failure') return 'failed';
-  if (state === 'error') return 'canceled';
-  return 'pending';
 }
 
 /** `mergeable_state`: clean/unstable/has_hooks merge; dirty conflicts; blocked/behind/draft wait; unknown is unknown. */
@@ -381,5 +348,6 @@ function toChangeRequest(project: ProjectRef, pull: GitHubPullRequest): ChangeRe
     mergeCommitSha: merged ? (pull.merge_commit_sha ?? null) : null,
     labels: (pull.labels ?? []).map((label) => label.name),
     webUrl: pull.html_url,
+    headPipeline: null,
   };
 }

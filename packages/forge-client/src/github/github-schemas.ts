@@ -36,3 +36,19 @@ export const gitHubCombinedStatusSchema = z.looseObject({
 
 /** `PUT /repos/{owner}/{repo}/pulls/{n}/merge`. */
 export const gitHubMergeResultSchema = z.looseObject({ sha: z.string(), merged: z.boolean() });
+
+/** One check run of `GET /repos/{owner}/{repo}/commits/{ref}/check-runs`: the fields the client reads. */
+export const gitHubCheckRunSchema = z.looseObject({
+  name: z.string(),
+  status: z.string(),
+  conclusion: z.string().nullish(),
+  details_url: z.string().nullish(),
+  html_url: z.string().nullish(),
+  output: z.looseObject({ title: z.string().nullish() }).nullish(),
+});
+
+/** A page of `GET /repos/{owner}/{repo}/commits/{ref}/check-runs`. */
+export const gitHubCheckRunPageSchema = z.looseObject({
+  total_count: z.number(),
+  check_runs: z.array(gitHubCheckRunSchema),
+});

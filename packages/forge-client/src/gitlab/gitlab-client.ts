@@ -1,22 +1,26 @@
 import { sleep } from '@gitops-kit/core';
 import {
+  type ApproveChangeRequestInput,
   type ChangeRequest,
   type ChangeRequestRef,
   type ChangeRequestsApi,
   type CheckState,
   type ChecksApi,
   type CommitChecks,
+  type CommitStatus,
   combineCheckStates,
   type ForgeCallOptions,
   type ForgeClient,
+  type ForgePipeline,
+  type GetCommitChecksInput,
   type ListChangeRequestsInput,
   type Mergeability,
   type MergeChangeRequestInput,
   type OpenChangeRequestInput,
   type ProjectRef,
   type SetCommitStatusInput,
-  type WaitForMergeOptions,
 } from '../common/change-request.js';
+import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
   ChangeRequestConflictError,
   ChangeRequestExistsError,
@@ -27,11 +31,12 @@ import {
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
 import { assertBranchName, assertChangeRequestRef, assertProject } from '../common/input-checks.js';
-import { waitForMerge } from '../common/wait-for-merge.js';
 import {
   type GitLabMergeRequest,
+  type GitLabPipeline,
   gitLabCommitStatusSchema,
   gitLabMergeRequestSchema,
+  gitLabPipelineSchema,
 } from './gitlab-schemas.js';
 
 /** Options of {@link GitLabClient}. */
@@ -68,20 +73,17 @@ export class GitLabClient implements ForgeClient {
     const { url = 'https://gitlab.com', token, ...transportOptions } = options;
     const base = `${url.replace(/\/+$/, '')}/api/v4`;
     this.#transport = new ForgeTransport('gitlab', base, token, {}, transportOptions);
-    this.changeRequests = {
-      open: (input, callOptions) => this.#open(input, callOptions),
-      get: (ref, callOptions) => this.#get(ref, callOptions),
-      list: (input, callOptions) => this.#list(input, callOptions),
-      merge: (input, callOptions) => this.#merge(input, callOptions),
-      close: (ref, callOptions) => this.#close(ref, callOptions),
-      comment: (input, callOptions) => this.#comment(input, callOptions),
-      waitForMerge: (ref, waitOptions?: WaitForMergeOptions) =>
-        waitForMerge((r, o) => this.#get(r, o), ref, waitOptions),
-    };
-    this.checks = {
-      setStatus: (input, callOptions) => this.#setStatus(input, callOptions),
-      get: (input, callOptions) => this.#checks(input, callOptions),
-    };
+    ({ changeRequests: this.changeRequests, checks: this.checks } = forgeApis({
+      open: (input, o) => this.#open(input, o),
+      get: (ref, o) => this.#get(ref, o),
+      list: (input, o) => this.#list(input, o),
+      merge: (input, o) => this.#merge(input, o),
+      close: (ref, o) => this.#close(ref, o),
+      comment: (input, o) => this.#comment(input, o),
+      approve: (input, o) => this.#approve(input, o),
+      setStatus: (input, o) => this.#setStatus(input, o),
+      checks: (input, o) => this.#checks(input, o),
+    }));
   }
 
   close(): Promise<void> {
@@ -180,7 +182,7 @@ export class GitLabClient implements ForgeClient {
       );
       return toChangeRequest(input.project, merged);
     } catch (error) {
-      throw await this.#mergeError(input, error, options);
+      throw await mergeFailure(input, error, (r, o) => this.#get(r, o), options);
     }
   }
 
@@ -209,26 +211,6 @@ export class GitLabClient implements ForgeClient {
     }
   }
 
-  /** 405: not mergeable now (a conflict shows as 405 on many versions, so look); 406: conflict; 409: head moved. */
-  async #mergeError(ref: ChangeRequestRef, error: unknown, options?: ForgeCallOptions): Promise<unknown> {
-    if (!ForgeApiError.isInstance(error)) return error;
-    if (error.status === 409) return new HeadChangedError(error.message, forgeErrorOptions(error));
-    if (error.status === 406)
-      return new ChangeRequestConflictError(ref, error.serverMessage ?? 'HTTP 406', error);
-    if (error.status === 405 || error.status === 422) {
-      const current = await this.#get(ref, options).catch(() => undefined);
-      if (current?.mergeability === 'conflict') {
-        return new ChangeRequestConflictError(ref, error.serverMessage ?? `HTTP ${error.status}`, error);
-      }
-      const why =
-        current === undefined
-          ? ''
-          : ` (state ${current.state}, ${current.draft ? 'draft, ' : ''}${current.mergeability})`;
-      return new NotMergeableError(`${error.message}${why}`, forgeErrorOptions(error));
-    }
-    return error;
-  }
-
   async #close(ref: ChangeRequestRef, options?: ForgeCallOptions): Promise<ChangeRequest> {
     assertChangeRequestRef(ref);
     const closed = await this.#transport.request(
@@ -255,6 +237,26 @@ export class GitLabClient implements ForgeClient {
     );
   }
 
+  /** `POST …/approve` with the head pinned when asked: GitLab answers 409 when the source moved past it. */
+  async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
+    assertChangeRequestRef(input);
+    try {
+      await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${projectPath(input.project)}/merge_requests/${input.number}/approve`,
+          body: input.expectedHeadSha === undefined ? {} : { sha: input.expectedHeadSha },
+        },
+        options,
+      );
+    } catch (error) {
+      if (ForgeApiError.isInstance(error) && error.status === 409) {
+        throw new HeadChangedError(error.message, forgeErrorOptions(error));
+      }
+      throw error;
+    }
+  }
+
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
     assertProject(input.project);
     await this.#transport.request(
@@ -272,10 +274,7 @@ export class GitLabClient implements ForgeClient {
     );
   }
 
-  async #checks(
-    input: { project: ProjectRef; sha: string },
-    options?: ForgeCallOptions,
-  ): Promise<CommitChecks> {
+  async #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
     assertProject(input.project);
     const raw = await this.#transport.list(
       `${projectPath(input.project)}/repository/commits/${encodeURIComponent(input.sha)}/statuses`,
@@ -287,14 +286,43 @@ export class GitLabClient implements ForgeClient {
     // GitLab lists every status ever set; the newest per name counts (it lists newest first).
     const latest = new Map<string, (typeof raw)[number]>();
     for (const status of raw) if (!latest.has(status.name)) latest.set(status.name, status);
-    const statuses = [...latest.values()].map((status) => ({
+    const statuses: CommitStatus[] = [...latest.values()].map((status) => ({
       name: status.name,
       state: gitLabCheckState(status.status),
       description: status.description ?? null,
       targetUrl: status.target_url ?? null,
+      kind: 'status',
     }));
-    return { sha: input.sha, state: combineCheckStates(statuses), statuses };
+    // The newest pipeline of the commit (GitLab orders by id, newest first): "Pipelines must succeed" reads it.
+    const [newest] = await this.#transport.list(
+      `${projectPath(input.project)}/pipelines`,
+      { sha: input.sha, ref: input.ref, order_by: 'id', sort: 'desc' },
+      gitLabPipelineSchema,
+      1,
+      options,
+    );
+    const pipeline = newest === undefined ? null : toPipeline(newest);
+    if (pipeline === null) return { sha: input.sha, state: combineCheckStates(statuses), statuses, pipeline };
+    const entry: CommitStatus = {
+      name: `pipeline #${pipeline.id}`,
+      state: pipeline.state,
+      description: pipeline.status,
+      targetUrl: pipeline.webUrl,
+      kind: 'pipeline',
+    };
+    return { sha: input.sha, state: combineCheckStates([entry]), statuses: [...statuses, entry], pipeline };
   }
+}
+
+function toPipeline(pipeline: GitLabPipeline): ForgePipeline {
+  return {
+    id: pipeline.id,
+    sha: pipeline.sha,
+    ref: pipeline.ref ?? null,
+    status: pipeline.status,
+    state: gitLabCheckState(pipeline.status),
+    webUrl: pipeline.web_url ?? null,
+  };
 }
 
 function projectPath(project: ProjectRef): string {
@@ -311,9 +339,12 @@ function gitLabCheckState(status: string): CheckState {
     case 'skipped':
       return 'canceled';
     case 'running':
+    case 'canceling':
       return 'running';
     default:
-      return 'pending'; // created, pending, preparing, waiting_for_resource, manual, scheduled
+      // created, waiting_for_resource, preparing, waiting_for_callback, pending, manual, scheduled — and a
+      // status a newer GitLab invents: not finished, so never success.
+      return 'pending';
   }
 }
 
@@ -358,5 +389,9 @@ function toChangeRequest(project: ProjectRef, request: GitLabMergeRequest): Chan
         : null,
     labels: request.labels ?? [],
     webUrl: request.web_url,
+    headPipeline:
+      request.head_pipeline === null || request.head_pipeline === undefined
+        ? null
+        : toPipeline(request.head_pipeline),
   };
 }

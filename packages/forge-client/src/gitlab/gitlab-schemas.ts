@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+/** A pipeline (`GET /projects/:id/pipelines`, a merge request's `head_pipeline`): the fields the client reads. */
+export const gitLabPipelineSchema = z.looseObject({
+  id: z.number(),
+  sha: z.string(),
+  ref: z.string().nullish(),
+  status: z.string(),
+  web_url: z.string().nullish(),
+});
+
+/** A GitLab pipeline as the API sends it. */
+export type GitLabPipeline = z.infer<typeof gitLabPipelineSchema>;
+
 /** The fields of a GitLab merge request (REST v4) the client reads; GitLab sends many more. */
 export const gitLabMergeRequestSchema = z.looseObject({
   iid: z.number(),
@@ -20,6 +32,7 @@ export const gitLabMergeRequestSchema = z.looseObject({
   web_url: z.string(),
   rebase_in_progress: z.boolean().optional(),
   merge_error: z.string().nullish(),
+  head_pipeline: gitLabPipelineSchema.nullish(),
 });
 
 /** A GitLab merge request as the API sends it. */

@@ -1,4 +1,5 @@
 import type { GitServer } from '../git/git-server.js';
+import { type CheckIds, type ChecksModel, CommitChecks } from './commit-checks.js';
 import { BareRepositoryMerger, type ForgeMergeMethod } from './git-merge.js';
 
 /** One change request as the emulators keep it. */
@@ -20,6 +21,8 @@ export interface StoredChangeRequest {
   mergedHeadSha: string | null;
   /** Head recorded when the change request was last read (for a merged or closed one, the last seen). */
   headSha: string;
+  /** The target branch's tip when the change request was last read. */
+  baseSha: string;
   approvals: Set<string>;
   comments: Array<{ id: number; body: string; createdAt: string }>;
   autoMerge: { method: ForgeMergeMethod; message: string } | null;
@@ -34,11 +37,44 @@ export interface StoredChangeRequest {
 /** One named commit status. */
 export interface StoredStatus {
   id: number;
+  /** GitLab: the pipeline the status is a job of. */
+  pipelineId?: number;
+  ref?: string | null;
   name: string;
   state: string;
   description: string | null;
   targetUrl: string | null;
   createdAt: string;
+}
+
+/** A GitHub check run (`GET /repos/{o}/{r}/commits/{ref}/check-runs`). */
+export interface StoredCheckRun {
+  id: number;
+  sha: string;
+  name: string;
+  /** GitHub's `status`: `queued`, `in_progress`, `completed` (and `waiting`, `requested`, `pending` for Actions). */
+  status: string;
+  /** GitHub's `conclusion` once completed: `success`, `failure`, `neutral`, `cancelled`, `skipped`, `timed_out`, `action_required`. */
+  conclusion: string | null;
+  app: string;
+  title: string | null;
+  summary: string | null;
+  detailsUrl: string | null;
+  startedAt: string | null;
+  completedAt: string | null;
+}
+
+/** A GitLab pipeline: its own status, or (`status: undefined`) the one its jobs (commit statuses) make. */
+export interface StoredPipeline {
+  id: number;
+  iid: number;
+  sha: string;
+  ref: string | null;
+  /** Set explicitly by the test; undefined: computed from the pipeline's commit statuses. */
+  status: string | undefined;
+  source: string;
+  createdAt: string;
+  updatedAt: string;
 }
 
 /** A project's merge rules, as the forges' settings express them. */
@@ -65,13 +101,21 @@ export class ForgeProject {
   readonly repo: string;
   readonly rules: Required<ProjectRules>;
   readonly changeRequests: StoredChangeRequest[] = [];
-  /** sha → statuses, newest last. */
-  readonly statuses = new Map<string, StoredStatus[]>();
+  /** Commit statuses, check runs and pipelines. */
+  readonly checks: CommitChecks;
   readonly merger: BareRepositoryMerger;
   readonly #git: GitServer;
 
-  constructor(git: GitServer, path: string, id: number, repo: string, rules: ProjectRules) {
+  constructor(
+    git: GitServer,
+    path: string,
+    id: number,
+    repo: string,
+    rules: ProjectRules,
+    checks: CommitChecks,
+  ) {
     this.#git = git;
+    this.checks = checks;
     this.path = path;
     this.id = id;
     this.repo = repo;
@@ -91,32 +135,36 @@ export class ForgeProject {
     return this.changeRequests.find((request) => request.number === number);
   }
 
-  /** Updates `headSha` of an open change request from its source branch. */
+  /** Updates `headSha` and `baseSha` of an open change request from its branches. */
   async refresh(request: StoredChangeRequest): Promise<void> {
     if (request.state !== 'open') return;
     request.headSha = (await this.merger.head(request.sourceBranch)) ?? request.headSha;
+    request.baseSha = (await this.merger.head(request.targetBranch)) ?? request.baseSha;
   }
 
-  /** The newest status per name for a commit. */
-  latestStatuses(sha: string): StoredStatus[] {
-    const latest = new Map<string, StoredStatus>();
-    for (const status of this.statuses.get(sha) ?? []) latest.set(status.name, status);
-    return [...latest.values()];
-  }
-
-  /** Combined verdict of a commit's statuses. */
-  checksState(sha: string): 'none' | 'pending' | 'success' | 'failed' {
-    const statuses = this.latestStatuses(sha);
-    if (statuses.length === 0) return 'none';
-    if (
-      statuses.some(
-        (s) => s.state === 'failed' || s.state === 'failure' || s.state === 'error' || s.state === 'canceled',
-      )
-    ) {
-      return 'failed';
+  /**
+   * Edits a change request as both forges' update calls do: close an open one, reopen a closed one (a merged one
+   * stays merged), new title or description.
+   */
+  update(
+    request: StoredChangeRequest,
+    changes: {
+      state?: 'open' | 'closed' | undefined;
+      title?: string | undefined;
+      description?: string | undefined;
+    },
+  ): void {
+    const now = new Date().toISOString();
+    if (changes.state === 'closed' && request.state === 'open') {
+      request.state = 'closed';
+      request.closedAt = now;
+    } else if (changes.state === 'open' && request.state === 'closed') {
+      request.state = 'open';
+      request.closedAt = null;
     }
-    if (statuses.every((s) => s.state === 'success')) return 'success';
-    return 'pending';
+    if (changes.title !== undefined) request.title = changes.title;
+    if (changes.description !== undefined) request.description = changes.description;
+    request.updatedAt = now;
   }
 
   /** Whether the change request conflicts with its target. */
@@ -133,7 +181,7 @@ export class ForgeProject {
     if (request.draft) return 'draft';
     if (await this.conflicts(request)) return 'conflict';
     if (this.rules.checksMustPass) {
-      const checks = this.checksState(request.headSha);
+      const checks = this.checks.verdict(request.headSha);
       if (checks === 'failed') return 'checks-failed';
       if (checks !== 'success') return 'checks-pending';
     }
@@ -161,7 +209,7 @@ export class ForgeProject {
     for (const request of this.changeRequests) {
       if (request.state !== 'open' || request.autoMerge === null) continue;
       await this.refresh(request);
-      const checks = this.checksState(request.headSha);
+      const checks = this.checks.verdict(request.headSha);
       if (checks === 'failed') {
         request.autoMerge = null; // GitLab cancels auto-merge when the pipeline fails
         continue;
@@ -175,19 +223,24 @@ export class ForgeProject {
 /** The projects of one emulator, addressable by path or id. */
 export class ForgeProjects {
   readonly #git: GitServer;
+  readonly #model: ChecksModel;
   readonly #projects: ForgeProject[] = [];
   #nextProjectId = 1;
   #nextChangeRequestId = 1000;
-  #nextStatusId = 1;
+  readonly #checkIds: CheckIds;
 
-  constructor(git: GitServer) {
+  constructor(git: GitServer, model: ChecksModel) {
     this.#git = git;
+    this.#model = model;
+    const next = { status: 1, 'check-run': 1, pipeline: 1 };
+    this.#checkIds = { next: (kind) => next[kind]++ };
   }
 
   add(path: string, repo: string, rules: ProjectRules = {}): ForgeProject {
     if (this.#projects.some((project) => project.path === path))
       throw new Error(`project ${path} exists already`);
-    const project = new ForgeProject(this.#git, path, this.#nextProjectId++, repo, rules);
+    const checks = new CommitChecks(this.#model, this.#checkIds);
+    const project = new ForgeProject(this.#git, path, this.#nextProjectId++, repo, rules, checks);
     this.#projects.push(project);
     return project;
   }
@@ -216,6 +269,7 @@ export class ForgeProjects {
     },
   ): Promise<StoredChangeRequest> {
     const headSha = (await project.merger.head(input.sourceBranch)) ?? '';
+    const baseSha = (await project.merger.head(input.targetBranch)) ?? '';
     // Checked after the last await, so that two requests that arrive together cannot both open one: both forges
     // keep one open change request per source and target branch (GitLab 409, GitHub 422).
     const existing = project.changeRequests.find(
@@ -232,6 +286,7 @@ export class ForgeProjects {
       mergeCommitSha: null,
       mergedHeadSha: null,
       headSha,
+      baseSha,
       approvals: new Set(),
       comments: [],
       autoMerge: null,
@@ -243,18 +298,6 @@ export class ForgeProjects {
     };
     project.changeRequests.push(request);
     return request;
-  }
-
-  addStatus(
-    project: ForgeProject,
-    sha: string,
-    status: Omit<StoredStatus, 'id' | 'createdAt'>,
-  ): StoredStatus {
-    const stored: StoredStatus = { ...status, id: this.#nextStatusId++, createdAt: new Date().toISOString() };
-    const list = project.statuses.get(sha) ?? [];
-    list.push(stored);
-    project.statuses.set(sha, list);
-    return stored;
   }
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ForgeSpecIssue, ForgeSpecOperation, ForgeSpecValidator } from './forge-spec-validator.js';
 
 /** The request body limit of the forge emulators (1 MiB; forge API bodies are small). */
 const MAXIMUM_BODY_BYTES = 1024 * 1024;
@@ -64,6 +65,35 @@ export interface ForgeDialect {
   };
   /** Whether the request carries the emulator's token. */
   authorized(headers: IncomingMessage['headers'], token: string): boolean;
+  /** The message of the 400 for a body that is not a JSON object. */
+  malformedJsonMessage: string;
+  /** The forge's answer to a request its spec refuses (a missing or invalid field or parameter). */
+  rejectRequest(issues: readonly ForgeSpecIssue[], body: Record<string, unknown>): ForgeHttpError;
+}
+
+/**
+ * What the emulator does when it meets a request name the spec does not know, or is about to send a response that
+ * does not match the spec: `throw` answers HTTP 500 with the issues (the test fails where the mismatch is), `record`
+ * only appends it to `specViolations`.
+ */
+export type SpecViolationMode = 'throw' | 'record';
+
+/** A request or response that does not match the forge's spec extract. */
+export interface ForgeSpecViolation {
+  method: string;
+  path: string;
+  /** The spec operation, when one matched. */
+  operationId: string | undefined;
+  /** `request` (names the spec does not define) or `response` (a reply of the emulator's own). */
+  side: 'request' | 'response';
+  status: number;
+  issues: ForgeSpecIssue[];
+}
+
+/** The spec checks of a {@link ForgeHttpServer}. */
+export interface ForgeSpecCheck {
+  validator: ForgeSpecValidator;
+  mode: SpecViolationMode;
 }
 
 /** The HTTP side both forge emulators share: routing, JSON, token check, faults, a request log. */
@@ -74,13 +104,24 @@ export class ForgeHttpServer {
   readonly #token: string;
   readonly faults: ForgeFault[] = [];
   readonly requests: ForgeRequestRecord[] = [];
+  readonly specViolations: ForgeSpecViolation[] = [];
+  /** Rewrites a reply just before it is checked and sent (tests of the spec check use it to break one). */
+  replyHook: ((reply: ForgeReply, method: string, path: string) => ForgeReply) | undefined;
   url = '';
+  readonly #spec: ForgeSpecCheck;
 
   readonly #stripPrefix: string | undefined;
 
   /** `stripPrefix`: a path prefix served as if absent (GitHub Enterprise Server's `/api/v3`). */
-  constructor(routes: ForgeRoute[], dialect: ForgeDialect, token: string, stripPrefix?: string) {
+  constructor(
+    routes: ForgeRoute[],
+    dialect: ForgeDialect,
+    token: string,
+    spec: ForgeSpecCheck,
+    stripPrefix?: string,
+  ) {
     this.#dialect = dialect;
+    this.#spec = spec;
     this.#stripPrefix = stripPrefix;
     this.#token = token;
     this.#routes = routes.map((route) => {
@@ -107,6 +148,11 @@ export class ForgeHttpServer {
     });
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this.url;
+  }
+
+  /** The routes served: method and path pattern (`:name` for one segment). */
+  get routes(): Array<{ method: string; pattern: string }> {
+    return this.#routes.map((route) => ({ method: route.method, pattern: route.pattern }));
   }
 
   close(): Promise<void> {
@@ -161,13 +207,32 @@ export class ForgeHttpServer {
       route.names.forEach((name, index) => {
         params[name] = decodeURIComponent(match[index + 1] ?? '');
       });
+      const operation = this.#spec.validator.match(method, path);
       try {
-        const body = await readJsonObject(request);
-        const reply = await route.handler({ method, url, params, body, headers: request.headers });
-        record(reply.status ?? 200);
-        this.#send(response, reply.status ?? 200, reply.body, reply.headers);
+        const parsed = await readJsonObject(request, this.#dialect);
+        const body = parsed ?? {};
+        const issues =
+          operation === undefined
+            ? [notInSpec(method, path)]
+            : this.#spec.validator.validateRequest(operation, url.searchParams, parsed);
+        // What the forge refuses is refused in its words; names it ignores are the client's bug, reported.
+        const refused = issues.filter((issue) => issue.kind !== 'unknown');
+        if (refused.length > 0 && operation !== undefined) throw this.#dialect.rejectRequest(refused, body);
+        if (
+          issues.length > 0 &&
+          this.#violation(response, record, method, path, operation, 'request', 0, issues)
+        ) {
+          return;
+        }
+        let reply = await route.handler({ method, url, params, body, headers: request.headers });
+        if (this.replyHook !== undefined) reply = this.replyHook(reply, method, path);
+        const status = reply.status ?? 200;
+        if (this.#checkResponse(response, record, method, path, operation, status, reply.body)) return;
+        record(status);
+        this.#send(response, status, reply.body, reply.headers);
       } catch (error) {
         if (!(error instanceof ForgeHttpError)) throw error;
+        if (this.#checkResponse(response, record, method, path, operation, error.status, error.body)) return;
         record(error.status);
         this.#send(response, error.status, error.body, error.headers);
       }
@@ -182,6 +247,47 @@ export class ForgeHttpServer {
     );
   }
 
+  /** Checks a reply against the spec; true when it was replaced by the violation answer. */
+  #checkResponse(
+    response: ServerResponse,
+    record: (status: number) => void,
+    method: string,
+    path: string,
+    operation: ForgeSpecOperation | undefined,
+    status: number,
+    body: unknown,
+  ): boolean {
+    if (operation === undefined) return false;
+    const issues = this.#spec.validator.validateResponse(operation, status, body);
+    return (
+      issues.length > 0 &&
+      this.#violation(response, record, method, path, operation, 'response', status, issues)
+    );
+  }
+
+  /** Records a violation; in `throw` mode answers 500 with it and returns true. */
+  #violation(
+    response: ServerResponse,
+    record: (status: number) => void,
+    method: string,
+    path: string,
+    operation: ForgeSpecOperation | undefined,
+    side: 'request' | 'response',
+    status: number,
+    issues: ForgeSpecIssue[],
+  ): boolean {
+    this.specViolations.push({ method, path, operationId: operation?.operationId, side, status, issues });
+    if (this.#spec.mode !== 'throw') return false;
+    const what = issues.map((issue) => `${issue.location} ${issue.message}`).join('; ');
+    record(500);
+    this.#send(
+      response,
+      500,
+      this.#dialect.errorBody(500, `emulator spec violation (${side} of ${method} ${path}): ${what}`),
+    );
+    return true;
+  }
+
   #send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = body === undefined ? '' : JSON.stringify(body);
     response.writeHead(status, {
@@ -193,17 +299,31 @@ export class ForgeHttpServer {
   }
 }
 
-/** Reads a JSON object body ({} when empty). @throws ForgeHttpError 400 for anything else. */
-async function readJsonObject(request: IncomingMessage): Promise<Record<string, unknown>> {
+function notInSpec(method: string, path: string): ForgeSpecIssue {
+  return {
+    location: 'path',
+    field: path,
+    kind: 'unknown',
+    message: `${method} ${path} is served but not in the spec extract`,
+  };
+}
+
+/** Reads a JSON object body (undefined when empty). @throws ForgeHttpError 400 for anything else. */
+async function readJsonObject(
+  request: IncomingMessage,
+  dialect: ForgeDialect,
+): Promise<Record<string, unknown> | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAXIMUM_BODY_BYTES) throw new ForgeHttpError(413, { message: 'request body too large' });
+    if (size > MAXIMUM_BODY_BYTES) {
+      throw new ForgeHttpError(413, dialect.errorBody(413, 'request body too large'));
+    }
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return {};
+  if (text.trim() === '') return undefined;
   try {
     const value = JSON.parse(text) as unknown;
     if (typeof value === 'object' && value !== null && !Array.isArray(value))
@@ -211,7 +331,7 @@ async function readJsonObject(request: IncomingMessage): Promise<Record<string, 
   } catch {
     // fall through
   }
-  throw new ForgeHttpError(400, { message: 'the request body is not a JSON object' });
+  throw new ForgeHttpError(400, dialect.errorBody(400, dialect.malformedJsonMessage));
 }
 
 /** Pagination the way both forges do it: `page`/`per_page` (max 100) and an RFC 8288 `Link` header. */

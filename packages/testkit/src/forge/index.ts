@@ -1,5 +1,24 @@
-export type { ProjectRules, StoredChangeRequest } from './change-request-store.js';
-export type { ForgeFault, ForgeRequestRecord } from './forge-http.js';
+export type {
+  ProjectRules,
+  StoredChangeRequest,
+  StoredCheckRun,
+  StoredPipeline,
+  StoredStatus,
+} from './change-request-store.js';
+export { ForgeEmulator } from './forge-emulator.js';
+export type {
+  ForgeFault,
+  ForgeReply,
+  ForgeRequestRecord,
+  ForgeSpecViolation,
+  SpecViolationMode,
+} from './forge-http.js';
+export {
+  type ForgeSpecIssue,
+  type ForgeSpecName,
+  type ForgeSpecOperation,
+  ForgeSpecValidator,
+} from './forge-spec-validator.js';
 export type { ForgeMergeMethod } from './git-merge.js';
 export { GitHubEmulator, type GitHubEmulatorOptions } from './github-emulator.js';
-export { GitLabEmulator, type GitLabEmulatorOptions } from './gitlab-emulator.js';
+export { GitLabEmulator, type GitLabEmulatorOptions, type GitLabPipelineStatus } from './gitlab-emulator.js';

@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitHubEmulator, GitLabEmulator, GitServer } from '../src/index.js';
+
+let git: GitServer;
+let gitlab: GitLabEmulator;
+let github: GitHubEmulator;
+let head = '';
+
+beforeAll(async () => {
+  git = await GitServer.start();
+  const created = await git.createRepo('deploy', { 'values.yaml': 'tag: v1\n' });
+  head = await git.commit('deploy', 'release/v2', { 'values.yaml': 'tag: v2\n' }, { from: created.head });
+  gitlab = await GitLabEmulator.start({ git });
+  github = await GitHubEmulator.start({ git });
+});
+afterAll(async () => {
+  await gitlab.stop();
+  await github.stop();
+  await git.stop();
+});
+
+async function get(base: string, token: string, path: string): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+async function post(
+  base: string,
+  token: string,
+  path: string,
+  body: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(201);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+describe('GitLab pipelines in the emulator', () => {
+  it('an external status makes a pipeline (source external) whose status follows its jobs', async () => {
+    gitlab.addProject('team/external', 'deploy');
+    const api = `${gitlab.url}/api/v4`;
+    const first = await post(api, gitlab.token, `/projects/team%2Fexternal/statuses/${head}`, {
+      state: 'running',
+      name: 'build',
+      ref: 'release/v2',
+    });
+    const second = await post(api, gitlab.token, `/projects/team%2Fexternal/statuses/${head}`, {
+      state: 'success',
+      name: 'lint',
+      ref: 'release/v2',
+    });
+    expect(second['pipeline_id']).toBe(first['pipeline_id']);
+    expect(await get(api, gitlab.token, `/projects/team%2Fexternal/pipelines?sha=${head}`)).toEqual([
+      expect.objectContaining({
+        id: first['pipeline_id'],
+        status: 'running',
+        source: 'external',
+        ref: 'release/v2',
+      }),
+    ]);
+    await post(api, gitlab.token, `/projects/team%2Fexternal/statuses/${head}`, {
+      state: 'failed',
+      name: 'build',
+    });
+    expect(await get(api, gitlab.token, `/projects/team%2Fexternal/pipelines?status=failed`)).toHaveLength(1);
+    expect(await get(api, gitlab.token, `/projects/team%2Fexternal/pipelines?ref=main`)).toEqual([]);
+  });
+
+  it('pipelines list newest first; the newest is the head pipeline that gates the merge', async () => {
+    gitlab.addProject('team/gated', 'deploy', { checksMustPass: true });
+    const iid = await gitlab.openMergeRequest('team/gated', {
+      sourceBranch: 'release/v2',
+      targetBranch: 'main',
+      title: 'v2',
+    });
+    const api = `${gitlab.url}/api/v4/projects/team%2Fgated`;
+    const failed = await gitlab.addPipeline('team/gated', head, 'failed', { ref: 'release/v2' });
+    expect(await get(api, gitlab.token, `/merge_requests/${iid}`)).toMatchObject({
+      detailed_merge_status: 'ci_must_pass',
+      head_pipeline: { id: failed, status: 'failed' },
+    });
+    const running = await gitlab.addPipeline('team/gated', head, 'running', { ref: 'release/v2' });
+    expect(((await get(api, gitlab.token, '/pipelines')) as Array<{ id: number }>).map((p) => p.id)).toEqual([
+      running,
+      failed,
+    ]);
+    expect(await get(api, gitlab.token, `/merge_requests/${iid}`)).toMatchObject({
+      detailed_merge_status: 'ci_still_running',
+    });
+    await gitlab.setPipelineStatus('team/gated', running, 'success');
+    expect(await get(api, gitlab.token, `/merge_requests/${iid}`)).toMatchObject({
+      detailed_merge_status: 'mergeable',
+      head_pipeline: { id: running, status: 'success' },
+    });
+    // Lists carry the basic entity: no head_pipeline.
+    const [listed] = (await get(api, gitlab.token, '/merge_requests')) as Array<Record<string, unknown>>;
+    expect(listed).not.toHaveProperty('head_pipeline');
+  });
+});
+
+describe('GitHub check runs in the emulator', () => {
+  it('lists the newest run per name (filter=latest) or every run (filter=all); a failed one blocks', async () => {
+    github.addRepository('acme/runs', 'deploy', { checksMustPass: true });
+    const pull = await post(github.url, github.token, '/repos/acme/runs/pulls', {
+      title: 'v2',
+      head: 'release/v2',
+      base: 'main',
+    });
+    github.setCheckRun('acme/runs', head, 'build', { status: 'completed', conclusion: 'failure' });
+    expect(await get(github.url, github.token, `/repos/acme/runs/pulls/${pull['number']}`)).toMatchObject({
+      mergeable_state: 'blocked',
+    });
+    github.setCheckRun('acme/runs', head, 'build', { status: 'in_progress' });
+    github.setCheckRun('acme/runs', head, 'build', { status: 'completed', conclusion: 'success' });
+    const latest = (await get(github.url, github.token, `/repos/acme/runs/commits/${head}/check-runs`)) as {
+      total_count: number;
+      check_runs: Array<{ status: string; conclusion: string | null }>;
+    };
+    expect(latest.total_count).toBe(1);
+    expect(latest.check_runs[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+    const all = (await get(
+      github.url,
+      github.token,
+      `/repos/acme/runs/commits/${head}/check-runs?filter=all`,
+    )) as {
+      check_runs: Array<{ conclusion: string | null }>;
+    };
+    expect(all.check_runs.map((run) => run.conclusion)).toEqual(['success', 'failure']);
+    expect(await get(github.url, github.token, `/repos/acme/runs/pulls/${pull['number']}`)).toMatchObject({
+      mergeable_state: 'clean',
+    });
+    // The combined status covers statuses only, as GitHub's does: no status yet is `pending`.
+    expect(await get(github.url, github.token, `/repos/acme/runs/commits/${head}/status`)).toMatchObject({
+      state: 'pending',
+      total_count: 0,
+    });
+  });
+});

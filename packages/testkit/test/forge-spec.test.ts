@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ForgeSpecValidator, GitHubEmulator, GitLabEmulator, GitServer } from '../src/index.js';
+
+let git: GitServer;
+let gitlab: GitLabEmulator;
+let github: GitHubEmulator;
+let head = '';
+
+beforeAll(async () => {
+  git = await GitServer.start();
+  const created = await git.createRepo('deploy', { 'values.yaml': 'tag: v1\n' });
+  head = await git.commit('deploy', 'release/v2', { 'values.yaml': 'tag: v2\n' }, { from: created.head });
+  gitlab = await GitLabEmulator.start({ git });
+  github = await GitHubEmulator.start({ git });
+  gitlab.addProject('team/deploy', 'deploy');
+  github.addRepository('acme/deploy', 'deploy');
+});
+afterAll(async () => {
+  await gitlab.stop();
+  await github.stop();
+  await git.stop();
+});
+
+/** A route pattern as a request path (`:name` → a sample segment), as the emulator would see it. */
+function samplePath(pattern: string): string {
+  return pattern.replace(/:(\w+)/g, (_, name: string) => `sample-${name}`);
+}
+
+/** The routes an emulator serves that no operation of the spec extract describes. */
+function uncovered(
+  validator: ForgeSpecValidator,
+  routes: ReadonlyArray<{ method: string; pattern: string }>,
+) {
+  return routes
+    .filter((route) => {
+      const operation = validator.match(route.method, samplePath(route.pattern));
+      // The operation must have the same shape: `{param}` where the route has `:param`, literals alike.
+      const expected = route.pattern.split('/').map((segment) => (segment.startsWith(':') ? '{}' : segment));
+      const actual = operation?.path.split('/').map((segment) => (segment.startsWith('{') ? '{}' : segment));
+      return JSON.stringify(actual) !== JSON.stringify(expected);
+    })
+    .map((route) => `${route.method} ${route.pattern}`);
+}
+
+async function call(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, json: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+}
+
+describe('forge spec extracts', () => {
+  it('every route the emulators serve is an operation of their spec extract', () => {
+    expect(uncovered(new ForgeSpecValidator('gitlab'), gitlab.routes)).toEqual([]);
+    expect(uncovered(new ForgeSpecValidator('github'), github.routes)).toEqual([]);
+    expect(gitlab.routes.length).toBeGreaterThan(10);
+    // The check fails for a route outside the extract, or one whose parameters sit elsewhere.
+    expect(
+      uncovered(new ForgeSpecValidator('github'), [
+        { method: 'DELETE', pattern: '/repos/:owner/:repo/pulls/:number' },
+        { method: 'GET', pattern: '/repos/:owner/:repo/pulls/merge' },
+      ]),
+    ).toEqual(['DELETE /repos/:owner/:repo/pulls/:number', 'GET /repos/:owner/:repo/pulls/merge']);
+  });
+
+  it('every hand-written GitLab operation names the documentation it was written from', () => {
+    for (const operation of new ForgeSpecValidator('gitlab').operations) {
+      expect(operation.source, `${operation.method} ${operation.path}`).toMatch(/^doc\/api\/[\w_]+\.md /);
+    }
+  });
+
+  it('a response that does not match the schema fails the request (throw mode) and is recorded', async () => {
+    const opened = await call(github.url, github.token, 'POST', '/repos/acme/deploy/pulls', {
+      title: 'v2',
+      head: 'release/v2',
+      base: 'main',
+    });
+    expect(opened.status).toBe(201);
+    const before = github.specViolations.length;
+    github.rewriteReplies((reply) => {
+      const { number: _dropped, ...rest } = reply.body as Record<string, unknown>;
+      return { ...reply, body: { ...rest, invented: true } };
+    });
+    try {
+      const broken = await call(
+        github.url,
+        github.token,
+        'GET',
+        `/repos/acme/deploy/pulls/${opened.json['number']}`,
+      );
+      expect(broken.status).toBe(500);
+      expect(String(broken.json['message'])).toContain('emulator spec violation');
+      const violation = github.specViolations[before];
+      expect(violation?.side).toBe('response');
+      expect(violation?.operationId).toBe('pulls/get');
+      expect(violation?.issues.map((issue) => `${issue.kind} ${issue.field}`).sort()).toEqual([
+        'missing /number',
+        'unknown /invented',
+      ]);
+    } finally {
+      github.rewriteReplies(undefined);
+    }
+    expect(
+      (await call(github.url, github.token, 'GET', `/repos/acme/deploy/pulls/${opened.json['number']}`))
+        .status,
+    ).toBe(200);
+    await call(github.url, github.token, 'PATCH', `/repos/acme/deploy/pulls/${opened.json['number']}`, {
+      state: 'closed',
+    });
+  });
+
+  it('record mode answers as usual and only records', async () => {
+    const recording = await GitLabEmulator.start({ git, specViolations: 'record' });
+    try {
+      recording.addProject('team/deploy', 'deploy');
+      recording.rewriteReplies((reply) => ({ ...reply, body: [{ id: 'not a number' }] }));
+      const answer = await call(
+        `${recording.url}/api/v4`,
+        recording.token,
+        'GET',
+        '/projects/team%2Fdeploy/pipelines',
+      );
+      expect(answer.status).toBe(200);
+      expect(recording.specViolations).toHaveLength(1);
+      expect(recording.specViolations[0]?.issues.some((issue) => issue.field === '/0/id')).toBe(true);
+    } finally {
+      await recording.stop();
+    }
+  });
+
+  it('GitHub refuses a body its schema refuses with 422 "Invalid request." (unknown merge_method, wrong type)', async () => {
+    const opened = await call(github.url, github.token, 'POST', '/repos/acme/deploy/pulls', {
+      title: 'v2 again',
+      head: 'release/v2',
+      base: 'main',
+    });
+    const number = opened.json['number'];
+    const squish = await call(github.url, github.token, 'PUT', `/repos/acme/deploy/pulls/${number}/merge`, {
+      merge_method: 'squish',
+    });
+    expect(squish.status).toBe(422);
+    expect(squish.json['message']).toBe(
+      `Invalid request.\n\nFor 'properties/merge_method', "squish" is not a member of ["merge","squash","rebase"].`,
+    );
+    const nullBody = await call(
+      github.url,
+      github.token,
+      'POST',
+      `/repos/acme/deploy/issues/${number}/comments`,
+      {
+        body: null,
+      },
+    );
+    expect(nullBody.status).toBe(422);
+    expect(nullBody.json['message']).toBe(`Invalid request.\n\nFor 'properties/body', nil is not a string.`);
+    const noHead = await call(github.url, github.token, 'POST', '/repos/acme/deploy/pulls', {
+      title: 'x',
+      base: 'main',
+    });
+    expect(noHead.json['message']).toBe(`Invalid request.\n\n"head" wasn't supplied.`);
+    expect(github.changeRequest('acme/deploy', Number(number)).state).toBe('open');
+    github.close('acme/deploy', Number(number));
+  });
+
+  it("GitLab refuses parameters Grape's declarations refuse with 400 {error}", async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const missing = await call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+      source_branch: 'release/v2',
+    });
+    expect(missing).toEqual({ status: 400, json: { error: 'target_branch is missing, title is missing' } });
+    const opened = await call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+      source_branch: 'release/v2',
+      target_branch: 'main',
+      title: 'v2',
+      labels: ['release', 'prod'],
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.json['labels']).toEqual(['release', 'prod']);
+    const iid = opened.json['iid'];
+    const badEvent = await call(api, gitlab.token, 'PUT', `/projects/team%2Fdeploy/merge_requests/${iid}`, {
+      state_event: 'delete',
+    });
+    expect(badEvent).toEqual({ status: 400, json: { error: 'state_event does not have a valid value' } });
+    const badType = await call(
+      api,
+      gitlab.token,
+      'PUT',
+      `/projects/team%2Fdeploy/merge_requests/${iid}/merge`,
+      {
+        squash: 'maybe',
+      },
+    );
+    expect(badType).toEqual({ status: 400, json: { error: 'squash is invalid' } });
+    // Grape coerces what it can: the text "true" is a Boolean to GitLab.
+    const coerced = await call(api, gitlab.token, 'PUT', `/projects/team%2Fdeploy/merge_requests/${iid}`, {
+      title: 'v2 (coerced)',
+      squash: 'true',
+    });
+    expect(coerced.status).toBe(200);
+    const badState = await call(api, gitlab.token, 'POST', `/projects/team%2Fdeploy/statuses/${head}`, {
+      state: 'done',
+    });
+    expect(badState).toEqual({ status: 400, json: { error: 'state does not have a valid value' } });
+    const badQuery = await call(
+      api,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/merge_requests?state=open',
+    );
+    expect(badQuery).toEqual({ status: 400, json: { error: 'state does not have a valid value' } });
+    await call(api, gitlab.token, 'PUT', `/projects/team%2Fdeploy/merge_requests/${iid}`, {
+      state_event: 'close',
+    });
+  });
+
+  it('a body that is not JSON is GitHub\'s 400 "Problems parsing JSON"', async () => {
+    const response = await fetch(`${github.url}/repos/acme/deploy/pulls`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${github.token}`, 'content-type': 'application/json' },
+      body: '{"title": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ message: 'Problems parsing JSON' });
+  });
+
+  it('a query parameter the spec does not define is a client bug: reported, not silently served', async () => {
+    const before = gitlab.specViolations.length;
+    const answer = await call(
+      `${gitlab.url}/api/v4`,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/pipelines?commit=abc',
+    );
+    expect(answer.status).toBe(500);
+    expect(gitlab.specViolations[before]?.issues).toEqual([
+      { location: 'query', field: 'commit', kind: 'unknown', message: 'commit is not in the spec' },
+    ]);
+  });
+});
