@@ -9,7 +9,13 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { type ChangeRequest, ChangeRequestExistsError, type ForgeClient } from '@gitops-kit/forge-client';
-import { getYamlValue, type WriteBackAuth, writeBack } from '@gitops-kit/manifest-updater';
+import {
+  getYamlValue,
+  isSshRemote,
+  type WriteBackAuth,
+  type WriteBackSshOptions,
+  writeBack,
+} from '@gitops-kit/manifest-updater';
 import { parseDurationMs } from '../cli/duration.js';
 import { promote } from '../promote/promote.js';
 import type { PromoteOptions, VerifyContext } from '../promote/promote-options.js';
@@ -26,6 +32,7 @@ import {
 } from './release-definition.js';
 import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
+import { type RepositoryAccess, repositoryAccess } from './repository-access.js';
 
 /** Default time someone has to merge a stage's change request. */
 export const DEFAULT_MERGE_TIMEOUT_MS = 24 * 3_600_000;
@@ -53,10 +60,20 @@ export interface PromoteReleaseOptions {
   stages: readonly ReleaseStageDefinition[];
   /** A client, or the options to build one. */
   argocd: ArgoCDClient | ArgoCDClientOptions;
-  /** Credentials for every deploy repository (`gitAuthByUrl` overrides it per repository URL). */
+  /**
+   * HTTP credentials for every http(s) deploy repository (`gitAuthByUrl` overrides it per repository URL). Never
+   * sent to an SSH repository.
+   */
   gitAuth?: WriteBackAuth;
-  /** Credentials per deploy repository URL. */
+  /** HTTP credentials per deploy repository URL, exactly as the stages name it. */
   gitAuthByUrl?: Readonly<Record<string, WriteBackAuth>>;
+  /**
+   * The SSH key and trusted host keys for every SSH deploy repository (`git@host:path`, `ssh://…`); `gitSshByUrl`
+   * overrides it per repository URL (a GitHub deploy key works for one repository only).
+   */
+  gitSsh?: WriteBackSshOptions;
+  /** SSH options per SSH deploy repository URL, exactly as the stages name it. */
+  gitSshByUrl?: Readonly<Record<string, WriteBackSshOptions>>;
   /** The forge clients change-request stages name (`strategy.forge`). */
   forges?: Readonly<Record<string, ForgeClient>>;
   /** Poll interval of a change-request merge wait; default 5 s. */
@@ -198,6 +215,15 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   }
   const wanted = stages.map((stage) => wantedValues(stage, options.values)); // validates every stage's paths up front
   for (const stage of stages) {
+    // Checked before any stage runs: a key missing for a later stage must not leave the release half-way.
+    if (
+      isSshRemote(stage.repository.url) &&
+      repositoryAccess(options, stage.repository.url).ssh === undefined
+    ) {
+      throw new ValidationError(
+        `stage ${stage.name}'s repository is an SSH remote: give its key in gitSsh (or gitSshByUrl)`,
+      );
+    }
     if (stage.strategy.type === 'change-request' && options.forges?.[stage.strategy.forge] === undefined) {
       throw new ValidationError(
         `stage ${stage.name} names the forge "${stage.strategy.forge}", which is not among options.forges`,
@@ -234,7 +260,6 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     report.durationMs = Math.round(performance.now() - started);
     return report;
   };
-  const authFor = (url: string): WriteBackAuth | undefined => options.gitAuthByUrl?.[url] ?? options.gitAuth;
 
   for (const [index, stage] of stages.entries()) {
     const stageReport = report.stages[index] as StageReport;
@@ -252,7 +277,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       const repository = {
         url: stage.repository.url,
         branch: stage.repository.branch,
-        auth: authFor(stage.repository.url),
+        ...repositoryAccess(options, stage.repository.url),
       };
       // A change-request stage must know before it opens anything whether the target already holds the release;
       // a push stage learns the previous values from its own write-back (one fetch fewer per stage).
@@ -287,6 +312,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
           url: stage.repository.url,
           branch: stage.repository.branch,
           ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+          ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
           trailers: { 'Release-Id': releaseId },
         },
         application: {
@@ -365,7 +391,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       // have written the stage, so look once more before moving on.
       const held =
         soakMs > 0 || options.verify !== undefined
-          ? await assertStageHolds(stage, stageWanted, repository.auth, options.signal)
+          ? await assertStageHolds(stageWanted, repository, options.signal)
           : ({ holds: true } as const);
       if (!held.holds) {
         stageReport.outcome = 'superseded';
@@ -419,16 +445,11 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
  * before touching the next stage.
  */
 async function assertStageHolds(
-  stage: ReleaseStage,
   stageWanted: Map<string, Record<string, unknown>>,
-  auth: WriteBackAuth | undefined,
+  repository: { url: string; branch: string } & RepositoryAccess,
   signal: AbortSignal | undefined,
 ): Promise<{ holds: true } | { holds: false; head: string }> {
-  const files = await readDeployFiles(
-    { url: stage.repository.url, branch: stage.repository.branch, auth },
-    [...stageWanted.keys()],
-    signal,
-  );
+  const files = await readDeployFiles(repository, [...stageWanted.keys()], signal);
   return holdsRelease(heldValues(files.texts, stageWanted), stageWanted)
     ? { holds: true }
     : { holds: false, head: files.head };
@@ -473,7 +494,7 @@ async function landThroughChangeRequest(
   stageWanted: Map<string, Record<string, unknown>>,
   releaseId: string,
   options: PromoteReleaseOptions,
-  repository: { url: string; branch: string; auth: WriteBackAuth | undefined },
+  repository: { url: string; branch: string } & RepositoryAccess,
   emit: (event: ReleaseEvent) => void,
   stageReport: StageReport,
 ): Promise<ChangeRequest> {
@@ -487,6 +508,7 @@ async function landThroughChangeRequest(
     branch: repository.branch,
     targetBranch: reviewBranch,
     ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+    ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
     message: `release ${releaseId}: ${stage.name} {summary}\n\n{changes}`,
     trailers: { 'Release-Id': releaseId },
     changes: [...stageWanted].map(([file, set]) => ({
