@@ -92,6 +92,12 @@ function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDCli
   return typeof (value as ArgoCDClient).applications === 'object';
 }
 
+/** An id for an error message: whole when short, else its start and its length (a message is not a dump). */
+function quotedId(id: unknown): string {
+  const text = JSON.stringify(id) ?? String(id);
+  return text.length <= 80 ? text : `${text.slice(0, 64)}…" (${String(id).length} characters)`;
+}
+
 /** A release id that is a valid branch-name component. */
 function releaseIdOf(options: PromoteReleaseOptions): string {
   if (options.releaseId !== undefined) {
@@ -102,7 +108,7 @@ function releaseIdOf(options: PromoteReleaseOptions): string {
       options.releaseId.endsWith('.lock')
     ) {
       throw new ValidationError(
-        `releaseId must be letters, digits, '.', '_' or '-', without '..' or a '.lock' ending (got ${JSON.stringify(options.releaseId)})`,
+        `releaseId must be up to 63 letters, digits, '.', '_' or '-', without '..' or a '.lock' ending (got ${quotedId(options.releaseId)})`,
       );
     }
     return options.releaseId;
@@ -116,6 +122,14 @@ function errorSummary(error: unknown): { name: string; code: string; message: st
   return { name: error instanceof Error ? error.name : 'Error', code: 'UNKNOWN', message: String(error) };
 }
 
+/**
+ * A map from names to values without a prototype: a file or path named `__proto__` is then a key like any other
+ * (assigning it on a plain object would replace the object's prototype and lose the value).
+ */
+function keyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The values a stage's files must hold: file → path → value. */
 function wantedValues(
   stage: ReleaseStage,
@@ -123,10 +137,10 @@ function wantedValues(
 ): Map<string, Record<string, unknown>> {
   const wanted = new Map<string, Record<string, unknown>>();
   for (const change of stage.changes) {
-    wanted.set(change.file, {
-      ...(wanted.get(change.file) ?? {}),
-      ...stageValues(change, values, stage.name),
-    });
+    wanted.set(
+      change.file,
+      Object.assign(wanted.get(change.file) ?? keyed(), stageValues(change, values, stage.name)),
+    );
   }
   return wanted;
 }
@@ -136,10 +150,11 @@ function previousValuesOf(
   edits: ReadonlyArray<{ file: string; path: string; oldValue: unknown }>,
   wanted: Map<string, Record<string, unknown>>,
 ): Record<string, Record<string, unknown>> {
-  const previous: Record<string, Record<string, unknown>> = {};
+  const previous = keyed<Record<string, unknown>>();
   for (const [file, paths] of wanted) {
-    previous[file] = { ...paths };
-    for (const edit of edits) if (edit.file === file) previous[file][edit.path] = edit.oldValue;
+    const values = Object.assign(keyed(), paths);
+    for (const edit of edits) if (edit.file === file) values[edit.path] = edit.oldValue;
+    previous[file] = values;
   }
   return previous;
 }
@@ -149,16 +164,17 @@ function heldValues(
   texts: Map<string, string>,
   wanted: Map<string, Record<string, unknown>>,
 ): Record<string, Record<string, unknown>> {
-  const held: Record<string, Record<string, unknown>> = {};
+  const held = keyed<Record<string, unknown>>();
   for (const [file, paths] of wanted) {
-    held[file] = {};
+    const values = keyed();
     for (const path of Object.keys(paths)) {
       try {
-        held[file][path] = getYamlValue(texts.get(file) ?? '', path);
+        values[path] = getYamlValue(texts.get(file) ?? '', path);
       } catch {
-        held[file][path] = undefined;
+        values[path] = undefined;
       }
     }
+    held[file] = values;
   }
   return held;
 }

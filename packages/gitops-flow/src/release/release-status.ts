@@ -248,7 +248,8 @@ function statusOf(
     | DeployFiles
     | Error
     | undefined;
-  const values: Record<string, unknown> = {};
+  // No prototype: a release value named `__proto__` is a key like any other.
+  const values = Object.create(null) as Record<string, unknown>;
   let atRelease = releaseValues === undefined ? undefined : true;
   if (files instanceof Error || files === undefined) {
     errors.push(files?.message ?? 'git not read');
