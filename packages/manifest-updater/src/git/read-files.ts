@@ -10,7 +10,6 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import type { GitTransport } from './git-transport.js';
-import type { FetchMode } from './remote-session.js';
 import { RemoteSession } from './remote-session.js';
 import { DEFAULT_MAX_HISTORY_BYTES, openRemote } from './remote-transport.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
@@ -66,7 +65,7 @@ export interface ReadFilesResult {
   /** Path → UTF-8 text; `undefined` for a missing file (only with `allowMissing`). In the order asked for. */
   files: Map<string, string | undefined>;
   /** `partial`: trees only, then the blobs read; `full`: a whole depth-1 snapshot; `none`: no file was asked for. */
-  fetchMode: FetchMode | 'none';
+  fetchMode: 'partial' | 'full' | 'none';
 }
 
 function resolveRetry(retry: ReadFilesOptions['retry']): WriteBackRetryOptions {
