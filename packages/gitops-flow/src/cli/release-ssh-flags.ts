@@ -13,7 +13,6 @@ export const GIT_SSH_KEY_FILE_FOR_FLAG: FlagSpec = {
   value: 'REPO=PATH',
   description:
     'SSH private key for one repository of the stages file, named exactly as its repository.url (repeatable; overrides --git-ssh-key-file there)',
-  complete: 'file',
   group: 'Git credentials',
 };
 
