@@ -9,6 +9,7 @@ import {
   ReleaseError,
   type ReleaseEvent,
   type ReleaseReport,
+  releaseStatus,
 } from '../src/index.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
@@ -128,6 +129,35 @@ describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toMatch(/must be a string, a finite number or a boolean/);
     }
+  });
+
+  it('a stage naming a forge like what every object inherits is refused (promote) or listed (status), not called', async () => {
+    const stages = [
+      {
+        name: 'prod',
+        application: { name: 'app-prod' },
+        repository: { url: 'https://git.example.invalid/deploy.git', branch: 'main' },
+        changes: [{ file: 'values.yaml', paths: ['image.tag'] }],
+        strategy: { type: 'change-request' as const, forge: 'constructor', project: 'team/deploy' },
+      },
+    ];
+    const argocd = { server: 'https://argocd.example.invalid', auth: { token: 't' } };
+    const error = await promoteRelease({ values: { 'image.tag': 'v1' }, stages, argocd, forges: {} }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      /names the forge "constructor", which is not among options.forges/,
+    );
+    // Status: no forge is asked (none was given under that name); git and Argo CD fail on their own, listed.
+    const [status] = await releaseStatus({
+      stages,
+      argocd: { ...argocd, retry: false },
+      forges: {},
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(status?.changeRequest).toBeUndefined();
+    expect(status?.errors.some((line) => /forge|changeRequests/.test(line))).toBe(false);
   });
 
   it('refuses a releaseId that would not make a branch name, before any stage runs', async () => {

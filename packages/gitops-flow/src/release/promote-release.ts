@@ -32,7 +32,7 @@ import {
 } from './release-definition.js';
 import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
-import { type RepositoryAccess, repositoryAccess } from './repository-access.js';
+import { ownEntry, type RepositoryAccess, repositoryAccess } from './repository-access.js';
 
 /** Default time someone has to merge a stage's change request. */
 export const DEFAULT_MERGE_TIMEOUT_MS = 24 * 3_600_000;
@@ -240,7 +240,11 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
         `stage ${stage.name}'s repository is an SSH remote: give its key in gitSsh (or gitSshByUrl)`,
       );
     }
-    if (stage.strategy.type === 'change-request' && options.forges?.[stage.strategy.forge] === undefined) {
+    // Own keys only: a forge named `constructor` is not a client because every object inherits one.
+    if (
+      stage.strategy.type === 'change-request' &&
+      ownEntry(options.forges, stage.strategy.forge) === undefined
+    ) {
       throw new ValidationError(
         `stage ${stage.name} names the forge "${stage.strategy.forge}", which is not among options.forges`,
       );
@@ -515,7 +519,7 @@ async function landThroughChangeRequest(
   stageReport: StageReport,
 ): Promise<ChangeRequest> {
   const strategy = stage.strategy as Extract<ReleaseStage['strategy'], { type: 'change-request' }>;
-  const forge = options.forges?.[strategy.forge] as ForgeClient;
+  const forge = ownEntry(options.forges, strategy.forge) as ForgeClient;
   const reviewBranch = `release/${releaseId}/${stage.name}`;
   const signal = options.signal;
   // Idempotent: on a re-run the branch already holds the values, so nothing is pushed.

@@ -3,7 +3,7 @@ import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
 import { getYamlValue, type WriteBackAuth, type WriteBackSshOptions } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import { parseReleaseStages, type ReleaseStage, type ReleaseStageDefinition } from './release-definition.js';
-import { repositoryAccess } from './repository-access.js';
+import { ownEntry, repositoryAccess } from './repository-access.js';
 
 /** Options of {@link releaseStatus}. */
 export interface ReleaseStatusOptions {
@@ -195,7 +195,7 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
   const changeRequestLists = new Map<string, { forge: ForgeClient; project: string; branch: string }>();
   for (const stage of stages) {
     if (stage.strategy.type !== 'change-request') continue;
-    const forge = options.forges?.[stage.strategy.forge];
+    const forge = ownEntry(options.forges, stage.strategy.forge);
     if (forge === undefined) continue;
     changeRequestLists.set(`${stage.strategy.forge}#${stage.strategy.project}#${stage.repository.branch}`, {
       forge,

@@ -21,12 +21,18 @@ export interface RepositoryAccess {
  * exactly as the stages file writes it. Own keys only: a URL named `constructor` is not a credential.
  */
 export function repositoryAccess(options: ReleaseGitCredentialOptions, url: string): RepositoryAccess {
-  const own = <T>(table: Readonly<Record<string, T>> | undefined): T | undefined =>
-    table !== undefined && Object.hasOwn(table, url) ? table[url] : undefined;
   if (isSshRemote(url)) {
-    const ssh = own(options.gitSshByUrl) ?? options.gitSsh;
+    const ssh = ownEntry(options.gitSshByUrl, url) ?? options.gitSsh;
     return ssh === undefined ? {} : { ssh };
   }
-  const auth = own(options.gitAuthByUrl) ?? options.gitAuth;
+  const auth = ownEntry(options.gitAuthByUrl, url) ?? options.gitAuth;
   return auth === undefined ? {} : { auth };
+}
+
+/**
+ * `table[key]` among the table's own keys only: a stage naming a forge or a URL `constructor` must not find what
+ * every object inherits.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
