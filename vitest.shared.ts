@@ -1,4 +1,5 @@
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ViteUserConfig } from 'vitest/config';
 
@@ -21,6 +22,9 @@ export function sharedTestConfig(packageDirectory: string): ViteUserConfig {
       testTimeout: 20_000,
       hookTimeout: 20_000,
       pool: 'forks',
+      // Most test time is spent waiting on real servers (git, sshd, Jetty, kubectl) rather than computing, so more
+      // files than cores run at once; vitest's default (cores - 1) ran the files one by one on a 2-core machine.
+      maxWorkers: availableParallelism() + 1,
       restoreMocks: true,
     },
   };

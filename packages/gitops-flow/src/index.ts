@@ -52,7 +52,11 @@ export {
   releaseStagesJsonSchema,
   stagesFileSchema,
 } from './release/release-definition.js';
-export { ReleaseError, ReleaseSupersededError } from './release/release-errors.js';
+export {
+  EarlierStageNotAtReleaseError,
+  ReleaseError,
+  ReleaseSupersededError,
+} from './release/release-errors.js';
 export type { ReleaseReport, StageOutcome, StageReport } from './release/release-report.js';
 export { type ReleaseStatusOptions, releaseStatus, type StageStatus } from './release/release-status.js';
 export {

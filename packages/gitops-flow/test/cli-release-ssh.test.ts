@@ -126,6 +126,12 @@ describe('gitops-flow release with SSH deploy repositories', { timeout: 120_000 
       await runCli(['release', 'promote', ...common(), '--set', 'image.tag=x', '--release-id', ''], emptyId),
     ).toBe(ExitCode.usage);
     expect(emptyId.err()).toContain('--release-id needs a value');
+    // An empty --stage (a Tekton param left empty) would otherwise promote every stage.
+    const emptyStage = captureIo({ env: environment() });
+    expect(
+      await runCli(['release', 'promote', ...common(), '--set', 'image.tag=x', '--stage', ''], emptyStage),
+    ).toBe(ExitCode.usage);
+    expect(emptyStage.err()).toContain('--stage needs a stage name');
     expect(await env.git.headOf('deploy', 'main')).toBe(head);
   });
 });

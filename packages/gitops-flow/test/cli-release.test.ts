@@ -43,6 +43,44 @@ describe('gitops-flow release promote | status', { timeout: 120_000 }, () => {
     GITLAB_TOKEN: env.gitlab.token,
   });
 
+  it('--stage promotes one stage after checking the earlier ones; an earlier stage not at the release is typed', async () => {
+    const refused = captureIo({ env: environment() });
+    expect(
+      await runCli(
+        ['release', 'promote', ...common(), '--set', 'image.tag=cli-s1', '--stage', 'staging', '-o', 'json'],
+        refused,
+      ),
+    ).toBe(ExitCode.error);
+    const document = JSON.parse(refused.out()) as ReleaseReport & {
+      error: { code: string; message: string };
+    };
+    expect(document.error.code).toBe('EARLIER_STAGE_NOT_AT_RELEASE');
+    expect(document.error.message).toContain(
+      'cannot promote stage staging: the earlier stage dev is not at the release',
+    );
+    expect(document.onlyStage).toBe('staging');
+    expect(await env.tagOf('staging')).not.toBe('cli-s1');
+
+    const dev = captureIo({ env: environment() });
+    expect(
+      await runCli(['release', 'promote', ...common(), '--set', 'image.tag=cli-s1', '--stage', 'dev'], dev),
+    ).toBe(ExitCode.success);
+    expect(dev.out()).toMatch(/release \S+: succeeded/);
+    expect(dev.out()).toMatch(/dev\s+promoted/);
+    expect(dev.out()).toMatch(/staging\s+not-started/);
+    expect(await env.tagOf('dev')).toBe('cli-s1');
+    expect(await env.tagOf('staging')).not.toBe('cli-s1');
+
+    const unknown = captureIo({ env: environment() });
+    expect(
+      await runCli(
+        ['release', 'promote', ...common(), '--set', 'image.tag=cli-s1', '--stage', 'qa'],
+        unknown,
+      ),
+    ).toBe(ExitCode.usage);
+    expect(unknown.err()).toContain('--stage "qa" is not a stage (the stages are dev, staging, prod)');
+  });
+
   it('promotes through every stage (prod by an auto-merged merge request) and prints one JSON report', async () => {
     const io = captureIo({ env: environment() });
     const code = await runCli(

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { type ResourceType, TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
+import { TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
 import { KubeEmulator } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { z } from 'zod';
 import {
   ExitCode,
   GITOPS_FLOW_VERSION,
@@ -14,13 +13,19 @@ import {
 } from '../src/index.js';
 import { captureIo } from './cli-io.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import {
+  anyObject,
+  CONFIG_MAP,
+  configMap,
+  createSecrets,
+  logLines,
+  SECRET,
+  secret,
+} from './tekton-fixtures.js';
 import { renderedStep } from './tekton-step-runner.js';
 
 const NAMESPACE = 'ci';
 const CLI = join(import.meta.dirname, '..', 'bin', 'gitops-flow.js');
-const core = (plural: string, kind: string): ResourceType => ({ group: '', version: 'v1', plural, kind });
-const SECRET = core('secrets', 'Secret');
-const CONFIG_MAP = core('configmaps', 'ConfigMap');
 
 const VARIANTS: Array<[string, RenderReleaseTektonOptions]> = [
   ['after the build, stages from the cloned source', {}],
@@ -246,41 +251,3 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
     expect(both.err()).toContain('--service-account');
   });
 });
-
-const anyObject = z.looseObject({});
-
-function secret(name: string, data: Record<string, string>): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Secret',
-    metadata: { name },
-    data: Object.fromEntries(
-      Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')]),
-    ),
-  };
-}
-
-function configMap(key: string, text: string, name = 'stages'): Record<string, unknown> {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { [key]: text } };
-}
-
-/** The git and Argo CD Secrets the Task mounts (replaced when they exist). */
-async function createSecrets(
-  tekton: TektonClient,
-  passwords: { gitPassword: string; argocdPassword: string },
-  replace = false,
-): Promise<void> {
-  for (const [name, data] of [
-    ['git-credentials', { username: 'deployer', password: passwords.gitPassword }],
-    ['argocd-credentials', { username: 'admin', password: passwords.argocdPassword }],
-  ] as const) {
-    if (replace) await tekton.transport.delete(SECRET, NAMESPACE, name).catch(() => undefined);
-    await tekton.transport.create(SECRET, NAMESPACE, secret(name, data), anyObject);
-  }
-}
-
-async function logLines(tekton: TektonClient, run: string): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const entry of tekton.pipelineRuns.logs(run)) lines.push(entry.line);
-  return lines;
-}

@@ -23,6 +23,7 @@ import { PromotionError } from '../promote/promotion-error.js';
 import type { PromotionEvent } from '../promote/promotion-events.js';
 import type { RollbackRecord } from '../promote/promotion-report.js';
 import { changeRequestDescription } from './change-request-text.js';
+import { assertEarlierStagesAtRelease } from './earlier-stages.js';
 import { readDeployFiles } from './read-deploy-files.js';
 import {
   parseReleaseStages,
@@ -58,6 +59,13 @@ export interface PromoteReleaseOptions {
   releaseId?: string;
   /** The stages in order (validated; see `parseStagesFile` for the file form). */
   stages: readonly ReleaseStageDefinition[];
+  /**
+   * Promote this stage only (one Tekton task per stage): every earlier stage must already run the release — its
+   * branch holds the values and Argo CD reports it Synced and Healthy — which is checked, never written, synced or
+   * soaked again (otherwise `EarlierStageNotAtReleaseError`); later stages are not touched. The stage's own gates
+   * run as usual: its change request is opened (or reused) and waited for, its soak and `verify()` run.
+   */
+  onlyStage?: string;
   /** A client, or the options to build one. */
   argocd: ArgoCDClient | ArgoCDClientOptions;
   /**
@@ -201,6 +209,8 @@ function holdsRelease(
  * @throws {ValidationError} for invalid stages or values (nothing was done).
  * @throws {ReleaseSupersededError} when a later release changed a stage this one promoted: the later one wins.
  * @throws {ReleaseError} when a stage could not run to a verdict (auth, connection, a forge error, an abort).
+ * @throws {EarlierStageNotAtReleaseError} with `onlyStage`, when a stage before it does not run the release yet
+ *   (nothing was written).
  * @example
  * ```ts
  * const report = await promoteRelease({
@@ -250,6 +260,15 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       );
     }
   }
+  const onlyIndex =
+    options.onlyStage === undefined
+      ? undefined
+      : stages.findIndex((stage) => stage.name === options.onlyStage);
+  if (onlyIndex === -1) {
+    throw new ValidationError(
+      `onlyStage ${quotedId(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
+    );
+  }
   const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
   const emit = (event: ReleaseEvent): void => {
     try {
@@ -275,13 +294,24 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     })),
     startedAt: new Date().toISOString(),
     durationMs: 0,
+    ...(options.onlyStage === undefined ? {} : { onlyStage: options.onlyStage }),
   };
   const finish = (): ReleaseReport => {
     report.durationMs = Math.round(performance.now() - started);
     return report;
   };
 
+  if (onlyIndex !== undefined && onlyIndex > 0) {
+    await assertEarlierStagesAtRelease(stages, wanted, onlyIndex, report, {
+      client,
+      accessFor: (url) => repositoryAccess(options, url),
+      signal: options.signal,
+      finish,
+    });
+  }
+
   for (const [index, stage] of stages.entries()) {
+    if (onlyIndex !== undefined && index !== onlyIndex) continue;
     const stageReport = report.stages[index] as StageReport;
     const stageWanted = wanted[index] as Map<string, Record<string, unknown>>;
     const stageStarted = performance.now();

@@ -39,3 +39,27 @@ export class ReleaseError extends GitOpsKitError {
     this.redactOwnFields();
   }
 }
+
+/**
+ * A single-stage run (`onlyStage`, `release promote --stage`) found an earlier stage that does not run the release
+ * yet: its branch does not hold the values, or Argo CD does not report its application Synced and Healthy. Nothing
+ * was written; `earlierStage` names the first such stage, `report` lists what was checked.
+ */
+export class EarlierStageNotAtReleaseError extends GitOpsKitError {
+  static override readonly kind: string = 'EarlierStageNotAtReleaseError';
+  /** The stage the run was asked to promote. */
+  readonly stage: string;
+  /** The first earlier stage that is not at the release. */
+  readonly earlierStage: string;
+  readonly report: ReleaseReport;
+  constructor(stage: string, earlierStage: string, detail: string, report: ReleaseReport) {
+    super(
+      `release ${report.releaseId} cannot promote stage ${stage}: the earlier stage ${earlierStage} is not at the release (${detail}); promote ${earlierStage} first`,
+      { code: 'EARLIER_STAGE_NOT_AT_RELEASE', retryable: false },
+    );
+    this.stage = stage;
+    this.earlierStage = earlierStage;
+    this.report = report;
+    this.redactOwnFields();
+  }
+}

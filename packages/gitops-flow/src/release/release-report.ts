@@ -46,6 +46,8 @@ export interface ReleaseReport {
   outcome: 'succeeded' | 'failed';
   values: Record<string, unknown>;
   stages: StageReport[];
+  /** Set when the run promoted this one stage (`onlyStage`): earlier stages were checked, later ones not touched. */
+  onlyStage?: string;
   startedAt: string;
   durationMs: number;
 }

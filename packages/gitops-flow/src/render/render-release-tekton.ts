@@ -1,10 +1,10 @@
 import { ValidationError } from '@gitops-kit/core';
 import type { Pipeline, PipelineTask, Task } from '@gitops-kit/tekton-client';
-import { GITOPS_FLOW_VERSION } from '../version.js';
+import { FIXED_PARAMS, metadata, type ResolvedReleaseOptions, releaseTask } from './release-task.js';
 import { ciPipelineTasks } from './render-tekton.js';
 import { validatedYaml } from './validate-rendered.js';
 
-/** Options of {@link renderReleaseTekton}. Everything has a default. */
+/** Options of {@link renderReleaseTekton}. Everything has a default but `stageNames`, which `per-stage` needs. */
 export interface RenderReleaseTektonOptions {
   /**
    * ConfigMap holding the stages file (mounted read-only into the step). Without it the stages file comes from a
@@ -25,6 +25,18 @@ export interface RenderReleaseTektonOptions {
    * image tag the docker task pushed). `standalone`: the release task alone, every value a Pipeline param.
    */
   mode?: 'after-build' | 'standalone';
+  /**
+   * `single-step` (default): one PipelineTask `release` runs the whole release in one step. `per-stage`: one
+   * PipelineTask per stage (`release-<stage>`, the same Task with its `stage` param), chained with `runAfter` in
+   * stage order, and a `finally` task `status` printing where every stage stands — so each stage's progress,
+   * failure and timing are in the PipelineRun's graph. Needs {@link stageNames}.
+   */
+  layout?: 'single-step' | 'per-stage';
+  /**
+   * The stage names of the stages file, in its order (`per-stage` only): lower-case DNS labels of at most 55
+   * characters (`release-` + the name is a Tekton task name), no duplicates.
+   */
+  stageNames?: readonly string[];
   /** Namespace for every resource; default none. */
   namespace?: string;
   /** Node.js image the release step runs in; default `node:20-slim`. */
@@ -55,17 +67,8 @@ export interface RenderedReleaseTekton {
   valueParams: Record<string, string>;
 }
 
-/** Where the step reads its credentials (Secret volumes) and a ConfigMap's stages file. */
-const SECRET_ROOT = '/var/secret';
-const STAGES_MOUNT = '/etc/gitops-flow';
-/** Task params that are not release values (a value may not take their names). */
-const FIXED_PARAMS = ['stages_path', 'argocd_server', 'release_id', 'gitlab_url', 'github_url'];
 /** What a release value may be called: the paths of the stages file, never Tekton or shell syntax. */
 const VALUE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
-
-function metadata(name: string, namespace: string | undefined): { name: string; namespace?: string } {
-  return namespace ? { name, namespace } : { name };
-}
 
 /** `image.tag` → `image_tag`, refusing names that are not value paths and names that collide. */
 function valueParams(values: readonly string[]): Record<string, string> {
@@ -92,170 +95,102 @@ function valueParams(values: readonly string[]): Record<string, string> {
   return params;
 }
 
-// Every value reaches the CLI through environment variables (its name too), never by `$(params.x)` substitution
-// into the script text: a value with shell metacharacters must not become code. The script itself only varies by
-// the number of values. Forge tokens are passed when their (optional) Secret is mounted.
-function releaseScript(valueCount: number): string {
-  const sets = Array.from(
-    { length: valueCount },
-    (_, index) => `set -- "$@" --set "$RELEASE_NAME_${index}=$RELEASE_VALUE_${index}"\n`,
-  ).join('');
-  return `#!/bin/sh
-set -eu
-set -- --stages "$STAGES_FILE"
-${sets}if [ -n "$RELEASE_ID" ]; then set -- "$@" --release-id "$RELEASE_ID"; fi
-if [ -f ${SECRET_ROOT}/gitlab/token ]; then set -- "$@" --gitlab-token-file ${SECRET_ROOT}/gitlab/token; fi
-if [ -f ${SECRET_ROOT}/github/token ]; then set -- "$@" --github-token-file ${SECRET_ROOT}/github/token; fi
-exec npx --yes "@gitops-kit/gitops-flow@\${GITOPS_FLOW_VERSION}" release promote "$@" \\
-  --git-password-file ${SECRET_ROOT}/git/password \\
-  --argocd-username "$(cat ${SECRET_ROOT}/argocd/username)" --argocd-password-file ${SECRET_ROOT}/argocd/password
-`;
+/** A lower-case DNS label of at most 55 characters: `release-<stage>` is then a Tekton task name (63 at most). */
+const STAGE_NAME = /^[a-z0-9]([a-z0-9-]{0,53}[a-z0-9])?$/;
+
+function checkedStageNames(options: RenderReleaseTektonOptions): string[] {
+  const names = options.stageNames ?? [];
+  if ((options.layout ?? 'single-step') === 'single-step') {
+    if (names.length > 0)
+      throw new ValidationError("renderReleaseTekton: stageNames is for layout 'per-stage'");
+    return [];
+  }
+  if (names.length === 0) {
+    throw new ValidationError(
+      "renderReleaseTekton: layout 'per-stage' needs the stage names of the stages file (stageNames), in order",
+    );
+  }
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (!STAGE_NAME.test(name)) {
+      throw new ValidationError(
+        `renderReleaseTekton: the stage name ${JSON.stringify(name)} is not a lower-case DNS label of at most 55 characters (release-<stage> must be a Tekton task name)`,
+      );
+    }
+    if (seen.has(name)) throw new ValidationError(`renderReleaseTekton: the stage ${name} is named twice`);
+    seen.add(name);
+  }
+  return names.slice();
 }
 
-interface Resolved {
-  options: RenderReleaseTektonOptions;
-  params: Record<string, string>;
-  fromConfigMap: boolean;
-  nodeImage: string;
-}
-
-function releaseTask({ options, params, fromConfigMap, nodeImage }: Resolved): Task {
-  const param = (name: string, description: string, defaultValue?: string) => ({
-    name,
-    type: 'string' as const,
-    description,
-    ...(defaultValue === undefined ? {} : { default: defaultValue }),
-  });
-  const values = Object.entries(params);
-  return {
-    apiVersion: 'tekton.dev/v1',
-    kind: 'Task',
-    metadata: metadata('gitops-release', options.namespace),
-    spec: {
-      description:
-        'Promotes one release through the stages of a stages file: each stage written (push or merge request), synced, waited for and verified before the next (gitops-flow release promote).',
-      params: [
-        ...values.map(([value, name]) => param(name, `The release value ${value}`)),
-        ...(fromConfigMap
-          ? []
-          : [
-              param(
-                'stages_path',
-                'The stages file in the stages workspace',
-                options.stagesPath ?? 'stages.yaml',
-              ),
-            ]),
-        param('argocd_server', 'The Argo CD server URL'),
-        param('release_id', 'Names the release in branches and commits (empty: a hash of the values)', ''),
-        param(
-          'gitlab_url',
-          'GitLab instance of change-request stages with forge: gitlab',
-          'https://gitlab.com',
-        ),
-        param('github_url', 'GitHub API root of stages with forge: github', 'https://api.github.com'),
-      ],
-      ...(fromConfigMap
-        ? {}
-        : { workspaces: [{ name: 'stages', readOnly: true, description: 'Holds the stages file' }] }),
-      steps: [
-        {
-          name: 'release',
-          image: nodeImage,
-          env: [
-            { name: 'GITOPS_FLOW_VERSION', value: options.gitopsFlowVersion ?? GITOPS_FLOW_VERSION },
-            {
-              name: 'STAGES_FILE',
-              value: fromConfigMap
-                ? `${STAGES_MOUNT}/stages.yaml`
-                : '$(workspaces.stages.path)/$(params.stages_path)',
-            },
-            ...values.flatMap(([value, name], index) => [
-              { name: `RELEASE_NAME_${index}`, value },
-              { name: `RELEASE_VALUE_${index}`, value: `$(params.${name})` },
-            ]),
-            { name: 'RELEASE_ID', value: '$(params.release_id)' },
-            { name: 'ARGOCD_SERVER', value: '$(params.argocd_server)' },
-            { name: 'GITLAB_URL', value: '$(params.gitlab_url)' },
-            { name: 'GITHUB_API_URL', value: '$(params.github_url)' },
-            {
-              name: 'GIT_USERNAME',
-              valueFrom: {
-                secretKeyRef: { name: options.gitSecretName ?? 'git-credentials', key: 'username' },
-              },
-            },
-          ],
-          volumeMounts: [
-            { name: 'git-credentials', mountPath: `${SECRET_ROOT}/git`, readOnly: true },
-            { name: 'argocd-credentials', mountPath: `${SECRET_ROOT}/argocd`, readOnly: true },
-            { name: 'gitlab-token', mountPath: `${SECRET_ROOT}/gitlab`, readOnly: true },
-            { name: 'github-token', mountPath: `${SECRET_ROOT}/github`, readOnly: true },
-            ...(fromConfigMap ? [{ name: 'stages', mountPath: STAGES_MOUNT, readOnly: true }] : []),
-          ],
-          script: releaseScript(values.length),
-        },
-      ],
-      volumes: [
-        { name: 'git-credentials', secret: { secretName: options.gitSecretName ?? 'git-credentials' } },
-        {
-          name: 'argocd-credentials',
-          secret: { secretName: options.argocdSecretName ?? 'argocd-credentials' },
-        },
-        // Optional: a release whose stages all push needs no forge token (Kubernetes mounts nothing then).
-        {
-          name: 'gitlab-token',
-          secret: { secretName: options.gitlabSecretName ?? 'gitlab-token', optional: true },
-        },
-        {
-          name: 'github-token',
-          secret: { secretName: options.githubSecretName ?? 'github-token', optional: true },
-        },
-        ...(fromConfigMap
-          ? [
-              {
-                name: 'stages',
-                configMap: {
-                  name: options.stagesConfigMap,
-                  items: [{ key: options.stagesConfigMapKey ?? 'stages.yaml', path: 'stages.yaml' }],
-                },
-              },
-            ]
-          : []),
-      ],
-    },
-  } as Task;
-}
-
-function releasePipeline({ options, params, fromConfigMap, nodeImage }: Resolved): Pipeline {
-  const afterBuild = (options.mode ?? 'after-build') === 'after-build';
+/** The params every release PipelineTask passes to the Task (the same values for every stage). */
+function releaseTaskParams(
+  { params, fromConfigMap }: ResolvedReleaseOptions,
+  afterBuild: boolean,
+): Array<{ name: string; value: string }> {
   const values = Object.entries(params);
   // After the build, the first value is the commit the docker task tagged the image with.
-  const builtValue = values[0]?.[1];
-  const valueParams = afterBuild ? values.slice(1) : values;
-  const releaseTaskEntry: PipelineTask = {
-    name: 'release',
-    ...(afterBuild ? { runAfter: ['docker'] } : {}),
-    taskRef: { name: 'gitops-release' },
-    params: [
-      ...(afterBuild ? [{ name: builtValue as string, value: '$(tasks.clone.results.commit)' }] : []),
-      ...valueParams.map(([, name]) => ({ name, value: `$(params.${name})` })),
-      ...(fromConfigMap ? [] : [{ name: 'stages_path', value: '$(params.stages_path)' }]),
-      { name: 'argocd_server', value: '$(params.argocd_server)' },
-      { name: 'release_id', value: '$(params.release_id)' },
-      { name: 'gitlab_url', value: '$(params.gitlab_url)' },
-      { name: 'github_url', value: '$(params.github_url)' },
-    ],
-    ...(fromConfigMap
-      ? {}
-      : { workspaces: [{ name: 'stages', workspace: afterBuild ? 'source' : 'stages' }] }),
-  } as PipelineTask;
+  return [
+    ...values.map(([, name], index) => ({
+      name,
+      value: afterBuild && index === 0 ? '$(tasks.clone.results.commit)' : `$(params.${name})`,
+    })),
+    ...(fromConfigMap ? [] : [{ name: 'stages_path', value: '$(params.stages_path)' }]),
+    { name: 'argocd_server', value: '$(params.argocd_server)' },
+    { name: 'release_id', value: '$(params.release_id)' },
+    { name: 'gitlab_url', value: '$(params.gitlab_url)' },
+    { name: 'github_url', value: '$(params.github_url)' },
+  ];
+}
+
+/**
+ * The release's PipelineTasks: `release` alone (single-step), or `release-<stage>` per stage chained in stage order
+ * plus the `status` finally task (per-stage). Tekton starts a task once every task in its `runAfter` succeeded and
+ * never starts it after one failed, so a failed stage is the last one that ran; finally tasks run either way.
+ */
+function releasePipelineTasks(
+  resolved: ResolvedReleaseOptions,
+  stageNames: readonly string[],
+  afterBuild: boolean,
+): { tasks: PipelineTask[]; finally: PipelineTask[] } {
+  const params = releaseTaskParams(resolved, afterBuild);
+  const workspaces = resolved.fromConfigMap
+    ? {}
+    : { workspaces: [{ name: 'stages', workspace: afterBuild ? 'source' : 'stages' }] };
+  const entry = (name: string, runAfter: string | undefined, extra: Array<{ name: string; value: string }>) =>
+    ({
+      name,
+      ...(runAfter === undefined ? {} : { runAfter: [runAfter] }),
+      taskRef: { name: 'gitops-release' },
+      params: [...params, ...extra],
+      ...workspaces,
+    }) as PipelineTask;
+  const first = afterBuild ? 'docker' : undefined;
+  if (stageNames.length === 0) return { tasks: [entry('release', first, [])], finally: [] };
+  const tasks = stageNames.map((stage, index) =>
+    entry(`release-${stage}`, index === 0 ? first : `release-${stageNames[index - 1]}`, [
+      { name: 'stage', value: stage },
+    ]),
+  );
+  return { tasks, finally: [entry('status', undefined, [{ name: 'action', value: 'status' }])] };
+}
+
+function releasePipeline(resolved: ResolvedReleaseOptions, stageNames: readonly string[]): Pipeline {
+  const { options, params, fromConfigMap, nodeImage } = resolved;
+  const afterBuild = (options.mode ?? 'after-build') === 'after-build';
+  const values = Object.entries(params);
+  const pipelineValues = afterBuild ? values.slice(1) : values;
+  const release = releasePipelineTasks(resolved, stageNames, afterBuild);
+  const what =
+    stageNames.length === 0
+      ? 'release (gitops-flow release promote through every stage)'
+      : `${stageNames.map((stage) => `release-${stage}`).join(' → ')} (gitops-flow release promote --stage, one task per stage), finally status`;
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'Pipeline',
     metadata: metadata(options.pipelineName ?? 'release-pipeline', options.namespace),
     spec: {
-      description: afterBuild
-        ? 'clone → test → build → docker → release (gitops-flow release promote through every stage)'
-        : 'release (gitops-flow release promote through every stage)',
+      description: afterBuild ? `clone → test → build → docker → ${what}` : what,
       params: [
         ...(afterBuild
           ? [
@@ -264,7 +199,7 @@ function releasePipeline({ options, params, fromConfigMap, nodeImage }: Resolved
               { name: 'image_repository', type: 'string', description: 'Where the image is pushed' },
             ]
           : []),
-        ...valueParams.map(([value, name]) => ({
+        ...pipelineValues.map(([value, name]) => ({
           name,
           type: 'string',
           description: `The release value ${value}`,
@@ -289,8 +224,9 @@ function releasePipeline({ options, params, fromConfigMap, nodeImage }: Resolved
               kanikoImage: options.kanikoImage ?? 'gcr.io/kaniko-project/executor:v1.23.2',
             })
           : []),
-        releaseTaskEntry,
+        ...release.tasks,
       ],
+      ...(release.finally.length > 0 ? { finally: release.finally } : {}),
     },
   } as Pipeline;
 }
@@ -299,14 +235,18 @@ function releasePipeline({ options, params, fromConfigMap, nodeImage }: Resolved
  * Renders what runs a release on Tekton: the `gitops-release` Task (one step running `gitops-flow release promote`
  * in a Node image; the stages file from a ConfigMap or a workspace; git and Argo CD credentials and the optional
  * GitLab/GitHub tokens from Secrets mounted as files; every value passed as an environment variable) and a
- * Pipeline running it after the seed's build, or alone. Every document passes `validateTektonDocument`.
+ * Pipeline running it after the seed's build, or alone: in one task (`layout: 'single-step'`, the default) or one
+ * task per stage chained in stage order with a `finally` status report (`layout: 'per-stage'`). Every document
+ * passes `validateTektonDocument`.
  *
  * @throws {ValidationError} for a value name that is not a path or two that map to one param, both a
- *   ConfigMap and a stages path, or a rendered document that fails validation.
+ *   ConfigMap and a stages path, `per-stage` without stage names (or names that are not DNS labels of at most 55
+ *   characters, or repeat), or a rendered document that fails validation.
  * @example
  * ```ts
  * const { yaml } = renderReleaseTekton({ stagesConfigMap: 'release-stages', mode: 'standalone' });
  * await writeFile('release.yaml', yaml); // kubectl apply -f release.yaml
+ * const perStage = renderReleaseTekton({ layout: 'per-stage', stageNames: ['dev', 'staging', 'prod'] });
  * ```
  */
 export function renderReleaseTekton(options: RenderReleaseTektonOptions = {}): RenderedReleaseTekton {
@@ -315,13 +255,14 @@ export function renderReleaseTekton(options: RenderReleaseTektonOptions = {}): R
       'renderReleaseTekton: give the stages file as stagesConfigMap or stagesPath (a workspace), not both',
     );
   }
-  const resolved: Resolved = {
+  const stageNames = checkedStageNames(options);
+  const resolved: ResolvedReleaseOptions = {
     options,
     params: valueParams(options.values ?? ['image.tag']),
     fromConfigMap: options.stagesConfigMap !== undefined,
     nodeImage: options.nodeImage ?? 'node:20-slim',
   };
   const task = releaseTask(resolved);
-  const pipeline = releasePipeline(resolved);
+  const pipeline = releasePipeline(resolved, stageNames);
   return { task, pipeline, yaml: validatedYaml([task, pipeline]), valueParams: resolved.params };
 }

@@ -106,10 +106,23 @@ export const RELEASE_PROMOTE_SPEC: CommandSpec = {
   description: `Writes the release's values to each stage in order (a push, or a merge request someone merges), syncs and
 waits for the application, soaks and verifies it, then moves to the next stage. A failure stops at that stage and
 applies its onFailure policy; later stages are not touched. Running the same release again resumes: stages that
-already hold it are verified, not rewritten.`,
+already hold it are verified, not rewritten.
+
+With --stage NAME only that stage is promoted (its change request, soak and checks included): every earlier stage
+must already run the release (its branch holds the values, Argo CD reports it Synced and Healthy), which is
+checked, not redone; otherwise the command fails (EARLIER_STAGE_NOT_AT_RELEASE) before writing anything. Later
+stages are not touched.`,
   flags: [
     STAGES_FLAG,
     SET_FLAG,
+    {
+      name: 'stage',
+      type: 'string',
+      value: 'NAME',
+      description:
+        'promote this stage only (one Tekton task per stage): the earlier stages must run the release already',
+      group: 'Release',
+    },
     {
       name: 'release-id',
       type: 'string',
@@ -130,6 +143,10 @@ already hold it are verified, not rewritten.`,
     {
       description: 'Promote an image tag through dev, staging and prod',
       command: 'gitops-flow release promote --stages stages.yaml --set image.tag=v2.3.0',
+    },
+    {
+      description: 'Promote staging only, once dev runs the release (a Tekton task per stage)',
+      command: 'gitops-flow release promote --stages stages.yaml --set image.tag=v2.3.0 --stage staging',
     },
     {
       description: 'The same from a Tekton step, reading the report',
@@ -198,7 +215,12 @@ function releaseValues(values: FlagValues, problems: UsageProblems): Record<stri
 /** A stages file is a few screens of YAML; anything larger is a mistake (or `/dev/zero`), not a release. */
 const MAXIMUM_STAGES_FILE_BYTES = 1024 * 1024;
 
-async function readStages(io: CliIo, path: string): Promise<ReleaseStage[]> {
+/**
+ * Reads and validates a stages file (at most 1 MiB) relative to the CLI's working directory.
+ *
+ * @throws {ValidationError} when it cannot be read, is too large or is not a valid stages file.
+ */
+export async function readStages(io: CliIo, path: string, flag = '--stages'): Promise<ReleaseStage[]> {
   let bytes: Buffer;
   try {
     // Read at most one byte more than the cap, so an endless or huge file is refused without reading it whole.
@@ -218,11 +240,11 @@ async function readStages(io: CliIo, path: string): Promise<ReleaseStage[]> {
     }
   } catch (error) {
     throw new ValidationError(
-      `cannot read --stages ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      `cannot read ${flag} ${path} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`,
     );
   }
   if (bytes.length > MAXIMUM_STAGES_FILE_BYTES) {
-    throw new ValidationError(`--stages ${path} is larger than ${MAXIMUM_STAGES_FILE_BYTES} bytes`);
+    throw new ValidationError(`${flag} ${path} is larger than ${MAXIMUM_STAGES_FILE_BYTES} bytes`);
   }
   return parseStagesFile(bytes.toString('utf8'));
 }
@@ -310,6 +332,10 @@ async function prepare(
       '--release-id needs a value (letters, digits, ., _ or -); leave the flag out for the default id',
     );
   }
+  // The same for `--stage ""` (an empty Tekton param): it would otherwise promote every stage.
+  if (values.stage === '') {
+    problems.add('--stage needs a stage name; leave the flag out to promote every stage');
+  }
   // Everything on the command line is checked before the stages file is even read.
   problems.throwIfAny();
   const stages = await readStages(io, stagesPath as string);
@@ -342,6 +368,7 @@ async function runReleasePromote(context: CommandContext): Promise<ExitCodeValue
         ? { releaseId: context.values['release-id'] }
         : {}),
       stages: prepared.stages,
+      ...(typeof context.values.stage === 'string' ? { onlyStage: context.values.stage } : {}),
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
       ...prepared.ssh,

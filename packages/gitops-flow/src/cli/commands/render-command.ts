@@ -9,6 +9,7 @@ import type { CliCommand, CommandContext } from '../framework/cli-command.js';
 import type { CommandGroupSpec, CommandSpec } from '../framework/command-spec.js';
 import { HELP_FLAG } from '../framework/common-flags.js';
 import { listValue, stringValue } from '../framework/parse-flags.js';
+import { readStages } from './release-command.js';
 
 const NAMED_FLAGS = [
   ['namespace', 'NS', 'namespace of the rendered resources', 'namespace'],
@@ -58,7 +59,9 @@ GitLab push TriggerBinding/TriggerTemplate, all validated. --format mermaid or d
 
 With --release: the gitops-release Task (one step running \`gitops-flow release promote\`) and a release Pipeline
 running it after the build (clone → test → build → docker → release, the built commit being the first value) or,
-with --standalone, alone with one param per release value (image.tag → image_tag).`,
+with --standalone, alone with one param per release value (image.tag → image_tag). With --layout per-stage the
+Pipeline has one task per stage (release-<stage>, running \`release promote --stage\`) chained in stage order and a
+finally task (status) printing where every stage stands; the stage names come from --stages-from FILE or --stage.`,
   flags: [
     ...NAMED_FLAGS.map(([name, value, description]) => ({
       name,
@@ -76,6 +79,32 @@ with --standalone, alone with one param per release value (image.tag → image_t
       name: 'standalone',
       type: 'boolean',
       description: 'the release Pipeline without the build (values as params)',
+      group: 'Release',
+    },
+    {
+      name: 'layout',
+      type: 'string',
+      value: 'LAYOUT',
+      description:
+        'single-step: one task runs the whole release; per-stage: one task per stage (the graph shows each stage)',
+      choices: ['single-step', 'per-stage'],
+      default: 'single-step',
+      group: 'Release',
+    },
+    {
+      name: 'stages-from',
+      type: 'string',
+      value: 'PATH',
+      description: 'per-stage: take the stage names, in order, from this stages file',
+      complete: 'file',
+      group: 'Release',
+    },
+    {
+      name: 'stage',
+      type: 'string',
+      multiple: true,
+      value: 'NAME',
+      description: 'per-stage: a stage name, in stage order (instead of --stages-from); repeatable',
       group: 'Release',
     },
     {
@@ -120,6 +149,11 @@ with --standalone, alone with one param per release value (image.tag → image_t
       command:
         'gitops-flow render tekton --release --standalone --stages-configmap release-stages | kubectl apply -f -',
     },
+    {
+      description: 'One Tekton task per stage, the stage names read from the stages file',
+      command:
+        'gitops-flow render tekton --release --standalone --layout per-stage --stages-from stages.yaml --stages-configmap release-stages',
+    },
     { description: 'Draw the Pipeline for a README', command: 'gitops-flow render tekton --format mermaid' },
     {
       description: 'Draw it with Graphviz',
@@ -148,12 +182,41 @@ function namedOptions(
   );
 }
 
+/** The stage names of a per-stage release Pipeline, from `--stages-from` or `--stage` (checked for usage). */
+function stageNamesFlags(
+  values: CommandContext['values'],
+  problems: CommandContext['problems'],
+): { perStage: boolean; stagesFrom: string | undefined; stages: string[] } {
+  const perStage = stringValue(values, 'layout') === 'per-stage';
+  const stagesFrom = stringValue(values, 'stages-from');
+  const stages = listValue(values, 'stage');
+  if (!perStage) {
+    if (stagesFrom) problems.add('--stages-from needs --layout per-stage');
+    if (stages.length > 0) problems.add('--stage needs --layout per-stage');
+  } else if (stagesFrom && stages.length > 0) {
+    problems.add('--stages-from and --stage exclude each other (the stage names from a file, or listed)');
+  } else if (!stagesFrom && stages.length === 0) {
+    problems.add(
+      '--layout per-stage needs the stage names: --stages-from stages.yaml or --stage NAME (repeatable)',
+    );
+  }
+  return { perStage, stagesFrom, stages };
+}
+
 /** The Pipeline (to draw) and the YAML of what `render tekton` renders. */
-function render(values: CommandContext['values'], problems: CommandContext['problems']) {
+async function render(
+  io: CommandContext['io'],
+  values: CommandContext['values'],
+  problems: CommandContext['problems'],
+) {
   const release = values['release'] === true;
+  const layout = release ? stageNamesFlags(values, problems) : undefined;
   if (!release) {
     const releaseOnly = [
       ...(values['standalone'] === true ? ['--standalone'] : []),
+      ...(stringValue(values, 'layout') ? ['--layout'] : []),
+      ...(stringValue(values, 'stages-from') ? ['--stages-from'] : []),
+      ...(listValue(values, 'stage').length > 0 ? ['--stage'] : []),
       ...(listValue(values, 'value').length > 0 ? ['--value'] : []),
       ...RELEASE_FLAGS.flatMap(([flag]) => (stringValue(values, flag) ? [`--${flag}`] : [])),
     ];
@@ -170,6 +233,9 @@ function render(values: CommandContext['values'], problems: CommandContext['prob
   if (!release) return renderTekton(options);
   const { nodeImage, namespace, pipelineName, gitSecretName, argocdSecretName } = options;
   const valueNames = listValue(values, 'value');
+  const stageNames = layout?.stagesFrom
+    ? (await readStages(io, layout.stagesFrom, '--stages-from')).map((stage) => stage.name)
+    : (layout?.stages ?? []);
   return renderReleaseTekton({
     ...(nodeImage ? { nodeImage } : {}),
     ...(namespace ? { namespace } : {}),
@@ -179,11 +245,12 @@ function render(values: CommandContext['values'], problems: CommandContext['prob
     ...namedOptions(values, RELEASE_FLAGS),
     ...(valueNames.length > 0 ? { values: valueNames } : {}),
     mode: values['standalone'] === true ? 'standalone' : 'after-build',
+    ...(layout?.perStage ? { layout: 'per-stage' as const, stageNames } : {}),
   });
 }
 
 async function runRenderTekton({ io, values, problems }: CommandContext): Promise<ExitCodeValue> {
-  const rendered = render(values, problems);
+  const rendered = await render(io, values, problems);
   const format = stringValue(values, 'format') ?? 'yaml';
   const text =
     format === 'mermaid'

@@ -10,6 +10,7 @@ const LIBRARY_TO_FLAG: ReadonlyArray<[RegExp, string]> = [
   [/`appNamespace`/g, '--app-namespace'],
   [/options?\.timeoutMs|`timeoutMs`/g, '--timeout'],
   [/refreshTimeoutMs/g, '--refresh-timeout'],
+  [/\bonlyStage\b/g, '--stage'],
 ];
 
 /** Rewrites a library message so that it names CLI flags. */
