@@ -83,6 +83,19 @@ describe('release git access', { timeout: 120_000 }, () => {
     const reads = (await ssh.commands()).slice(before);
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.every((record) => record.command.startsWith('git-upload-pack '))).toBe(true);
+
+    // A single-stage run checks the earlier stages in git over SSH too, with the same key.
+    const prodOnly = await promoteRelease({
+      values: { 'image.tag': 'ssh-r1' },
+      stages,
+      onlyStage: 'prod',
+      argocd: env.client,
+      gitSsh,
+      forges: { gitlab: env.forge },
+      mergePollIntervalMs: 20,
+    });
+    expect(prodOnly.outcome).toBe('succeeded');
+    expect(prodOnly.stages.map((stage) => stage.outcome)).toEqual(['verified', 'verified', 'verified']);
   });
 
   it('an SSH stage without a key is refused before any stage runs; gitSshByUrl gives one repository its key', async () => {
