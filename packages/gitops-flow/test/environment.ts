@@ -61,11 +61,16 @@ export async function startSeedEnvironment(
      */
     multiSourceApp?: boolean;
     emulator?: Partial<import('@gitops-kit/testkit').ArgoCDEmulatorOptions>;
+    /** More options of the git server (e.g. `allowPush: false`: pushes refused, fetches served). */
+    gitServer?: Partial<import('@gitops-kit/testkit').GitServerOptions>;
   } = {},
 ): Promise<SeedEnvironment> {
   const gitPassword = canary();
   const argocdPassword = canary();
-  const git = await GitServer.start({ auth: { username: 'deployer', password: gitPassword } });
+  const git = await GitServer.start({
+    ...(options.gitServer ?? {}),
+    auth: { username: 'deployer', password: gitPassword },
+  });
   const apps = options.apps ?? ['devops-demo'];
   const files: Record<string, string> = {};
   for (const app of apps) {

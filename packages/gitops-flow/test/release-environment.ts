@@ -1,5 +1,5 @@
 import { GitLabClient } from '@gitops-kit/forge-client';
-import { GitLabEmulator } from '@gitops-kit/testkit';
+import { GitLabEmulator, type GitServerOptions } from '@gitops-kit/testkit';
 import type { ReleaseStageDefinition } from '../src/index.js';
 import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
 
@@ -14,9 +14,18 @@ export interface ReleaseEnvironment extends SeedEnvironment {
 export const STAGE_NAMES = ['dev', 'staging', 'prod'] as const;
 
 export async function startReleaseEnvironment(
-  options: { prodApprovals?: number; prodAutoMerge?: boolean; soak?: string } = {},
+  options: {
+    prodApprovals?: number;
+    prodAutoMerge?: boolean;
+    soak?: string;
+    /** More options of the git server (`allowPush: false`: a credential that may only read). */
+    gitServer?: Partial<GitServerOptions>;
+  } = {},
 ): Promise<ReleaseEnvironment> {
-  const seed = await startSeedEnvironment({ apps: STAGE_NAMES.map((stage) => `app-${stage}`) });
+  const seed = await startSeedEnvironment({
+    apps: STAGE_NAMES.map((stage) => `app-${stage}`),
+    ...(options.gitServer === undefined ? {} : { gitServer: options.gitServer }),
+  });
   const gitlab = await GitLabEmulator.start({ git: seed.git });
   gitlab.addProject('team/deploy', 'deploy', { approvalsRequired: options.prodApprovals ?? 1 });
   const forge = new GitLabClient({ url: gitlab.url, token: gitlab.token });

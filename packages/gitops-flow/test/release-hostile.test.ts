@@ -9,6 +9,7 @@ import {
   ReleaseError,
   type ReleaseEvent,
   type ReleaseReport,
+  releaseStatus,
 } from '../src/index.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
@@ -130,6 +131,35 @@ describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
     }
   });
 
+  it('a stage naming a forge like what every object inherits is refused (promote) or listed (status), not called', async () => {
+    const stages = [
+      {
+        name: 'prod',
+        application: { name: 'app-prod' },
+        repository: { url: 'https://git.example.invalid/deploy.git', branch: 'main' },
+        changes: [{ file: 'values.yaml', paths: ['image.tag'] }],
+        strategy: { type: 'change-request' as const, forge: 'constructor', project: 'team/deploy' },
+      },
+    ];
+    const argocd = { server: 'https://argocd.example.invalid', auth: { token: 't' } };
+    const error = await promoteRelease({ values: { 'image.tag': 'v1' }, stages, argocd, forges: {} }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(
+      /names the forge "constructor", which is not among options.forges/,
+    );
+    // Status: no forge is asked (none was given under that name); git and Argo CD fail on their own, listed.
+    const [status] = await releaseStatus({
+      stages,
+      argocd: { ...argocd, retry: false },
+      forges: {},
+      signal: AbortSignal.timeout(20_000),
+    });
+    expect(status?.changeRequest).toBeUndefined();
+    expect(status?.errors.some((line) => /forge|changeRequests/.test(line))).toBe(false);
+  });
+
   it('refuses a releaseId that would not make a branch name, before any stage runs', async () => {
     const stages = [
       {
@@ -156,6 +186,45 @@ describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
       expect(error, releaseId).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toMatch(/releaseId must be/);
     }
+    // A huge id is named, not echoed whole.
+    const huge = `${'x'.repeat(70)}${'y'.repeat(100_000)}`;
+    const error = await promoteRelease({
+      values: { 'image.tag': 'v1' },
+      releaseId: huge,
+      stages,
+      argocd,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message.length).toBeLessThan(300);
+    expect((error as Error).message).toContain('100070 characters');
+  });
+
+  it('paths named __proto__ and constructor: previous values recorded as keys, the stage seen holding the release', async () => {
+    env = await startReleaseEnvironment();
+    const file = 'apps/app-dev/my-values.yaml';
+    const seeded = `${await env.git.readFile('deploy', 'main', file)}__proto__: "0.9"\nconstructor: "0.8"\n`;
+    await env.git.commit('deploy', 'main', { [file]: seeded });
+    const dev = { ...(env.stages[0] as (typeof env.stages)[number]) };
+    // Written as JSON, as a stages file would be: an object literal would set the prototype instead.
+    dev.changes = [{ file, paths: JSON.parse('{"__proto__": "image.tag", "constructor": "image.tag"}') }];
+    // verify() makes the release read the stage back after its promotion (has a later release changed it?).
+    const report = await promoteRelease(
+      releaseOptions(env, { 'image.tag': 'v13' }, { stages: [dev], verify: () => true }),
+    );
+    expect(report.outcome).toBe('succeeded');
+    expect(report.stages[0]?.outcome).toBe('promoted');
+    expect(Object.entries(report.stages[0]?.previousValues[file] ?? {})).toEqual([
+      ['__proto__', '0.9'],
+      ['constructor', '0.8'],
+    ]);
+    expect(JSON.parse(JSON.stringify(report)).stages[0].previousValues[file]).toEqual(
+      JSON.parse('{"__proto__": "0.9", "constructor": "0.8"}'),
+    );
+    // A re-run finds the stage at the release (it reads the values back through the same maps).
+    const again = await promoteRelease(
+      releaseOptions(env, { 'image.tag': 'v13' }, { stages: [dev], verify: () => true }),
+    );
+    expect(again.stages[0]?.outcome).toBe('verified');
   });
 
   it('two runs of the same release at once share one merge request', async () => {
@@ -261,6 +330,29 @@ describe('hostile stages files', () => {
       expect(text).not.toContain('stages-pw-1234');
     }
     expect(parseStagesFile(stagesFile({ url: 'git@git.example.invalid:team/deploy.git' }))).toHaveLength(1);
+  });
+
+  it('keeps a paths key named __proto__ or constructor (zod records drop __proto__), and checks its value', () => {
+    const withPaths = (paths: string) =>
+      [
+        'stages:',
+        '  - name: dev',
+        '    application: { name: app-dev }',
+        '    repository: { url: https://git.example.invalid/deploy.git, branch: main }',
+        `    changes: [{ file: values.yaml, paths: ${paths} }]`,
+      ].join('\n');
+    const [stage] = parseStagesFile(
+      withPaths('{ __proto__: image.tag, constructor: image.tag, app.tag: image.tag }'),
+    );
+    expect(Object.entries(stage?.changes[0]?.paths ?? {})).toEqual([
+      ['__proto__', 'image.tag'],
+      ['constructor', 'image.tag'],
+      ['app.tag', 'image.tag'],
+    ]);
+    expect(refusal(withPaths('{ __proto__: "" }'))).toMatch(
+      /changes\[0\]\.paths\.__proto__: expected a non-empty string/,
+    );
+    expect(refusal(withPaths('{ __proto__: [x] }'))).toMatch(/paths\.__proto__/);
   });
 
   it('refuses a soak longer than a timer can wait (it would otherwise end after 1 ms)', () => {

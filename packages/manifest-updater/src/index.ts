@@ -64,6 +64,12 @@ export {
   UnsupportedGitServerError,
 } from './git/errors.js';
 export type { CommitIdentity } from './git/git-objects.js';
+export {
+  DEFAULT_READ_FILES_RETRY,
+  type ReadFilesOptions,
+  type ReadFilesResult,
+  readFiles,
+} from './git/read-files.js';
 export { assertBranchName, assertRepoRelativePath } from './git/repo-path.js';
 export { writeBack } from './git/write-back.js';
 export {

@@ -309,6 +309,35 @@ describe('GitServer with Basic auth', { timeout: 60_000 }, () => {
   });
 });
 
+describe('GitServer with allowPush: false', { timeout: 60_000 }, () => {
+  it('the right credentials still clone, but a push is refused with HTTP 403 and the branch stays', async () => {
+    const server = await GitServer.start({
+      auth: { username: USERNAME, password: PASSWORD },
+      allowPush: false,
+    });
+    try {
+      const repo = await server.createRepo('deploy', { 'values.yaml': 'tag: v1\n' });
+      const auth = basicAuthConfig(USERNAME, PASSWORD);
+      const clone = join(workDirectory, 'clone');
+      const cloned = await cli([...auth, 'clone', '--quiet', repo.url, clone], { home: workDirectory });
+      expect(cloned.exitCode, cloned.stderr).toBe(0);
+      await writeFile(join(clone, 'values.yaml'), 'tag: refused\n');
+      await cli(['commit', '--quiet', '-am', 'refused push'], { cwd: clone, home: workDirectory });
+      const pushed = await cli([...auth, 'push', '--quiet', 'origin', 'main'], {
+        cwd: clone,
+        home: workDirectory,
+      });
+      expect(pushed.exitCode).not.toBe(0);
+      expect(
+        server.requests.some((record) => record.service === 'git-receive-pack' && record.status === 403),
+      ).toBe(true);
+      expect(await server.headOf('deploy', 'main')).toBe(repo.head);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe('GitServer protocol v2 and partial-clone filters', { timeout: 60_000 }, () => {
   async function advertisement(server: GitServer, name: string, version2: boolean): Promise<string> {
     const headers: Record<string, string> = version2 ? { 'Git-Protocol': 'version=2' } : {};

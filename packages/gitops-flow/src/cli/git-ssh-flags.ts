@@ -45,11 +45,27 @@ export function gitSshFromArguments(
       { field: 'git-ssh-key-file' },
     );
   }
+  return { privateKey: `${privateKey}\n`, ...gitSshSharedOptions(values, env) };
+}
+
+/**
+ * The SSH options every key shares: the passphrase from `GIT_SSH_KEY_PASSPHRASE`, host keys from
+ * `--git-known-hosts-file` (else OpenSSH's default files), `--git-ssh-insecure-ignore-host-key`.
+ *
+ * @example
+ * ```ts
+ * const ssh = { privateKey, ...gitSshSharedOptions(values, process.env) };
+ * ```
+ */
+export function gitSshSharedOptions(
+  values: FlagValues,
+  env: NodeJS.ProcessEnv,
+): Omit<WriteBackSshOptions, 'privateKey'> {
+  const knownHostsFiles = listValue(values, 'git-known-hosts-file');
   const passphrase = readSecretEnvironment(env, 'GIT_SSH_KEY_PASSPHRASE');
   return {
-    privateKey: `${privateKey}\n`,
     ...(passphrase === undefined ? {} : { passphrase }),
-    ...(knownHostsFiles === undefined ? {} : { knownHostsFiles }),
-    ...(insecure ? { insecureIgnoreHostKey: true } : {}),
+    ...(knownHostsFiles.length === 0 ? {} : { knownHostsFiles }),
+    ...(values['git-ssh-insecure-ignore-host-key'] === true ? { insecureIgnoreHostKey: true } : {}),
   };
 }

@@ -1,9 +1,10 @@
 import type { ArgoCDClient } from '@gitops-kit/argocd-client';
-import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
+import { getYamlValue } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import type { ReleaseStage } from './release-definition.js';
 import { EarlierStageNotAtReleaseError, ReleaseError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
+import type { RepositoryAccess } from './repository-access.js';
 
 /** Why an earlier stage is not at the release, or the head it holds the release at. */
 export type EarlierStageCheck =
@@ -48,8 +49,8 @@ export async function checkEarlierStages(
   wanted: ReadonlyArray<Map<string, Record<string, unknown>>>,
   context: {
     client: ArgoCDClient;
-    /** The credentials for a repository URL, as the release's own stages use them. */
-    accessFor: (url: string) => { auth?: WriteBackAuth };
+    /** The credentials for a repository URL (HTTP or SSH), as the release's own stages use them. */
+    accessFor: (url: string) => RepositoryAccess;
     signal: AbortSignal | undefined;
   },
 ): Promise<EarlierStageCheck[]> {
@@ -121,8 +122,8 @@ export async function assertEarlierStagesAtRelease(
   report: ReleaseReport,
   context: {
     client: ArgoCDClient;
-    /** The credentials for a repository URL, as the release's own stages use them. */
-    accessFor: (url: string) => { auth?: WriteBackAuth };
+    /** The credentials for a repository URL (HTTP or SSH), as the release's own stages use them. */
+    accessFor: (url: string) => RepositoryAccess;
     signal: AbortSignal | undefined;
     finish: () => ReleaseReport;
   },

@@ -9,7 +9,13 @@ import {
   ValidationError,
 } from '@gitops-kit/core';
 import { type ChangeRequest, ChangeRequestExistsError, type ForgeClient } from '@gitops-kit/forge-client';
-import { getYamlValue, type WriteBackAuth, writeBack } from '@gitops-kit/manifest-updater';
+import {
+  getYamlValue,
+  isSshRemote,
+  type WriteBackAuth,
+  type WriteBackSshOptions,
+  writeBack,
+} from '@gitops-kit/manifest-updater';
 import { parseDurationMs } from '../cli/duration.js';
 import { promote } from '../promote/promote.js';
 import type { PromoteOptions, VerifyContext } from '../promote/promote-options.js';
@@ -27,6 +33,7 @@ import {
 } from './release-definition.js';
 import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
+import { ownEntry, type RepositoryAccess, repositoryAccess } from './repository-access.js';
 
 /** Default time someone has to merge a stage's change request. */
 export const DEFAULT_MERGE_TIMEOUT_MS = 24 * 3_600_000;
@@ -61,10 +68,20 @@ export interface PromoteReleaseOptions {
   onlyStage?: string;
   /** A client, or the options to build one. */
   argocd: ArgoCDClient | ArgoCDClientOptions;
-  /** Credentials for every deploy repository (`gitAuthByUrl` overrides it per repository URL). */
+  /**
+   * HTTP credentials for every http(s) deploy repository (`gitAuthByUrl` overrides it per repository URL). Never
+   * sent to an SSH repository.
+   */
   gitAuth?: WriteBackAuth;
-  /** Credentials per deploy repository URL. */
+  /** HTTP credentials per deploy repository URL, exactly as the stages name it. */
   gitAuthByUrl?: Readonly<Record<string, WriteBackAuth>>;
+  /**
+   * The SSH key and trusted host keys for every SSH deploy repository (`git@host:path`, `ssh://…`); `gitSshByUrl`
+   * overrides it per repository URL (a GitHub deploy key works for one repository only).
+   */
+  gitSsh?: WriteBackSshOptions;
+  /** SSH options per SSH deploy repository URL, exactly as the stages name it. */
+  gitSshByUrl?: Readonly<Record<string, WriteBackSshOptions>>;
   /** The forge clients change-request stages name (`strategy.forge`). */
   forges?: Readonly<Record<string, ForgeClient>>;
   /** Poll interval of a change-request merge wait; default 5 s. */
@@ -83,6 +100,12 @@ function isClient(value: ArgoCDClient | ArgoCDClientOptions): value is ArgoCDCli
   return typeof (value as ArgoCDClient).applications === 'object';
 }
 
+/** An id for an error message: whole when short, else its start and its length (a message is not a dump). */
+function quotedId(id: unknown): string {
+  const text = JSON.stringify(id) ?? String(id);
+  return text.length <= 80 ? text : `${text.slice(0, 64)}…" (${String(id).length} characters)`;
+}
+
 /** A release id that is a valid branch-name component. */
 function releaseIdOf(options: PromoteReleaseOptions): string {
   if (options.releaseId !== undefined) {
@@ -93,7 +116,7 @@ function releaseIdOf(options: PromoteReleaseOptions): string {
       options.releaseId.endsWith('.lock')
     ) {
       throw new ValidationError(
-        `releaseId must be letters, digits, '.', '_' or '-', without '..' or a '.lock' ending (got ${JSON.stringify(options.releaseId)})`,
+        `releaseId must be up to 63 letters, digits, '.', '_' or '-', without '..' or a '.lock' ending (got ${quotedId(options.releaseId)})`,
       );
     }
     return options.releaseId;
@@ -107,6 +130,14 @@ function errorSummary(error: unknown): { name: string; code: string; message: st
   return { name: error instanceof Error ? error.name : 'Error', code: 'UNKNOWN', message: String(error) };
 }
 
+/**
+ * A map from names to values without a prototype: a file or path named `__proto__` is then a key like any other
+ * (assigning it on a plain object would replace the object's prototype and lose the value).
+ */
+function keyed<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The values a stage's files must hold: file → path → value. */
 function wantedValues(
   stage: ReleaseStage,
@@ -114,10 +145,10 @@ function wantedValues(
 ): Map<string, Record<string, unknown>> {
   const wanted = new Map<string, Record<string, unknown>>();
   for (const change of stage.changes) {
-    wanted.set(change.file, {
-      ...(wanted.get(change.file) ?? {}),
-      ...stageValues(change, values, stage.name),
-    });
+    wanted.set(
+      change.file,
+      Object.assign(wanted.get(change.file) ?? keyed(), stageValues(change, values, stage.name)),
+    );
   }
   return wanted;
 }
@@ -127,10 +158,11 @@ function previousValuesOf(
   edits: ReadonlyArray<{ file: string; path: string; oldValue: unknown }>,
   wanted: Map<string, Record<string, unknown>>,
 ): Record<string, Record<string, unknown>> {
-  const previous: Record<string, Record<string, unknown>> = {};
+  const previous = keyed<Record<string, unknown>>();
   for (const [file, paths] of wanted) {
-    previous[file] = { ...paths };
-    for (const edit of edits) if (edit.file === file) previous[file][edit.path] = edit.oldValue;
+    const values = Object.assign(keyed(), paths);
+    for (const edit of edits) if (edit.file === file) values[edit.path] = edit.oldValue;
+    previous[file] = values;
   }
   return previous;
 }
@@ -140,16 +172,17 @@ function heldValues(
   texts: Map<string, string>,
   wanted: Map<string, Record<string, unknown>>,
 ): Record<string, Record<string, unknown>> {
-  const held: Record<string, Record<string, unknown>> = {};
+  const held = keyed<Record<string, unknown>>();
   for (const [file, paths] of wanted) {
-    held[file] = {};
+    const values = keyed();
     for (const path of Object.keys(paths)) {
       try {
-        held[file][path] = getYamlValue(texts.get(file) ?? '', path);
+        values[path] = getYamlValue(texts.get(file) ?? '', path);
       } catch {
-        held[file][path] = undefined;
+        values[path] = undefined;
       }
     }
+    held[file] = values;
   }
   return held;
 }
@@ -208,7 +241,20 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
   }
   const wanted = stages.map((stage) => wantedValues(stage, options.values)); // validates every stage's paths up front
   for (const stage of stages) {
-    if (stage.strategy.type === 'change-request' && options.forges?.[stage.strategy.forge] === undefined) {
+    // Checked before any stage runs: a key missing for a later stage must not leave the release half-way.
+    if (
+      isSshRemote(stage.repository.url) &&
+      repositoryAccess(options, stage.repository.url).ssh === undefined
+    ) {
+      throw new ValidationError(
+        `stage ${stage.name}'s repository is an SSH remote: give its key in gitSsh (or gitSshByUrl)`,
+      );
+    }
+    // Own keys only: a forge named `constructor` is not a client because every object inherits one.
+    if (
+      stage.strategy.type === 'change-request' &&
+      ownEntry(options.forges, stage.strategy.forge) === undefined
+    ) {
       throw new ValidationError(
         `stage ${stage.name} names the forge "${stage.strategy.forge}", which is not among options.forges`,
       );
@@ -220,7 +266,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       : stages.findIndex((stage) => stage.name === options.onlyStage);
   if (onlyIndex === -1) {
     throw new ValidationError(
-      `onlyStage ${JSON.stringify(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
+      `onlyStage ${quotedId(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
     );
   }
   const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
@@ -254,15 +300,11 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     report.durationMs = Math.round(performance.now() - started);
     return report;
   };
-  const authFor = (url: string): WriteBackAuth | undefined => options.gitAuthByUrl?.[url] ?? options.gitAuth;
 
   if (onlyIndex !== undefined && onlyIndex > 0) {
     await assertEarlierStagesAtRelease(stages, wanted, onlyIndex, report, {
       client,
-      accessFor: (url) => {
-        const auth = authFor(url);
-        return auth === undefined ? {} : { auth };
-      },
+      accessFor: (url) => repositoryAccess(options, url),
       signal: options.signal,
       finish,
     });
@@ -285,7 +327,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       const repository = {
         url: stage.repository.url,
         branch: stage.repository.branch,
-        auth: authFor(stage.repository.url),
+        ...repositoryAccess(options, stage.repository.url),
       };
       // A change-request stage must know before it opens anything whether the target already holds the release;
       // a push stage learns the previous values from its own write-back (one fetch fewer per stage).
@@ -320,6 +362,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
           url: stage.repository.url,
           branch: stage.repository.branch,
           ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+          ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
           trailers: { 'Release-Id': releaseId },
         },
         application: {
@@ -398,7 +441,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       // have written the stage, so look once more before moving on.
       const held =
         soakMs > 0 || options.verify !== undefined
-          ? await assertStageHolds(stage, stageWanted, repository.auth, options.signal)
+          ? await assertStageHolds(stageWanted, repository, options.signal)
           : ({ holds: true } as const);
       if (!held.holds) {
         stageReport.outcome = 'superseded';
@@ -452,16 +495,11 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
  * before touching the next stage.
  */
 async function assertStageHolds(
-  stage: ReleaseStage,
   stageWanted: Map<string, Record<string, unknown>>,
-  auth: WriteBackAuth | undefined,
+  repository: { url: string; branch: string } & RepositoryAccess,
   signal: AbortSignal | undefined,
 ): Promise<{ holds: true } | { holds: false; head: string }> {
-  const files = await readDeployFiles(
-    { url: stage.repository.url, branch: stage.repository.branch, auth },
-    [...stageWanted.keys()],
-    signal,
-  );
+  const files = await readDeployFiles(repository, [...stageWanted.keys()], signal);
   return holdsRelease(heldValues(files.texts, stageWanted), stageWanted)
     ? { holds: true }
     : { holds: false, head: files.head };
@@ -506,12 +544,12 @@ async function landThroughChangeRequest(
   stageWanted: Map<string, Record<string, unknown>>,
   releaseId: string,
   options: PromoteReleaseOptions,
-  repository: { url: string; branch: string; auth: WriteBackAuth | undefined },
+  repository: { url: string; branch: string } & RepositoryAccess,
   emit: (event: ReleaseEvent) => void,
   stageReport: StageReport,
 ): Promise<ChangeRequest> {
   const strategy = stage.strategy as Extract<ReleaseStage['strategy'], { type: 'change-request' }>;
-  const forge = options.forges?.[strategy.forge] as ForgeClient;
+  const forge = ownEntry(options.forges, strategy.forge) as ForgeClient;
   const reviewBranch = `release/${releaseId}/${stage.name}`;
   const signal = options.signal;
   // Idempotent: on a re-run the branch already holds the values, so nothing is pushed.
@@ -520,6 +558,7 @@ async function landThroughChangeRequest(
     branch: repository.branch,
     targetBranch: reviewBranch,
     ...(repository.auth === undefined ? {} : { auth: repository.auth }),
+    ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
     message: `release ${releaseId}: ${stage.name} {summary}\n\n{changes}`,
     trailers: { 'Release-Id': releaseId },
     changes: [...stageWanted].map(([file, set]) => ({

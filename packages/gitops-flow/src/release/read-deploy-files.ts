@@ -1,4 +1,5 @@
-import { type WriteBackAuth, writeBack } from '@gitops-kit/manifest-updater';
+import { readFiles } from '@gitops-kit/manifest-updater';
+import type { RepositoryAccess } from './repository-access.js';
 
 /** A branch's head commit and the text of some files at it. */
 export interface DeployFiles {
@@ -7,31 +8,27 @@ export interface DeployFiles {
 }
 
 /**
- * Reads files at a branch's head with the write-back client: every change hands the text back unchanged, so nothing
- * is committed ("no diff, no commit") and the answer is the head the files were read at. One fetch reads every
- * file of a repository and branch, which is how a release's stages usually share one deploy repository.
+ * Reads files at a branch's head through git-upload-pack only (`readFiles`): a read-only credential (a deploy
+ * token with read_repository, a deploy key without write access) is enough, and nothing can be written. One fetch
+ * reads every file of a repository and branch, which is how a release's stages usually share one deploy repository.
  *
- * @throws what `writeBack` throws (authentication, a missing branch or file).
+ * @throws what `readFiles` throws (authentication, a missing branch or file, SSH host key or key errors).
  */
 export async function readDeployFiles(
-  repository: { url: string; branch: string; auth?: WriteBackAuth | undefined },
+  repository: { url: string; branch: string } & RepositoryAccess,
   files: readonly string[],
   signal: AbortSignal | undefined,
 ): Promise<DeployFiles> {
-  const texts = new Map<string, string>();
-  const result = await writeBack({
+  const result = await readFiles({
     url: repository.url,
     branch: repository.branch,
     ...(repository.auth === undefined ? {} : { auth: repository.auth }),
-    changes: [...new Set(files)].map((file) => ({
-      file,
-      edit: (text: string) => {
-        texts.set(file, text);
-        return text;
-      },
-    })),
+    ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
+    files: [...new Set(files)],
     retry: false,
     ...(signal === undefined ? {} : { signal }),
   });
-  return { head: result.parent, texts };
+  const texts = new Map<string, string>();
+  for (const [file, text] of result.files) if (text !== undefined) texts.set(file, text);
+  return { head: result.head, texts };
 }

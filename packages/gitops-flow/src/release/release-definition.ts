@@ -174,7 +174,7 @@ export type ReleaseStage = z.output<typeof stageSchema>;
 export function parseReleaseStages(stages: unknown): ReleaseStage[] {
   const result = stagesFileSchema.safeParse({ stages });
   if (!result.success) throw stagesError(result.error);
-  return result.data.stages;
+  return withEveryPathKey(stages, result.data.stages);
 }
 
 /**
@@ -197,7 +197,36 @@ export function parseStagesFile(text: string): ReleaseStage[] {
   }
   const result = stagesFileSchema.safeParse(document);
   if (!result.success) throw stagesError(result.error);
-  return result.data.stages;
+  return withEveryPathKey((document as { stages: unknown }).stages, result.data.stages);
+}
+
+/**
+ * zod's `record` leaves a key named `__proto__` out of what it returns (it builds a plain object, where that key
+ * would set the prototype), so a `paths` map `{ __proto__: image.tag }` — a valid YAML key, read by the yaml
+ * package as an own key — would be dropped without a word. The map's own keys are copied back from the input into
+ * a null-prototype object, in their order; the one zod did not see is checked here like the others.
+ *
+ * @throws {ValidationError} when that key's value is not a non-empty string.
+ */
+function withEveryPathKey(input: unknown, stages: ReleaseStage[]): ReleaseStage[] {
+  stages.forEach((stage, stageIndex) => {
+    stage.changes.forEach((change, changeIndex) => {
+      if (Array.isArray(change.paths)) return;
+      const given = (input as Array<{ changes: Array<{ paths: Record<string, unknown> }> }>)[stageIndex]
+        ?.changes[changeIndex]?.paths as Record<string, unknown>;
+      const paths = Object.create(null) as Record<string, string>;
+      for (const [path, valueName] of Object.entries(given)) {
+        if (typeof valueName !== 'string' || valueName === '') {
+          throw new ValidationError(
+            `invalid release stages:\n  stages[${stageIndex}].changes[${changeIndex}].paths.${path}: expected a non-empty string`,
+          );
+        }
+        paths[path] = valueName;
+      }
+      change.paths = paths;
+    });
+  });
+  return stages;
 }
 
 /**
@@ -238,10 +267,8 @@ export function stageValues(
   values: Readonly<Record<string, unknown>>,
   stage: string,
 ): Record<string, unknown> {
-  const mapping = Array.isArray(change.paths)
-    ? Object.fromEntries(change.paths.map((path) => [path, path]))
-    : change.paths;
-  const result: Record<string, unknown> = {};
+  const mapping = Array.isArray(change.paths) ? pathsAsMap(change.paths) : change.paths;
+  const result = Object.create(null) as Record<string, unknown>;
   for (const [path, valueName] of Object.entries(mapping)) {
     // Own values only: `constructor` or `toString` are not release values because every object inherits them.
     if (!Object.hasOwn(values, valueName)) {
@@ -249,13 +276,15 @@ export function stageValues(
         `stage ${stage} sets ${change.file} ${path} from the release value ${valueName}, which the release does not have`,
       );
     }
-    // Defined, not assigned: a path named `__proto__` is a key like any other, not the object's prototype.
-    Object.defineProperty(result, path, {
-      value: values[valueName],
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    // A null-prototype object: a path named `__proto__` is a key like any other, not the object's prototype.
+    result[path] = values[valueName];
   }
   return result;
+}
+
+/** A list of paths as a `{ path: value name }` map, without a prototype like the map form. */
+function pathsAsMap(paths: readonly string[]): Record<string, string> {
+  const mapping = Object.create(null) as Record<string, string>;
+  for (const path of paths) mapping[path] = path;
+  return mapping;
 }

@@ -1,15 +1,25 @@
 import { ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
 import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
-import { getYamlValue, type WriteBackAuth } from '@gitops-kit/manifest-updater';
+import { getYamlValue, type WriteBackAuth, type WriteBackSshOptions } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import { parseReleaseStages, type ReleaseStage, type ReleaseStageDefinition } from './release-definition.js';
+import { ownEntry, repositoryAccess } from './repository-access.js';
 
 /** Options of {@link releaseStatus}. */
 export interface ReleaseStatusOptions {
   stages: readonly ReleaseStageDefinition[];
   argocd: ArgoCDClient | ArgoCDClientOptions;
+  /**
+   * HTTP credentials for every http(s) deploy repository (`gitAuthByUrl` per URL). Only read access is needed: the
+   * files are read through git-upload-pack, so a read-only token (GitLab `read_repository`) is enough.
+   */
   gitAuth?: WriteBackAuth;
+  /** HTTP credentials per deploy repository URL, exactly as the stages name it. */
   gitAuthByUrl?: Readonly<Record<string, WriteBackAuth>>;
+  /** SSH key and trusted host keys for every SSH deploy repository (`gitSshByUrl` per URL); read access suffices. */
+  gitSsh?: WriteBackSshOptions;
+  /** SSH options per SSH deploy repository URL, exactly as the stages name it. */
+  gitSshByUrl?: Readonly<Record<string, WriteBackSshOptions>>;
   /** Forge clients, to find each change-request stage's open change request. */
   forges?: Readonly<Record<string, ForgeClient>>;
   /** A release's values: each stage then says whether it holds them (`atRelease`). */
@@ -154,7 +164,8 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
 /**
  * Where every stage stands: the release values in git, Argo CD's synced revision, sync and health, and an open
  * change request — read in parallel (one git fetch per repository and branch, one Argo CD read per stage, one
- * forge list per project and branch), with at most `concurrency` requests at once. Nothing is written.
+ * forge list per project and branch), with at most `concurrency` requests at once. Nothing is written, and git is
+ * only read (git-upload-pack): read-only git credentials are enough.
  *
  * @throws {ValidationError} for invalid stages. Read failures do not throw: they are listed in `errors`.
  * @example
@@ -168,7 +179,6 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
   const stages = parseReleaseStages(options.stages);
   const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
   const limit = Math.max(1, options.concurrency ?? 8);
-  const authFor = (url: string) => options.gitAuthByUrl?.[url] ?? options.gitAuth;
 
   // Plan the reads: one per repository and branch, one per stage application, one per forge project and branch.
   const repositories = new Map<string, { url: string; branch: string; files: Set<string> }>();
@@ -185,7 +195,7 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
   const changeRequestLists = new Map<string, { forge: ForgeClient; project: string; branch: string }>();
   for (const stage of stages) {
     if (stage.strategy.type !== 'change-request') continue;
-    const forge = options.forges?.[stage.strategy.forge];
+    const forge = ownEntry(options.forges, stage.strategy.forge);
     if (forge === undefined) continue;
     changeRequestLists.set(`${stage.strategy.forge}#${stage.strategy.project}#${stage.repository.branch}`, {
       forge,
@@ -200,7 +210,7 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
           kind: 'git',
           key,
           result: await readDeployFiles(
-            { ...repository, auth: authFor(repository.url) },
+            { url: repository.url, branch: repository.branch, ...repositoryAccess(options, repository.url) },
             [...repository.files],
             options.signal,
           ).catch((error: unknown) => new Error(`git ${repository.branch}: ${message(error)}`)),
@@ -238,7 +248,8 @@ function statusOf(
     | DeployFiles
     | Error
     | undefined;
-  const values: Record<string, unknown> = {};
+  // No prototype: a release value named `__proto__` is a key like any other.
+  const values = Object.create(null) as Record<string, unknown>;
   let atRelease = releaseValues === undefined ? undefined : true;
   if (files instanceof Error || files === undefined) {
     errors.push(files?.message ?? 'git not read');

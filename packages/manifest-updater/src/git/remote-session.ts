@@ -1,6 +1,7 @@
 import { GitOpsKitError, ResponseTooLargeError } from '@gitops-kit/core';
 import { BranchNotFoundError, GitFetchTooLargeError } from './errors.js';
 import type { GitTransport } from './git-transport.js';
+import { readBranchHead } from './ls-refs.js';
 import { ObjectStore } from './object-store.js';
 import { readPack, writePack } from './pack-file.js';
 import { discoverReceivePack, type ReceivePackAdvertisement, sendReceivePack } from './receive-pack.js';
@@ -137,12 +138,50 @@ export class RemoteSession {
     if (this.store.has(head)) {
       return { branch: source, head, targetExists, mode: this.#lastMode };
     }
+    await this.#fetchInto(advertisement, head);
+    return { branch: source, head, targetExists, mode: this.#lastMode };
+  }
+
+  /**
+   * Read-only: finds `branch`'s head through upload-pack alone (the v0 advertisement or a v2 `ls-refs`) and
+   * fetches its commit and trees the way {@link fetchHead} does. Never asks for the receive-pack advertisement,
+   * so a credential that may only fetch (a read-only deploy token, a server that refuses pushes) is enough.
+   *
+   * @throws BranchNotFoundError when the branch does not exist.
+   * @throws GitFetchTooLargeError when the server cannot fetch shallow and the history exceeds the cap.
+   */
+  async fetchBranchReadOnly(branch: string): Promise<FetchedHead> {
+    const head = await this.readBranchHeadReadOnly(branch);
+    await this.#fetchInto(this.#uploadPack as UploadPackAdvertisement, head);
+    return { branch, head, targetExists: true, mode: this.#lastMode };
+  }
+
+  /**
+   * Read-only: where `branch` points, through upload-pack alone, without fetching anything.
+   *
+   * @throws BranchNotFoundError when the branch does not exist.
+   */
+  async readBranchHeadReadOnly(branch: string): Promise<string> {
+    const advertisement = await discoverUploadPack(this.#transport);
+    this.#uploadPack = advertisement;
+    const head = await readBranchHead(this.#transport, advertisement, branch);
+    if (head === undefined) {
+      throw new BranchNotFoundError(`branch ${branch} does not exist on ${this.#transport.url}`, { branch });
+    }
+    return head;
+  }
+
+  /** How the last snapshot was fetched (`full` once a refused blob fetch fell back to it). */
+  get fetchMode(): FetchMode {
+    return this.#lastMode;
+  }
+
+  async #fetchInto(advertisement: UploadPackAdvertisement, head: string): Promise<void> {
     this.#currentHead = head;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
     readPack(await this.#fetchSnapshot(advertisement, head, partial), this.store.objects);
     this.store.setMissingObjectFetcher(partial ? (oids) => this.#fetchObjects(oids) : undefined);
     this.#lastMode = partial ? 'partial' : 'full';
-    return { branch: source, head, targetExists, mode: this.#lastMode };
   }
 
   /** The head commit with depth 1, or — from a server without shallow fetch — its whole history, capped. */

@@ -1,12 +1,10 @@
 import {
   AbortError,
   abortReasonToError,
-  CORE_VERSION,
   computeBackoffDelayMs,
   createRedactingLogger,
   GitOpsKitError,
   type Logger,
-  registerSecret,
   silentLogger,
   sleep,
   ValidationError,
@@ -15,15 +13,17 @@ import { updateYaml } from '../yaml/update-yaml.js';
 import { type ChangedValue, renderCommitMessage } from './commit-message.js';
 import { GitProtocolError, PushConflictError, PushOutcomeUnknownError } from './errors.js';
 import { type CommitIdentity, serializeCommit } from './git-objects.js';
-import { ServiceGitTransport } from './git-service-transport.js';
 import type { GitTransport } from './git-transport.js';
 import type { ObjectStore } from './object-store.js';
 import { RemoteSession } from './remote-session.js';
+import {
+  checkRemote,
+  DEFAULT_MAX_HISTORY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  openRemote,
+} from './remote-transport.js';
 import { KeyedLock } from './repo-lock.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
-import { type HttpCredentials, SmartHttpTransport } from './smart-http.js';
-import { createSshTransport } from './ssh-options.js';
-import { isSshRemote, parseSshRemote } from './ssh-remote.js';
 import { fileNotFound, findFile, replaceFiles } from './tree-edit.js';
 import {
   DEFAULT_WRITE_BACK_RETRY,
@@ -38,61 +38,10 @@ const DEFAULT_AUTHOR: CommitIdentity = Object.freeze({
   name: 'gitops-kit',
   email: 'gitops-kit@users.noreply.invalid',
 });
-const DEFAULT_TIMEOUT_MS = 60_000;
-const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
-const DEFAULT_MAX_HISTORY_BYTES = 64 * 1024 * 1024;
-/** A valid `agent=` token as it is (gitprotocol-capabilities(5): printable ASCII, no spaces). */
-const DEFAULT_USER_AGENT = `gitops-kit/${CORE_VERSION}`;
 /** How long the outcome of a push the caller aborted may take to establish (one ref read). */
 const OUTCOME_DEADLINE_MS = 5_000;
 
 const branchLock = new KeyedLock();
-
-function validateUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ValidationError('url is not a valid URL', { field: 'url' });
-  }
-  if (url.username !== '' || url.password !== '') {
-    // Never echo the URL: it holds the credential.
-    throw new ValidationError('url must not contain credentials; pass them in `auth`', { field: 'url' });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ValidationError(`url must be http(s), got ${url.protocol}`, { field: 'url' });
-  }
-  if (url.search !== '' || url.hash !== '') {
-    throw new ValidationError('url must not have a query or fragment', { field: 'url' });
-  }
-  return url.toString().replace(/\/+$/, '');
-}
-
-async function httpCredentials(options: WriteBackOptions, url: string): Promise<HttpCredentials | undefined> {
-  if (options.auth === undefined) return undefined;
-  const credentials = typeof options.auth === 'function' ? await options.auth({ url }) : options.auth;
-  if ('bearerToken' in credentials) {
-    if (typeof credentials.bearerToken !== 'string' || credentials.bearerToken === '') {
-      throw new ValidationError('auth.bearerToken must be a non-empty string', { field: 'auth' });
-    }
-    registerSecret(credentials.bearerToken);
-    return { authorization: `Bearer ${credentials.bearerToken}` };
-  }
-  const username = 'token' in credentials ? (credentials.username ?? 'x-access-token') : credentials.username;
-  const secret = 'token' in credentials ? credentials.token : credentials.password;
-  if (typeof username !== 'string' || typeof secret !== 'string' || secret === '') {
-    throw new ValidationError('auth needs a username and a non-empty password or token', { field: 'auth' });
-  }
-  registerSecret(secret);
-  const encoded = Buffer.from(`${username}:${secret}`, 'utf8').toString('base64');
-  registerSecret(encoded);
-  return {
-    authorization: `Basic ${encoded}`,
-    // A token may be meant as a bearer token (Azure DevOps, some GitLab/Gitea set-ups): used when a 401 offers
-    // only Bearer.
-    ...('token' in credentials ? { bearerFallback: `Bearer ${secret}` } : {}),
-  };
-}
 
 function validateChanges(changes: readonly WriteBackChange[]): void {
   if (!Array.isArray(changes) || changes.length === 0) {
@@ -256,16 +205,7 @@ function isTransient(error: unknown): boolean {
  * ```
  */
 export async function writeBack(options: WriteBackOptions): Promise<WriteBackResult> {
-  const sshRemote = isSshRemote(options.url) ? parseSshRemote(options.url) : undefined;
-  if (sshRemote !== undefined && options.auth !== undefined) {
-    throw new ValidationError('auth is for HTTP remotes; an SSH remote takes its key in ssh.privateKey', {
-      field: 'auth',
-    });
-  }
-  if (sshRemote === undefined && options.ssh !== undefined) {
-    throw new ValidationError('ssh options need an SSH remote (git@host:path or ssh://…)', { field: 'ssh' });
-  }
-  const url = sshRemote?.display ?? validateUrl(options.url);
+  checkRemote(options);
   assertBranchName(options.branch);
   if (options.targetBranch !== undefined) assertBranchName(options.targetBranch, 'targetBranch');
   validateChanges(options.changes);
@@ -277,46 +217,15 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
     throw new ValidationError('maxHistoryBytes must be > 0', { field: 'maxHistoryBytes' });
   }
   validatePushOptions(options.pushOptions);
-  const credentials = sshRemote ? undefined : await httpCredentials(options, url);
   const pushBranch = options.targetBranch ?? options.branch;
-  const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  // SSH: the key and host keys are checked now; the connection opens on the first request.
-  const ssh = sshRemote
-    ? createSshTransport(sshRemote, options.ssh, {
-        timeoutMs,
-        maxResponseBytes,
-        signal: options.signal,
-        logger: createRedactingLogger(options.logger ?? silentLogger),
-      })
-    : undefined;
-  const transport: GitTransport = ssh
-    ? new ServiceGitTransport(ssh, {
-        url,
-        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-        maxResponseBytes,
-        // After an abort the connection is gone: reading the branch back needs a connection of its own.
-        reopen: (detachedTimeoutMs) =>
-          createSshTransport(sshRemote as NonNullable<typeof sshRemote>, options.ssh, {
-            timeoutMs: detachedTimeoutMs,
-            maxResponseBytes,
-            signal: undefined,
-            logger: createRedactingLogger(options.logger ?? silentLogger),
-          }),
-      })
-    : new SmartHttpTransport({
-        url,
-        credentials,
-        userAgent: options.userAgent ?? DEFAULT_USER_AGENT,
-        timeoutMs,
-        maxResponseBytes,
-        signal: options.signal,
-        allowCrossOriginRedirects: options.allowCrossOriginRedirects ?? false,
-      });
-  const run = () => runWriteBack(options, retry, transport);
+  const remote = await openRemote(options);
+  const run = () => runWriteBack(options, retry, remote.transport);
   try {
-    return await (options.inProcessLock === false ? run() : branchLock.run(`${url}\0${pushBranch}`, run));
+    return await (options.inProcessLock === false
+      ? run()
+      : branchLock.run(`${remote.url}\0${pushBranch}`, run));
   } finally {
-    if (transport instanceof ServiceGitTransport) transport.close();
+    remote.close();
   }
 }
 

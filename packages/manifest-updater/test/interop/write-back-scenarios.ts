@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthenticationError } from '@gitops-kit/core';
 import { expect, it } from 'vitest';
-import { type WriteBackOptions, writeBack } from '../../src/index.js';
+import {
+  BranchNotFoundError,
+  FileNotFoundInRepoError,
+  readFiles,
+  type WriteBackOptions,
+  writeBack,
+} from '../../src/index.js';
 import { git } from './peer-process.js';
 
 /** One server under test: how to make a seeded repository on it and how to reach it. */
@@ -99,6 +105,31 @@ export function defineWriteBackScenarios(peer: () => InteropPeer): void {
     } finally {
       await rm(directory, { recursive: true, force: true });
     }
+  });
+
+  it('readFiles: the head and the files through upload-pack, typed errors for a missing file or branch', async () => {
+    const current = peer();
+    const url = await current.createRepo('read-files', {
+      'helm/values.yaml': VALUES,
+      'README.md': '# deploy\n',
+    });
+    const access = { url, ...(current.auth === undefined ? {} : { auth: current.auth }) };
+    const read = await readFiles({ ...access, branch: 'main', files: ['helm/values.yaml', 'README.md'] });
+    expect(read.head).toBe(
+      (await git([...gitAuthArgs(current), 'ls-remote', url, 'refs/heads/main'])).split('\t')[0],
+    );
+    expect([...read.files]).toEqual([
+      ['helm/values.yaml', VALUES],
+      ['README.md', '# deploy\n'],
+    ]);
+    expect(read.fetchMode).toBe(current.expectedFetchMode);
+    // `release/v1` exists: a branch named `release` does not, whatever a prefix match would say.
+    await expect(readFiles({ ...access, branch: 'release', files: ['README.md'] })).rejects.toBeInstanceOf(
+      BranchNotFoundError,
+    );
+    await expect(readFiles({ ...access, branch: 'main', files: ['nope.yaml'] })).rejects.toBeInstanceOf(
+      FileNotFoundInRepoError,
+    );
   });
 
   it('four concurrent writers on different keys: all land, history stays linear, git fsck --strict passes', async () => {

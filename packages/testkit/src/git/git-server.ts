@@ -43,6 +43,12 @@ export interface GitServerOptions {
    * the capability is removed from the upload-pack advertisement.
    */
   allowShallow?: boolean;
+  /**
+   * Serve `git-receive-pack` (pushes); default true. false sets `http.receivepack=false`, so http-backend answers
+   * pushes and their advertisement with HTTP 403 while fetches work: what a read-only credential meets (a GitLab
+   * deploy token with read_repository, a read-only mirror).
+   */
+  allowPush?: boolean;
   /** Pass the `Git-Protocol` header to git so clients can speak protocol v2; default true. */
   protocolV2?: boolean;
   /** The git executable; default `git` from `PATH`. */
@@ -547,7 +553,7 @@ export class GitServer {
       projectRoot: this.rootDirectory,
       baseEnvironment: this.#environment,
       config: [
-        ['http.receivepack', 'true'],
+        ['http.receivepack', String(this.#options.allowPush ?? true)],
         ['uploadpack.allowFilter', String(allowFilter)],
         // Lets a partial clone fetch the one blob it needs by id.
         ['uploadpack.allowAnySHA1InWant', String(this.#options.allowAnyObjectInWant ?? allowFilter)],

@@ -30,6 +30,11 @@ import { type FlagValues, listValue, stringValue } from '../framework/parse-flag
 import type { UsageProblems } from '../framework/usage-error.js';
 import { gitAuthFromArguments } from '../git-credentials.js';
 import { outputSettings } from '../output-settings.js';
+import {
+  GIT_SSH_KEY_FILE_FOR_FLAG,
+  type ReleaseSshCredentials,
+  releaseSshFromArguments,
+} from '../release-ssh-flags.js';
 import { readSecretEnvironment, readSecretFile } from '../secret-sources.js';
 
 const STAGES_FLAG: FlagSpec = {
@@ -125,18 +130,15 @@ stages are not touched.`,
       description: 'names the release in branches and commits (default: a hash of the values)',
       group: 'Release',
     },
-    ...GIT_FLAGS.filter((flag) => !flag.name.includes('ssh') && !flag.name.includes('known-hosts')),
+    ...GIT_FLAGS,
+    GIT_SSH_KEY_FILE_FOR_FLAG,
     ...ARGOCD_FLAGS,
     ...FORGE_FLAGS,
     outputFlag(['text', 'json']),
     ...VERBOSITY_FLAGS,
     HELP_FLAG,
   ],
-  environment: [
-    ...GIT_ENVIRONMENT.filter((entry) => !entry.name.includes('SSH')),
-    ...ARGOCD_ENVIRONMENT,
-    ...FORGE_ENVIRONMENT,
-  ],
+  environment: [...GIT_ENVIRONMENT, ...ARGOCD_ENVIRONMENT, ...FORGE_ENVIRONMENT],
   examples: [
     {
       description: 'Promote an image tag through dev, staging and prod',
@@ -167,18 +169,15 @@ that differ from the release are marked. Nothing is written.`,
       ...SET_FLAG,
       description: 'compare the stages with these release values (marks stages not at the release)',
     },
-    ...GIT_FLAGS.filter((flag) => !flag.name.includes('ssh') && !flag.name.includes('known-hosts')),
+    ...GIT_FLAGS,
+    GIT_SSH_KEY_FILE_FOR_FLAG,
     ...ARGOCD_FLAGS,
     ...FORGE_FLAGS,
     outputFlag(['text', 'json']),
     ...VERBOSITY_FLAGS,
     HELP_FLAG,
   ],
-  environment: [
-    ...GIT_ENVIRONMENT.filter((entry) => !entry.name.includes('SSH')),
-    ...ARGOCD_ENVIRONMENT,
-    ...FORGE_ENVIRONMENT,
-  ],
+  environment: [...GIT_ENVIRONMENT, ...ARGOCD_ENVIRONMENT, ...FORGE_ENVIRONMENT],
   examples: [
     {
       description: 'Where is my release?',
@@ -200,7 +199,8 @@ export const RELEASE_GROUP: CommandGroupSpec = {
 
 /** `--set NAME=VALUE` pairs (values stay strings, as `helm --set-string`). */
 function releaseValues(values: FlagValues, problems: UsageProblems): Record<string, string> {
-  const result: Record<string, string> = {};
+  // No prototype: `--set __proto__=x` names a value like any other instead of vanishing.
+  const result = Object.create(null) as Record<string, string>;
   for (const text of listValue(values, 'set')) {
     const equals = text.indexOf('=');
     if (equals <= 0) {
@@ -307,6 +307,7 @@ interface Prepared {
   release: Record<string, string>;
   argocd: ArgoCDClient;
   gitAuth: PromoteReleaseOptions['gitAuth'];
+  ssh: ReleaseSshCredentials;
   forges: Record<string, ForgeClient>;
   output: ReturnType<typeof outputSettings>;
 }
@@ -324,9 +325,26 @@ async function prepare(
   const output = outputSettings(values, io);
   const argocdOptions = argocdOptionsFromArguments(values, io.env, output.logger, problems);
   const gitAuth = gitAuthFromArguments(values, io.env, problems);
+  // Given but empty (`--release-id ""`, an unset variable in a script): never fall back to the default id silently,
+  // or a re-run under the intended id would not resume this release.
+  if (values['release-id'] === '') {
+    problems.add(
+      '--release-id needs a value (letters, digits, ., _ or -); leave the flag out for the default id',
+    );
+  }
+  // The same for `--stage ""` (an empty Tekton param): it would otherwise promote every stage.
+  if (values.stage === '') {
+    problems.add('--stage needs a stage name; leave the flag out to promote every stage');
+  }
   // Everything on the command line is checked before the stages file is even read.
   problems.throwIfAny();
   const stages = await readStages(io, stagesPath as string);
+  const ssh = releaseSshFromArguments(
+    values,
+    io.env,
+    stages.map((stage) => stage.repository.url),
+    problems,
+  );
   const forges = forgesFor(stages, values, io.env, problems);
   problems.throwIfAny();
   return {
@@ -334,6 +352,7 @@ async function prepare(
     release,
     argocd: new ArgoCDClient(argocdOptions as NonNullable<typeof argocdOptions>),
     gitAuth,
+    ssh,
     forges,
     output,
   };
@@ -345,15 +364,14 @@ async function runReleasePromote(context: CommandContext): Promise<ExitCodeValue
   try {
     const report = await promoteRelease({
       values: prepared.release,
-      ...(stringValue(context.values, 'release-id')
-        ? { releaseId: stringValue(context.values, 'release-id') as string }
+      ...(typeof context.values['release-id'] === 'string'
+        ? { releaseId: context.values['release-id'] }
         : {}),
       stages: prepared.stages,
-      ...(stringValue(context.values, 'stage')
-        ? { onlyStage: stringValue(context.values, 'stage') as string }
-        : {}),
+      ...(typeof context.values.stage === 'string' ? { onlyStage: context.values.stage } : {}),
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
+      ...prepared.ssh,
       forges: prepared.forges,
       ...(io.signal ? { signal: io.signal } : {}),
       logger: prepared.output.logger,
@@ -382,6 +400,7 @@ async function runReleaseStatus(context: CommandContext): Promise<ExitCodeValue>
       stages: prepared.stages,
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
+      ...prepared.ssh,
       forges: prepared.forges,
       ...(Object.keys(prepared.release).length > 0 ? { values: prepared.release } : {}),
       ...(context.io.signal ? { signal: context.io.signal } : {}),
