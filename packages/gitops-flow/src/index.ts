@@ -54,6 +54,7 @@ export {
 } from './release/release-definition.js';
 export {
   EarlierStageNotAtReleaseError,
+  ReleaseChecksFailedError,
   ReleaseError,
   ReleaseSupersededError,
 } from './release/release-errors.js';

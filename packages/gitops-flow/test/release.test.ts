@@ -312,7 +312,7 @@ stages:
 `);
     expect(stages[0]).toMatchObject({ strategy: { type: 'push' }, onFailure: 'none' });
     expect(stages[1]).toMatchObject({
-      strategy: { type: 'change-request', autoMerge: false },
+      strategy: { type: 'change-request', autoMerge: false, failOnChecks: true },
       gate: { soak: '10m' },
     });
     expect(() =>
@@ -328,6 +328,11 @@ stages:
         'stages:\n  - name: dev\n    application: { name: a }\n    repository: { url: x, branch: main }\n    changes: [{ file: f, paths: [p] }]\n    gate: { soak: soon }\n',
       ),
     ).toThrow(/gate\.soak/);
+    expect(() =>
+      parseStagesFile(
+        'stages:\n  - name: prod\n    application: { name: a }\n    repository: { url: https://git.example.com/d.git, branch: main }\n    changes: [{ file: f, paths: [p] }]\n    strategy: { type: change-request, forge: gitlab, project: team/deploy, failOnChecks: "no" }\n',
+      ),
+    ).toThrow(/stages\[0\]\.strategy\.failOnChecks/);
   });
 
   it('has a JSON Schema for editors', () => {
@@ -335,5 +340,8 @@ stages:
     expect(schema.title).toBe('gitops-kit release stages');
     expect(JSON.stringify(schema)).toContain('change-request');
     expect((schema.properties as Record<string, unknown>)['stages']).toBeDefined();
+    const changeRequest = JSON.stringify(schema).match(/"failOnChecks":\{[^}]*\}/)?.[0];
+    expect(changeRequest).toContain('"type":"boolean"');
+    expect(changeRequest).toContain('"default":true');
   });
 });

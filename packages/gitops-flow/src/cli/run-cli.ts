@@ -73,6 +73,10 @@ export function exitCodeForError(error: unknown): ExitCodeValue {
   if (GitOpsKitError.isInstance(decisive) && decisive.code === 'WAIT_TIMEOUT') return ExitCode.timeout;
   if (GitOpsKitError.isInstance(decisive) && decisive.code === 'WAIT_FAILED')
     return ExitCode.deploymentFailed;
+  // A change request's checks failed: the release failed at a gate, as a failed verify() does (never a usage,
+  // connection or server problem).
+  if (GitOpsKitError.isInstance(decisive) && decisive.code === 'RELEASE_CHECKS_FAILED')
+    return ExitCode.deploymentFailed;
   return ExitCode.error;
 }
 

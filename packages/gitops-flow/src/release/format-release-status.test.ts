@@ -32,6 +32,7 @@ describe('formatReleaseStatusTable', () => {
           sourceBranch: 'release/r-1/prod',
           webUrl: 'http://x',
           mergeability: 'blocked',
+          headSha: 'c'.repeat(40),
         },
       }),
     ]);
@@ -40,6 +41,44 @@ describe('formatReleaseStatusTable', () => {
       'dev     app-dev    v2          aaaaaaaaaaaa   Synced      Healthy   yes                 -',
       'prod    app-prod   v1 *        aaaaaaaaaaaa   OutOfSync   Healthy   no (bbbbbbbbbbbb)   !7 blocked',
       '* not at the release',
+    ]);
+  });
+
+  it("shows the verdict of the change request's checks, naming the failed ones", () => {
+    const request = { sourceBranch: 'release/r-1/prod', webUrl: 'http://x', headSha: 'c'.repeat(40) };
+    const cells = formatReleaseStatusTable([
+      stage('a', {
+        changeRequest: {
+          ...request,
+          number: 3,
+          mergeability: 'blocked',
+          checks: { state: 'failed', failed: ['pipeline #7'] },
+        },
+      }),
+      stage('b', {
+        changeRequest: {
+          ...request,
+          number: 4,
+          mergeability: 'mergeable',
+          checks: { state: 'success', failed: [] },
+        },
+      }),
+      stage('c', {
+        changeRequest: {
+          ...request,
+          number: 5,
+          mergeability: 'blocked',
+          checks: { state: 'none', failed: [] },
+        },
+      }),
+    ])
+      .split('\n')
+      .slice(1)
+      .map((row) => row.split(/ {3,}/).at(-1));
+    expect(cells).toEqual([
+      '!3 blocked, checks failed (pipeline #7)',
+      '!4 mergeable, checks success',
+      '!5 blocked',
     ]);
   });
 

@@ -2,7 +2,8 @@ import type { StageStatus } from './release-status.js';
 
 /**
  * Renders stage statuses as the aligned table `gitops-flow release status` prints (kubectl-style columns):
- * STAGE, APP, one column per release value, GIT (the branch head), SYNC, HEALTH, DEPLOYED, CHANGE REQUEST.
+ * STAGE, APP, one column per release value, GIT (the branch head), SYNC, HEALTH, DEPLOYED, CHANGE REQUEST (its
+ * number, mergeability and the verdict of its head's checks: `!3 blocked, checks failed (pipeline #7)`).
  *
  * @example
  * ```ts
@@ -33,7 +34,7 @@ export function formatReleaseStatusTable(statuses: readonly StageStatus[]): stri
     status.syncStatus ?? 'Unknown',
     status.healthStatus ?? 'Unknown',
     status.deployed ? 'yes' : status.syncedRevision ? `no (${status.syncedRevision.slice(0, 12)})` : 'no',
-    status.changeRequest ? `!${status.changeRequest.number} ${status.changeRequest.mergeability}` : '-',
+    status.changeRequest ? changeRequestCell(status.changeRequest) : '-',
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
@@ -46,4 +47,14 @@ export function formatReleaseStatusTable(statuses: readonly StageStatus[]): stri
   const errors = statuses.flatMap((status) => status.errors.map((error) => `! ${status.name}: ${error}`));
   const legend = statuses.some((status) => status.atRelease === false) ? ['* not at the release'] : [];
   return [line(header), ...rows.map(line), ...legend, ...errors].join('\n');
+}
+
+/** `!3 blocked, checks failed (pipeline #7)`: the change request, its mergeability and its head's checks. */
+function changeRequestCell(request: NonNullable<StageStatus['changeRequest']>): string {
+  const checks = request.checks;
+  const checksText =
+    checks === undefined || checks.state === 'none'
+      ? ''
+      : `, checks ${checks.state}${checks.failed.length > 0 ? ` (${checks.failed.join(', ')})` : ''}`;
+  return `!${request.number} ${request.mergeability}${checksText}`;
 }

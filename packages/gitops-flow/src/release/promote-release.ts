@@ -8,13 +8,12 @@ import {
   sleep,
   ValidationError,
 } from '@gitops-kit/core';
-import { type ChangeRequest, ChangeRequestExistsError, type ForgeClient } from '@gitops-kit/forge-client';
+import { ChecksFailedError, type ForgeClient } from '@gitops-kit/forge-client';
 import {
   getYamlValue,
   isSshRemote,
   type WriteBackAuth,
   type WriteBackSshOptions,
-  writeBack,
 } from '@gitops-kit/manifest-updater';
 import { parseDurationMs } from '../cli/duration.js';
 import { promote } from '../promote/promote.js';
@@ -22,7 +21,7 @@ import type { PromoteOptions, VerifyContext } from '../promote/promote-options.j
 import { PromotionError } from '../promote/promotion-error.js';
 import type { PromotionEvent } from '../promote/promotion-events.js';
 import type { RollbackRecord } from '../promote/promotion-report.js';
-import { changeRequestDescription } from './change-request-text.js';
+import { changeRequestName, landThroughChangeRequest } from './change-request-stage.js';
 import { assertEarlierStagesAtRelease } from './earlier-stages.js';
 import { readDeployFiles } from './read-deploy-files.js';
 import {
@@ -31,12 +30,11 @@ import {
   type ReleaseStageDefinition,
   stageValues,
 } from './release-definition.js';
-import { ReleaseError, ReleaseSupersededError } from './release-errors.js';
+import { ReleaseChecksFailedError, ReleaseError, ReleaseSupersededError } from './release-errors.js';
 import type { ReleaseReport, StageReport } from './release-report.js';
 import { ownEntry, type RepositoryAccess, repositoryAccess } from './repository-access.js';
 
-/** Default time someone has to merge a stage's change request. */
-export const DEFAULT_MERGE_TIMEOUT_MS = 24 * 3_600_000;
+export { DEFAULT_MERGE_TIMEOUT_MS } from './change-request-stage.js';
 
 /** Everything {@link PromoteReleaseOptions.onEvent} receives. */
 export type ReleaseEvent =
@@ -209,6 +207,8 @@ function holdsRelease(
  * @throws {ValidationError} for invalid stages or values (nothing was done).
  * @throws {ReleaseSupersededError} when a later release changed a stage this one promoted: the later one wins.
  * @throws {ReleaseError} when a stage could not run to a verdict (auth, connection, a forge error, an abort).
+ * @throws {ReleaseChecksFailedError} when a change-request stage's checks failed on its head
+ *   (`strategy.failOnChecks`, the default): nothing was merged, the change request stays open.
  * @throws {EarlierStageNotAtReleaseError} with `onlyStage`, when a stage before it does not run the release yet
  *   (nothing was written).
  * @example
@@ -342,10 +342,14 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
         const merged = await landThroughChangeRequest(
           stage,
           stageWanted,
-          releaseId,
-          options,
+          {
+            releaseId,
+            forges: options.forges,
+            mergePollIntervalMs: options.mergePollIntervalMs,
+            signal: options.signal,
+            emit,
+          },
           repository,
-          emit,
           stageReport,
         );
         stageReport.changeRequest = {
@@ -470,6 +474,26 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
       }
       stageReport.outcome = 'failed';
       finish();
+      if (error instanceof ChecksFailedError && stageReport.changeRequest !== undefined) {
+        // Nothing was merged, so nothing was deployed: no failure policy runs, the change request stays open.
+        throw new ReleaseChecksFailedError({
+          stage: stage.name,
+          changeRequest: {
+            number: stageReport.changeRequest.number,
+            webUrl: stageReport.changeRequest.webUrl,
+          },
+          changeRequestName: changeRequestName(
+            stage.strategy.type === 'change-request'
+              ? ownEntry(options.forges, stage.strategy.forge)
+              : undefined,
+            stageReport.changeRequest.number,
+          ),
+          sha: error.sha,
+          failed: error.failed,
+          report,
+          cause: error,
+        });
+      }
       if (AbortError.isInstance(error))
         throw new ReleaseError(`release ${releaseId} was aborted at stage ${stage.name}`, {
           stage: stage.name,
@@ -536,129 +560,4 @@ async function revertMergedStage(
       detail: error instanceof Error ? error.message : String(error),
     };
   }
-}
-
-/** Writes the release to a review branch, opens (or reuses) the change request, and waits until it is merged. */
-async function landThroughChangeRequest(
-  stage: ReleaseStage,
-  stageWanted: Map<string, Record<string, unknown>>,
-  releaseId: string,
-  options: PromoteReleaseOptions,
-  repository: { url: string; branch: string } & RepositoryAccess,
-  emit: (event: ReleaseEvent) => void,
-  stageReport: StageReport,
-): Promise<ChangeRequest> {
-  const strategy = stage.strategy as Extract<ReleaseStage['strategy'], { type: 'change-request' }>;
-  const forge = ownEntry(options.forges, strategy.forge) as ForgeClient;
-  const reviewBranch = `release/${releaseId}/${stage.name}`;
-  const signal = options.signal;
-  // Idempotent: on a re-run the branch already holds the values, so nothing is pushed.
-  const written = await writeBack({
-    url: repository.url,
-    branch: repository.branch,
-    targetBranch: reviewBranch,
-    ...(repository.auth === undefined ? {} : { auth: repository.auth }),
-    ...(repository.ssh === undefined ? {} : { ssh: repository.ssh }),
-    message: `release ${releaseId}: ${stage.name} {summary}\n\n{changes}`,
-    trailers: { 'Release-Id': releaseId },
-    changes: [...stageWanted].map(([file, set]) => ({
-      file,
-      updates: Object.entries(set).map(([path, value]) => ({
-        path,
-        value: value as string | number | boolean,
-      })),
-      ...(stage.changes.some((change) => change.file === file && change.createMissing === true)
-        ? { yamlOptions: { createMissing: true } }
-        : {}),
-    })),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  stageReport.reviewBranch = { name: reviewBranch, commit: written.commit ?? written.parent };
-  // Recorded as soon as it is known: an abort or a failed wait must still say which change request is left open.
-  const record = (changeRequest: ChangeRequest): void => {
-    stageReport.changeRequest = {
-      number: changeRequest.number,
-      webUrl: changeRequest.webUrl,
-      state: changeRequest.state,
-      mergeCommitSha: changeRequest.mergeCommitSha,
-    };
-  };
-  const callOptions = signal === undefined ? {} : { signal };
-  const findOpen = async (): Promise<ChangeRequest | undefined> =>
-    (
-      await forge.changeRequests.list(
-        {
-          project: strategy.project,
-          state: 'open',
-          sourceBranch: reviewBranch,
-          targetBranch: repository.branch,
-        },
-        callOptions,
-      )
-    )[0];
-  let changeRequest = await findOpen();
-  let action: 'opened' | 'reused' = 'reused';
-  if (changeRequest === undefined) {
-    try {
-      changeRequest = await forge.changeRequests.open(
-        {
-          project: strategy.project,
-          sourceBranch: reviewBranch,
-          targetBranch: repository.branch,
-          title: `Release ${releaseId} to ${stage.name}`,
-          description: changeRequestDescription(releaseId, stage.name, stage.application.name, stageWanted),
-          ...(strategy.labels === undefined ? {} : { labels: strategy.labels }),
-        },
-        callOptions,
-      );
-      action = 'opened';
-    } catch (error) {
-      // Another run of the same release opened it between our look and our open: the forge keeps one open
-      // change request per branch pair, so that one is ours to reuse.
-      if (!ChangeRequestExistsError.isInstance(error)) throw error;
-      changeRequest = await findOpen();
-      if (changeRequest === undefined) throw error;
-    }
-  }
-  record(changeRequest);
-  emit({
-    type: 'change-request',
-    stage: stage.name,
-    action,
-    number: changeRequest.number,
-    webUrl: changeRequest.webUrl,
-  });
-  if (strategy.autoMerge) {
-    changeRequest = await forge.changeRequests.merge(
-      {
-        project: strategy.project,
-        number: changeRequest.number,
-        whenChecksPass: true,
-        expectedHeadSha: changeRequest.headSha,
-        ...(strategy.mergeMethod === undefined ? {} : { method: strategy.mergeMethod }),
-      },
-      callOptions,
-    );
-    record(changeRequest);
-  }
-  const merged = await forge.changeRequests.waitForMerge(
-    { project: strategy.project, number: changeRequest.number },
-    {
-      timeoutMs:
-        strategy.mergeTimeout === undefined
-          ? DEFAULT_MERGE_TIMEOUT_MS
-          : parseDurationMs(strategy.mergeTimeout, 'mergeTimeout'),
-      ...(options.mergePollIntervalMs === undefined ? {} : { pollIntervalMs: options.mergePollIntervalMs }),
-      ...callOptions,
-    },
-  );
-  record(merged.changeRequest);
-  emit({
-    type: 'change-request',
-    stage: stage.name,
-    action: 'merged',
-    number: changeRequest.number,
-    webUrl: changeRequest.webUrl,
-  });
-  return merged.changeRequest;
 }

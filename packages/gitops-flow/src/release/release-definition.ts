@@ -101,6 +101,12 @@ const changeRequestStrategySchema = z.strictObject({
   mergeMethod: z.enum(['merge', 'squash', 'rebase']).optional(),
   labels: z.array(z.string()).optional(),
   mergeTimeout: duration.optional().describe('How long to wait for someone to merge; default 24h'),
+  failOnChecks: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Stop the stage as soon as the change request's checks (pipeline, statuses, check runs) fail on its head; false: wait for a re-run until mergeTimeout",
+    ),
 });
 
 const stageSchema = z.strictObject({

@@ -63,3 +63,49 @@ export class EarlierStageNotAtReleaseError extends GitOpsKitError {
     this.redactOwnFields();
   }
 }
+
+/**
+ * A change-request stage stopped because the checks on its change request's head failed (a GitLab pipeline, a
+ * commit status, a GitHub check run), with `strategy.failOnChecks` (the default). Nothing was merged, so nothing
+ * was deployed and no failure policy ran; the change request stays open (`changeRequest`), later stages were not
+ * touched. Fix (or re-run) the checks, then run the release again: it reuses the change request. `cause` is
+ * forge-client's `ChecksFailedError`.
+ *
+ * @example
+ * ```ts
+ * try { await promoteRelease(options); }
+ * catch (error) { if (ReleaseChecksFailedError.isInstance(error)) console.error(error.failed, error.changeRequest.webUrl); }
+ * ```
+ */
+export class ReleaseChecksFailedError extends GitOpsKitError {
+  static override readonly kind: string = 'ReleaseChecksFailedError';
+  readonly stage: string;
+  /** The change request whose checks failed, as the forge names it (`!3` on GitLab, `#3` on GitHub). */
+  readonly changeRequest: { number: number; webUrl: string };
+  /** The head commit the checks ran on. */
+  readonly sha: string;
+  /** The failed checks: status or check-run names, or `pipeline #<id>`. */
+  readonly failed: readonly string[];
+  readonly report: ReleaseReport;
+  constructor(options: {
+    stage: string;
+    changeRequest: { number: number; webUrl: string };
+    /** `merge request !3` or `pull request #3`. */
+    changeRequestName: string;
+    sha: string;
+    failed: readonly string[];
+    report: ReleaseReport;
+    cause: unknown;
+  }) {
+    super(
+      `release ${options.report.releaseId} stopped at stage ${options.stage}: ${options.changeRequestName} failed its checks on ${options.sha.slice(0, 12)} (${options.failed.join(', ') || 'failed'}); nothing was merged and it stays open (${options.changeRequest.webUrl}): fix or re-run the checks, then run the release again`,
+      { code: 'RELEASE_CHECKS_FAILED', retryable: false, cause: options.cause },
+    );
+    this.stage = options.stage;
+    this.changeRequest = options.changeRequest;
+    this.sha = options.sha;
+    this.failed = options.failed;
+    this.report = options.report;
+    this.redactOwnFields();
+  }
+}

@@ -32,7 +32,17 @@ export interface StageReport {
    * The stage's change request, set as soon as it was opened or found open (so an abort or a failed wait still
    * says which one is left), then updated when it merged.
    */
-  changeRequest?: { number: number; webUrl: string; state: string; mergeCommitSha: string | null };
+  changeRequest?: {
+    number: number;
+    webUrl: string;
+    state: string;
+    mergeCommitSha: string | null;
+    /**
+     * The checks on its head when the stage stopped on them (`strategy.failOnChecks`): `failed` names the failed
+     * statuses, check runs or pipeline (`pipeline #<id>`).
+     */
+    checks?: { state: 'failed'; sha: string; failed: string[] };
+  };
   /** The promotion of this stage (push, or the sync and wait after a merge). */
   promotion?: PromotionReport;
   startedAt: string;

@@ -1,5 +1,5 @@
 import { ArgoCDClient, type ArgoCDClientOptions } from '@gitops-kit/argocd-client';
-import type { ChangeRequest, ForgeClient } from '@gitops-kit/forge-client';
+import type { ChangeRequest, CommitChecks, ForgeClient } from '@gitops-kit/forge-client';
 import { getYamlValue, type WriteBackAuth, type WriteBackSshOptions } from '@gitops-kit/manifest-updater';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import { parseReleaseStages, type ReleaseStage, type ReleaseStageDefinition } from './release-definition.js';
@@ -46,8 +46,20 @@ export interface StageStatus {
   operationPhase: string | undefined;
   /** Argo CD runs the branch head. */
   deployed: boolean;
-  /** An open change request from a release branch into this stage (change-request stages). */
-  changeRequest?: { number: number; sourceBranch: string; webUrl: string; mergeability: string };
+  /**
+   * An open change request from a release branch into this stage (change-request stages), with the verdict of the
+   * checks on its head (`checks`: `none`, `pending`, `success` or `failed`, and the failed ones by name) when they
+   * could be read.
+   */
+  changeRequest?: {
+    number: number;
+    sourceBranch: string;
+    webUrl: string;
+    mergeability: string;
+    /** The commit at the head of its source branch. */
+    headSha: string;
+    checks?: { state: CommitChecks['state']; failed: string[] };
+  };
   /** What could not be read (git, Argo CD or the forge), without secrets. */
   errors: string[];
 }
@@ -235,7 +247,45 @@ export async function releaseStatus(options: ReleaseStatusOptions): Promise<Stag
   const find = <K extends Read['kind']>(kind: K, key: string) =>
     reads.find((read): read is Extract<Read, { kind: K }> => read.kind === kind && read.key === key)?.result;
 
-  return stages.map((stage) => statusOf(stage, find, options.values));
+  const statuses = stages.map((stage) => statusOf(stage, find, options.values));
+  await addChecks(stages, statuses, options.forges, limit, options.signal);
+  return statuses;
+}
+
+/**
+ * Reads the checks on the head of each open change request (one request per change request: only the open ones,
+ * so a handful), as the merge waits on them: `checks.get` gives the forge's verdict.
+ */
+async function addChecks(
+  stages: readonly ReleaseStage[],
+  statuses: StageStatus[],
+  forges: ReleaseStatusOptions['forges'],
+  limit: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const pending = statuses.flatMap((status, index) => {
+    const stage = stages[index] as ReleaseStage;
+    const request = status.changeRequest;
+    if (stage.strategy.type !== 'change-request' || request === undefined) return [];
+    const forge = ownEntry(forges, stage.strategy.forge);
+    const sha = request.headSha;
+    return forge === undefined || sha === ''
+      ? []
+      : [{ status, forge, project: stage.strategy.project, sha, request }];
+  });
+  await mapConcurrent(pending, limit, async ({ status, forge, project, sha, request }) => {
+    try {
+      const checks = await forge.checks.get({ project, sha }, signal ? { signal } : {});
+      request.checks = {
+        state: checks.state,
+        failed: checks.statuses
+          .filter((check) => check.state === 'failed' || check.state === 'canceled')
+          .map((check) => check.name),
+      };
+    } catch (error) {
+      status.errors.push(`forge ${project} checks of ${sha.slice(0, 12)}: ${message(error)}`);
+    }
+  });
 }
 
 function statusOf(
@@ -314,6 +364,7 @@ function statusOf(
         sourceBranch: open.sourceBranch,
         webUrl: open.webUrl,
         mergeability: open.mergeability,
+        headSha: open.headSha,
       };
     }
   }

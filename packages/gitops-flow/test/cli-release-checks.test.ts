@@ -1,0 +1,89 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { ExitCode, type ReleaseReport, runCli } from '../src/index.js';
+import { captureIo } from './cli-io.js';
+import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+
+describe('gitops-flow release promote: a merge request whose pipeline fails', { timeout: 120_000 }, () => {
+  let env: ReleaseEnvironment;
+  let directory: string;
+  beforeAll(async () => {
+    env = await startReleaseEnvironment();
+    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-checks-'));
+    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
+    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
+    // The merge wait is far longer than the test may take: only the failed pipeline can end it in time.
+    const stages = env.stages.map((stage) =>
+      stage.name === 'prod'
+        ? { ...stage, strategy: { ...(stage.strategy as object), mergeTimeout: '2h' } }
+        : stage,
+    );
+    await writeFile(join(directory, 'stages.yaml'), stringify({ stages }));
+  });
+  afterAll(async () => {
+    await env.stop();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const common = () => [
+    '--stages',
+    join(directory, 'stages.yaml'),
+    '--git-username',
+    'deployer',
+    '--git-password-file',
+    join(directory, 'git-password'),
+    '--argocd-username',
+    'admin',
+    '--argocd-password-file',
+    join(directory, 'argocd-password'),
+  ];
+  const environment = () => ({
+    ARGOCD_SERVER: env.argocd.url,
+    GITLAB_URL: env.gitlab.url,
+    GITLAB_TOKEN: env.gitlab.token,
+  });
+
+  it('exits 1 with RELEASE_CHECKS_FAILED naming the merge request and the pipeline; status shows the checks', async () => {
+    const io = captureIo({ env: environment() });
+    const running = runCli(['release', 'promote', ...common(), '--set', 'image.tag=cf1', '-o', 'json'], io);
+    // The project's CI: once the merge request is open, its pipeline fails.
+    let pipelineId = 0;
+    await expect
+      .poll(
+        async () => {
+          const [open] = await env.forge.changeRequests.list({ project: 'team/deploy', state: 'open' });
+          if (open === undefined) return false;
+          pipelineId = await env.gitlab.addPipeline('team/deploy', open.headSha, 'failed');
+          return true;
+        },
+        { timeout: 60_000, interval: 50 },
+      )
+      .toBe(true);
+    expect(await running).toBe(ExitCode.deploymentFailed);
+    const document = JSON.parse(io.out()) as ReleaseReport & { error: { code: string; message: string } };
+    expect(document.error.code).toBe('RELEASE_CHECKS_FAILED');
+    expect(document.error.message).toContain('merge request !1 failed its checks');
+    expect(document.error.message).toContain(`pipeline #${pipelineId}`);
+    expect(document.stages.map((stage) => stage.outcome)).toEqual(['promoted', 'promoted', 'failed']);
+    expect(document.stages[2]?.changeRequest?.checks).toMatchObject({
+      state: 'failed',
+      failed: [`pipeline #${pipelineId}`],
+    });
+    expect(io.out()).not.toContain(env.gitlab.token);
+    expect(await env.tagOf('prod')).toBe('1.0.0');
+
+    const status = captureIo({ env: environment() });
+    expect(await runCli(['release', 'status', ...common(), '--set', 'image.tag=cf1'], status)).toBe(
+      ExitCode.success,
+    );
+    const prodRow = status
+      .out()
+      .trim()
+      .split('\n')
+      .find((row) => row.startsWith('prod'));
+    expect(prodRow).toMatch(new RegExp(`!1 \\w+, checks failed \\(pipeline #${pipelineId}\\)$`));
+  });
+});
