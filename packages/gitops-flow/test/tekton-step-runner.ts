@@ -13,7 +13,7 @@ const records = (value: unknown): JsonRecord[] => (Array.isArray(value) ? (value
  * script with `sh` (its `$(params.x)` substituted, as Tekton does), the env resolved from the TaskRun's params and Secrets, the Secret and ConfigMap volumes
  * written as files under a temporary root (the script's mount paths point there), and `npx` replaced by
  * the shell script the test gives (e.g. one that runs the built CLI). Optional Secrets that do not exist are not
- * mounted, as the kubelet does.
+ * mounted, and optional Secret keys that do not exist leave their variable unset, as the kubelet does.
  */
 export function renderedStep(
   kube: KubeEmulator,
@@ -78,7 +78,13 @@ export function renderedStep(
         const reference = record(record(entry['valueFrom'])['secretKeyRef']);
         if (reference['name'] !== undefined) {
           const data = record(object('Secret', reference['name'])?.['data']);
-          env[name] = Buffer.from(String(data[String(reference['key'])]), 'base64').toString('utf8');
+          const value = data[String(reference['key'])];
+          // The kubelet leaves an optional reference to a missing Secret or key unset; a required one stops the pod.
+          if (value === undefined) {
+            if (reference['optional'] === true) continue;
+            throw new Error(`Secret ${String(reference['name'])} has no key ${String(reference['key'])}`);
+          }
+          env[name] = Buffer.from(String(value), 'base64').toString('utf8');
         }
       }
       await mkdir(join(root, 'bin'));

@@ -5,6 +5,12 @@ import type { RenderReleaseTektonOptions } from './render-release-tekton.js';
 /** Where the step reads its credentials (Secret volumes) and a ConfigMap's stages file. */
 const SECRET_ROOT = '/var/secret';
 const STAGES_MOUNT = '/etc/gitops-flow';
+/**
+ * The SSH key Secret's keys: `ssh-privatekey` as in a `kubernetes.io/ssh-auth` Secret (the type Tekton's own git
+ * credentials use), `known_hosts` beside it as in Tekton's SSH auth examples, and an optional `passphrase`.
+ */
+const SSH_KEY_FILE = `${SECRET_ROOT}/ssh/ssh-privatekey`;
+const SSH_KNOWN_HOSTS_FILE = `${SECRET_ROOT}/ssh/known_hosts`;
 /** Task params that are not release values (a value may not take their names). */
 export const FIXED_PARAMS = [
   'stages_path',
@@ -32,14 +38,21 @@ export function metadata(name: string, namespace: string | undefined): { name: s
 // Every value reaches the CLI through environment variables (its name too), never by `$(params.x)` substitution
 // into the script text: a value with shell metacharacters must not become code. The script itself only varies by
 // the number of values. The stage and the action are data too (a stage name is checked by the CLI, an action other
-// than promote or status stops the step). Forge tokens are passed when their (optional) Secret is mounted.
+// than promote or status stops the step). Forge tokens are passed when their (optional) Secret is mounted. With an
+// SSH key Secret the script passes the key's file (never its text) and the known_hosts file when the Secret has
+// one, and the HTTP credentials become optional (a release whose repositories are all SSH needs none).
 // `release status` in a finally task reports; a stage it cannot read must not turn a good release red, so its
 // exit code is not the step's (Tekton fails a PipelineRun whose finally task fails).
-function releaseScript(valueCount: number): string {
+function releaseScript(valueCount: number, ssh: boolean): string {
   const sets = Array.from(
     { length: valueCount },
     (_, index) => `set -- "$@" --set "$RELEASE_NAME_${index}=$RELEASE_VALUE_${index}"\n`,
   ).join('');
+  const gitCredentials = ssh
+    ? `set -- "$@" --git-ssh-key-file ${SSH_KEY_FILE}
+if [ -f ${SSH_KNOWN_HOSTS_FILE} ]; then set -- "$@" --git-known-hosts-file ${SSH_KNOWN_HOSTS_FILE}; fi
+if [ -f ${SECRET_ROOT}/git/password ]; then set -- "$@" --git-password-file ${SECRET_ROOT}/git/password; fi`
+    : `set -- "$@" --git-password-file ${SECRET_ROOT}/git/password`;
   return `#!/bin/sh
 set -eu
 set -- --stages "$STAGES_FILE"
@@ -52,8 +65,9 @@ status) ;;
 esac
 if [ -f ${SECRET_ROOT}/gitlab/token ]; then set -- "$@" --gitlab-token-file ${SECRET_ROOT}/gitlab/token; fi
 if [ -f ${SECRET_ROOT}/github/token ]; then set -- "$@" --github-token-file ${SECRET_ROOT}/github/token; fi
-set -- "$@" --git-password-file ${SECRET_ROOT}/git/password \\
-  --argocd-username "$(cat ${SECRET_ROOT}/argocd/username)" --argocd-password-file ${SECRET_ROOT}/argocd/password
+${gitCredentials}
+set -- "$@" --argocd-username "$(cat ${SECRET_ROOT}/argocd/username)" \\
+  --argocd-password-file ${SECRET_ROOT}/argocd/password
 if [ "$RELEASE_ACTION" = status ]; then
   npx --yes "@gitops-kit/gitops-flow@\${GITOPS_FLOW_VERSION}" release status "$@" ||
     echo 'gitops-release: release status could not read every stage (see above)' >&2
@@ -75,6 +89,8 @@ export function releaseTask({ options, params, fromConfigMap, nodeImage }: Resol
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
   });
   const values = Object.entries(params);
+  const sshSecret = options.gitSshSecretName;
+  const gitSecret = options.gitSecretName ?? 'git-credentials';
   return {
     apiVersion: 'tekton.dev/v1',
     kind: 'Task',
@@ -140,22 +156,43 @@ export function releaseTask({ options, params, fromConfigMap, nodeImage }: Resol
             {
               name: 'GIT_USERNAME',
               valueFrom: {
-                secretKeyRef: { name: options.gitSecretName ?? 'git-credentials', key: 'username' },
+                secretKeyRef: {
+                  name: gitSecret,
+                  key: 'username',
+                  ...(sshSecret === undefined ? {} : { optional: true }),
+                },
               },
             },
+            // A key without a passphrase is a Secret without this key: the kubelet leaves the variable unset.
+            ...(sshSecret === undefined
+              ? []
+              : [
+                  {
+                    name: 'GIT_SSH_KEY_PASSPHRASE',
+                    valueFrom: { secretKeyRef: { name: sshSecret, key: 'passphrase', optional: true } },
+                  },
+                ]),
           ],
           volumeMounts: [
             { name: 'git-credentials', mountPath: `${SECRET_ROOT}/git`, readOnly: true },
             { name: 'argocd-credentials', mountPath: `${SECRET_ROOT}/argocd`, readOnly: true },
             { name: 'gitlab-token', mountPath: `${SECRET_ROOT}/gitlab`, readOnly: true },
             { name: 'github-token', mountPath: `${SECRET_ROOT}/github`, readOnly: true },
+            ...(sshSecret === undefined
+              ? []
+              : [{ name: 'git-ssh', mountPath: `${SECRET_ROOT}/ssh`, readOnly: true }]),
             ...(fromConfigMap ? [{ name: 'stages', mountPath: STAGES_MOUNT, readOnly: true }] : []),
           ],
-          script: releaseScript(values.length),
+          script: releaseScript(values.length, sshSecret !== undefined),
         },
       ],
       volumes: [
-        { name: 'git-credentials', secret: { secretName: options.gitSecretName ?? 'git-credentials' } },
+        {
+          name: 'git-credentials',
+          secret: { secretName: gitSecret, ...(sshSecret === undefined ? {} : { optional: true }) },
+        },
+        // Asked for by name: a missing key Secret keeps the pod from starting rather than failing later in git.
+        ...(sshSecret === undefined ? [] : [{ name: 'git-ssh', secret: { secretName: sshSecret } }]),
         {
           name: 'argocd-credentials',
           secret: { secretName: options.argocdSecretName ?? 'argocd-credentials' },

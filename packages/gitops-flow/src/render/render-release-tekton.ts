@@ -45,6 +45,15 @@ export interface RenderReleaseTektonOptions {
   gitopsFlowVersion?: string;
   /** Secret with `username` and `password` (or token) for the deploy repositories; default `git-credentials`. */
   gitSecretName?: string;
+  /**
+   * Secret with an SSH key for SSH deploy repositories (`git@host:path`, `ssh://…`): `ssh-privatekey` (as in a
+   * `kubernetes.io/ssh-auth` Secret), `known_hosts` (the trusted host keys; without it the CLI looks in
+   * `~/.ssh/known_hosts` and `/etc/ssh/ssh_known_hosts`, which a Node image does not have) and, for an encrypted
+   * key, `passphrase`. Mounted at `/var/secret/ssh`, passed as `--git-ssh-key-file` / `--git-known-hosts-file` /
+   * `GIT_SSH_KEY_PASSPHRASE`. With it, {@link gitSecretName} becomes optional (a release whose repositories are all
+   * SSH needs no HTTP credentials). Default: none (no SSH key; the CLI refuses SSH stages then).
+   */
+  gitSshSecretName?: string;
   /** Secret with `username` and `password` for Argo CD; default `argocd-credentials`. */
   argocdSecretName?: string;
   /** Secret with a `token` key for GitLab (optional: mounted only if it exists); default `gitlab-token`. */

@@ -42,6 +42,12 @@ const RELEASE_FLAGS = [
     'Secret with the GitHub token (key token; default github-token)',
     'githubSecretName',
   ],
+  [
+    'git-ssh-secret',
+    'NAME',
+    'Secret with an SSH key for SSH deploy repositories (keys ssh-privatekey, known_hosts, passphrase?)',
+    'gitSshSecretName',
+  ],
 ] as const;
 
 /** `gitops-flow render tekton`: its flags and examples. */
