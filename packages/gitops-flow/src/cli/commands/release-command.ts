@@ -31,6 +31,11 @@ import type { UsageProblems } from '../framework/usage-error.js';
 import { gitAuthFromArguments } from '../git-credentials.js';
 import { outputSettings } from '../output-settings.js';
 import {
+  GIT_PASSWORD_FILE_FOR_FLAG,
+  GIT_TOKEN_FILE_FOR_FLAG,
+  releaseHttpAuthFromArguments,
+} from '../release-http-flags.js';
+import {
   GIT_SSH_KEY_FILE_FOR_FLAG,
   type ReleaseSshCredentials,
   releaseSshFromArguments,
@@ -131,6 +136,8 @@ stages are not touched.`,
       group: 'Release',
     },
     ...GIT_FLAGS,
+    GIT_PASSWORD_FILE_FOR_FLAG,
+    GIT_TOKEN_FILE_FOR_FLAG,
     GIT_SSH_KEY_FILE_FOR_FLAG,
     ...ARGOCD_FLAGS,
     ...FORGE_FLAGS,
@@ -170,6 +177,8 @@ that differ from the release are marked. Nothing is written.`,
       description: 'compare the stages with these release values (marks stages not at the release)',
     },
     ...GIT_FLAGS,
+    GIT_PASSWORD_FILE_FOR_FLAG,
+    GIT_TOKEN_FILE_FOR_FLAG,
     GIT_SSH_KEY_FILE_FOR_FLAG,
     ...ARGOCD_FLAGS,
     ...FORGE_FLAGS,
@@ -307,6 +316,7 @@ interface Prepared {
   release: Record<string, string>;
   argocd: ArgoCDClient;
   gitAuth: PromoteReleaseOptions['gitAuth'];
+  gitAuthByUrl: PromoteReleaseOptions['gitAuthByUrl'];
   ssh: ReleaseSshCredentials;
   forges: Record<string, ForgeClient>;
   output: ReturnType<typeof outputSettings>;
@@ -345,6 +355,12 @@ async function prepare(
     stages.map((stage) => stage.repository.url),
     problems,
   );
+  const gitAuthByUrl = releaseHttpAuthFromArguments(
+    values,
+    io.env,
+    stages.map((stage) => stage.repository.url),
+    problems,
+  );
   const forges = forgesFor(stages, values, io.env, problems);
   problems.throwIfAny();
   return {
@@ -352,6 +368,7 @@ async function prepare(
     release,
     argocd: new ArgoCDClient(argocdOptions as NonNullable<typeof argocdOptions>),
     gitAuth,
+    gitAuthByUrl,
     ssh,
     forges,
     output,
@@ -371,6 +388,7 @@ async function runReleasePromote(context: CommandContext): Promise<ExitCodeValue
       ...(typeof context.values.stage === 'string' ? { onlyStage: context.values.stage } : {}),
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
+      ...(prepared.gitAuthByUrl ? { gitAuthByUrl: prepared.gitAuthByUrl } : {}),
       ...prepared.ssh,
       forges: prepared.forges,
       ...(io.signal ? { signal: io.signal } : {}),
@@ -400,6 +418,7 @@ async function runReleaseStatus(context: CommandContext): Promise<ExitCodeValue>
       stages: prepared.stages,
       argocd: prepared.argocd,
       ...(prepared.gitAuth ? { gitAuth: prepared.gitAuth } : {}),
+      ...(prepared.gitAuthByUrl ? { gitAuthByUrl: prepared.gitAuthByUrl } : {}),
       ...prepared.ssh,
       forges: prepared.forges,
       ...(Object.keys(prepared.release).length > 0 ? { values: prepared.release } : {}),
