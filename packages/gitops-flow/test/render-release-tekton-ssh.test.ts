@@ -109,14 +109,18 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
   describe('run in the KubeEmulator against an SSH git server', () => {
     let env: ReleaseEnvironment;
     let ssh: SshGitServer;
-    let key: SshTestKey;
-    let privateKey: string;
+    const privateKeys: string[] = [];
     const passphrase = 'tekton key passphrase';
     beforeAll(async () => {
       env = await startReleaseEnvironment({ prodApprovals: 0, prodAutoMerge: true });
       ssh = await SshGitServer.start({ gitServer: env.git });
-      key = await ssh.createClientKey('ed25519', { passphrase });
-      privateKey = await readFile(key.privateKeyFile, 'utf8');
+      // An encrypted key with its passphrase in the Secret, and one without (no passphrase key: the variable stays
+      // unset), both authorized by the server.
+      const keys: SshTestKey[] = [
+        await ssh.createClientKey('ed25519', { passphrase }),
+        await ssh.createClientKey('ecdsa'),
+      ];
+      for (const key of keys) privateKeys.push(await readFile(key.privateKeyFile, 'utf8'));
       // Every deploy repository is SSH (dev scp-like, the others ssh://): no HTTP credentials exist at all.
       const stages = env.stages.map((stage, index) => ({
         ...stage,
@@ -128,7 +132,14 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
       for (const [name, data] of [
         ['argocd-credentials', { username: 'admin', password: env.argocdPassword }],
         ['gitlab-token', { token: env.gitlab.token }],
-        ['deploy-key', { 'ssh-privatekey': privateKey, known_hosts: `${ssh.knownHosts}\n`, passphrase }],
+        [
+          'deploy-key',
+          { 'ssh-privatekey': privateKeys[0] as string, known_hosts: `${ssh.knownHosts}\n`, passphrase },
+        ],
+        [
+          'deploy-key-plain',
+          { 'ssh-privatekey': privateKeys[1] as string, known_hosts: `${ssh.knownHosts}\n` },
+        ],
       ] as const) {
         await tekton.transport.create(SECRET, NAMESPACE, secret(name, data), anyObject);
       }
@@ -154,15 +165,28 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
       await env?.stop();
     });
 
-    it.each(LAYOUTS.map(([name, layout], index) => [name, layout, `ssh-t${index + 1}`] as const))(
+    it.each([
+      [
+        'single-step, an encrypted key',
+        LAYOUTS[0]?.[1] as RenderReleaseTektonOptions,
+        'ssh-t1',
+        'deploy-key',
+      ],
+      [
+        'per-stage, a key without passphrase',
+        LAYOUTS[1]?.[1] as RenderReleaseTektonOptions,
+        'ssh-t2',
+        'deploy-key-plain',
+      ],
+    ] as const)(
       '%s: promotes dev, staging and prod (a merge request) over SSH with the key from the Secret',
-      async (_, layout, tag) => {
+      async (_, layout, tag, keySecret) => {
         const rendered = renderReleaseTekton({
           ...layout,
           namespace: NAMESPACE,
           mode: 'standalone',
           stagesConfigMap: 'release-stages',
-          gitSshSecretName: 'deploy-key',
+          gitSshSecretName: keySecret,
         });
         await tekton.tasks.apply(rendered.task as unknown as JsonRecord);
         await tekton.pipelines.apply(rendered.pipeline as unknown as JsonRecord);
@@ -182,7 +206,7 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
         expect(args).not.toContain('--git-password-file');
         const text = lines.join('\n');
         for (const secretText of [
-          privateKey.trim().split('\n')[1] as string,
+          ...privateKeys.map((key) => key.trim().split('\n')[1] as string),
           passphrase,
           env.argocdPassword,
           env.gitlab.token,

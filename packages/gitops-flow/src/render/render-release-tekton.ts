@@ -243,7 +243,8 @@ function releasePipeline(resolved: ResolvedReleaseOptions, stageNames: readonly 
 /**
  * Renders what runs a release on Tekton: the `gitops-release` Task (one step running `gitops-flow release promote`
  * in a Node image; the stages file from a ConfigMap or a workspace; git and Argo CD credentials and the optional
- * GitLab/GitHub tokens from Secrets mounted as files; every value passed as an environment variable) and a
+ * GitLab/GitHub tokens — and, with `gitSshSecretName`, an SSH key and known_hosts — from Secrets mounted as files;
+ * every value passed as an environment variable) and a
  * Pipeline running it after the seed's build, or alone: in one task (`layout: 'single-step'`, the default) or one
  * task per stage chained in stage order with a `finally` status report (`layout: 'per-stage'`). Every document
  * passes `validateTektonDocument`.
