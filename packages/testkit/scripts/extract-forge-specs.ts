@@ -1,10 +1,11 @@
 /**
  * Extracts from GitHub's official OpenAPI description the operations and schemas the `GitHubEmulator` serves, into
- * `src/forge/specs/github-rest-extract.json`, and checks the hand-written GitLab extract
- * (`src/forge/specs/gitlab-rest-extract.json`, see its `source` notes) for dangling references. Re-run after
- * changing the list of served operations:
+ * `src/forge/specs/github-rest-extract.json`, and builds `src/forge/specs/gitlab-rest-extract.json` from the
+ * committed excerpt of GitLab's OpenAPI file and the REST-docs corrections (scripts/gitlab-extract.ts). Re-run after
+ * changing the list of served operations or either GitLab input:
  *
  *   npx tsx scripts/extract-forge-specs.ts [path/to/api.github.com.json]
+ *   npx tsx scripts/extract-forge-specs.ts --gitlab      # GitLab only, no download
  *
  * Without a path, the npm package `@octokit/openapi` (which ships github/rest-api-description's
  * `descriptions/api.github.com/api.github.com.json` as `generated/api.github.com.json`, MIT) is fetched at the pinned
@@ -18,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { buildGitLabExtract, type GitLabOpenApiExcerpt, type GitLabRestDocs } from './gitlab-extract.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -185,36 +187,28 @@ function extractGitHub(): void {
   console.log(`github: ${operations.length} operations, ${referenced.size} schemas → ${target}`);
 }
 
-/** The GitLab extract is hand-written (see its `source`): check that every reference resolves. */
-function checkGitLab(): void {
-  const path = join(SPECS_DIRECTORY, 'gitlab-rest-extract.json');
-  const extract = JSON.parse(readFileSync(path, 'utf8')) as {
-    operations: Array<{ method: string; path: string; source?: string }>;
-    schemas: JsonObject;
-  };
-  const dangling = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) {
-      for (const item of value) visit(item);
-      return;
-    }
-    if (value === null || typeof value !== 'object') return;
-    for (const [key, child] of Object.entries(value as JsonObject)) {
-      if (key === '$ref' && typeof child === 'string') {
-        const name = child.replace('#/schemas/', '');
-        if (!(name in extract.schemas)) dangling.add(child);
-      } else visit(child);
-    }
-  };
-  visit(extract);
-  const unsourced = extract.operations.filter((operation) => !operation.source);
-  if (dangling.size > 0 || unsourced.length > 0) {
-    throw new Error(
-      `gitlab extract: dangling ${[...dangling].join(', ') || 'none'}; without source: ${unsourced.map((o) => `${o.method} ${o.path}`).join(', ') || 'none'}`,
-    );
-  }
-  console.log(`gitlab: ${extract.operations.length} hand-written operations, references resolve`);
+/**
+ * The GitLab extract: GitLab's OpenAPI excerpt with the REST docs laid over it (see scripts/gitlab-extract.ts). No
+ * download: both inputs are committed.
+ */
+function extractGitLab(): void {
+  const read = (name: string) => JSON.parse(readFileSync(join(SPECS_DIRECTORY, name), 'utf8'));
+  const extract = buildGitLabExtract(
+    read('gitlab-openapi-v2-excerpt.json') as GitLabOpenApiExcerpt,
+    read('gitlab-rest-docs.json') as GitLabRestDocs,
+  );
+  const target = join(SPECS_DIRECTORY, 'gitlab-rest-extract.json');
+  writeFileSync(target, `${JSON.stringify(extract, null, 2)}\n`);
+  execFileSync('npx', ['biome', 'format', '--write', target], { stdio: 'ignore' });
+  const operations = extract['operations'] as Array<{ coverage?: string }>;
+  const covered = operations.filter((operation) => operation.coverage !== 'rest-docs').length;
+  console.log(`gitlab: ${covered} of ${operations.length} operations from openapi_v2.yaml → ${target}`);
 }
 
-extractGitHub();
-checkGitLab();
+// `--gitlab` rebuilds only the GitLab extract (nothing to download).
+if (process.argv[2] === '--gitlab') {
+  extractGitLab();
+} else {
+  extractGitHub();
+  extractGitLab();
+}

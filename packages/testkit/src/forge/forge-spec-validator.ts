@@ -8,8 +8,17 @@ export interface ForgeSpecOperation {
   /** OpenAPI path template, e.g. `/repos/{owner}/{repo}/pulls/{pull_number}`. */
   path: string;
   operationId: string;
-  /** For hand-written operations: the documentation page the operation was written from. */
+  /**
+   * Where the operation comes from: GitHub's extract leaves it out (its file-level `source` says); GitLab's names
+   * `openapi_v2.yaml@<commit>` (GitLab's OpenAPI file) or, for an operation that file lacks, the documentation page.
+   */
   source?: string;
+  /** GitLab: `rest-docs` for an operation written from the REST documentation alone. */
+  coverage?: 'rest-docs';
+  /** GitLab: the REST documentation page the operation's bodies and statuses were checked against. */
+  restDoc?: string;
+  /** GitLab: where the REST docs (and the server) differ from GitLab's OpenAPI file, and why. */
+  notes?: string[];
   pathParameters: string[];
   queryParameters: Array<{ name: string; schema: unknown }>;
   requestBody?: unknown;
@@ -122,9 +131,9 @@ function queryValue(text: string, schema: unknown): unknown {
 
 /**
  * Checks requests and responses against the bundled extract of a forge's REST description: GitHub's official
- * OpenAPI description, GitLab's REST documentation (see `src/forge/specs/*.json` and their `source`). The forge
- * emulators use it to refuse what the forge refuses and to catch a response of theirs that the forge would never
- * send.
+ * OpenAPI description; GitLab's own OpenAPI file with the REST documentation's corrections, each noted (see
+ * `src/forge/specs/*.json` and their `source`). The forge emulators use it to refuse what the forge refuses and to
+ * catch a response of theirs that the forge would never send.
  */
 export class ForgeSpecValidator {
   readonly forge: ForgeSpecName;

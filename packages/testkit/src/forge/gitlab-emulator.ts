@@ -40,7 +40,7 @@ export interface GitLabEmulatorOptions {
  * A GitLab REST v4 subset (merge requests, notes, approvals, commit statuses, pipelines) over the
  * repositories of a {@link GitServer}: a merge is a real git merge in the bare repository, so a deploy tool and
  * Argo CD's emulator see the merged commit. Shapes follow GitLab's REST documentation for merge requests
- * (`detailed_merge_status`, `merge_status`, 405/406/409 on merge, 409 on a duplicate source branch).
+ * (`detailed_merge_status`, `merge_status`, 405/409/422 on merge, 409 on a duplicate source branch).
  *
  * @example
  * ```ts

@@ -196,14 +196,15 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
           request.autoMerge = { method, message };
           return { body: await full(p, request, context) };
         }
-        // GitLab answers 406 for a conflict and 405 for every other reason it cannot merge now.
-        if (blocker === 'conflict') throw new ForgeHttpError(406, { message: 'Branch cannot be merged' });
+        // A merge request that is not mergeable now, a conflict included, is 405 (`not_allowed!`); a merge that
+        // fails once started is 422 "Branch cannot be merged" (lib/api/merge_requests.rb `execute_merge`,
+        // `execute_immediate_merge!`; openapi_v2.yaml lists 405, 409 and 422 — older GitLab answered 406).
         if (blocker !== undefined) throw new ForgeHttpError(405, { message: '405 Method Not Allowed' });
         try {
           await p.land(request, method, message);
         } catch (error) {
           if (error instanceof ForgeMergeConflictError)
-            throw new ForgeHttpError(406, { message: 'Branch cannot be merged' });
+            throw new ForgeHttpError(422, { message: 'Branch cannot be merged' });
           if (error instanceof ForgeMergeRaceError)
             throw new ForgeHttpError(409, { message: 'The target branch moved; try again' });
           throw error;

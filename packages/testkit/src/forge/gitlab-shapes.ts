@@ -8,7 +8,8 @@ import type {
 
 /**
  * The response objects of the GitLab emulator, in the shapes of `src/forge/specs/gitlab-rest-extract.json`
- * (written from GitLab's REST documentation: merge requests, notes, commit statuses, pipelines, approvals).
+ * (GitLab's OpenAPI entities — `API_Entities_MergeRequest`, `API_Entities_CommitStatus`,
+ * `API_Entities_Ci_PipelineBasic`, `API_Entities_UserBasic` — with the REST documentation's types and nulls).
  */
 
 /** The user the emulator's token belongs to. */
