@@ -105,6 +105,30 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
     expect(gitlab.changeRequest(project, opened.number).autoMerge).toBeNull();
   });
 
+  it('a failed pipeline of the same commit on another ref (a tag) neither blocks the merge nor fails the wait', async () => {
+    gitlab.addProject(project, 'deploy', { checksMustPass: true });
+    const opened = await openRelease('p5');
+    const branchPipeline = await gitlab.addPipeline(project, opened.headSha, 'success', {
+      ref: opened.sourceBranch,
+    });
+    // A tag on the same commit runs its own pipeline, newer by id, and it fails.
+    const tagPipeline = await gitlab.addPipeline(project, opened.headSha, 'failed', { ref: 'v5.0.0' });
+    const current = await client.changeRequests.get(opened);
+    expect(current.headPipeline?.id).toBe(branchPipeline);
+    expect(current.mergeability).toBe('mergeable');
+    // checks.get by sha alone reads the newest pipeline of the commit: the tag's.
+    expect((await client.checks.get({ project, sha: opened.headSha })).pipeline?.id).toBe(tagPipeline);
+    const progress: string[] = [];
+    const waiting = client.changeRequests.waitForMerge(opened, {
+      pollIntervalMs: 20,
+      failOnChecks: true,
+      onProgress: (request) => progress.push(request.state),
+    });
+    await expect.poll(() => progress.length).toBeGreaterThan(1);
+    const landed = await gitlab.merge(project, opened.number);
+    expect((await waiting).mergeCommitSha).toBe(landed);
+  });
+
   it('approves through the API, pinned to the head it saw (409 → HeadChangedError when it moved)', async () => {
     gitlab.addProject(project, 'deploy', { approvalsRequired: 1 });
     const opened = await openRelease('p4');

@@ -83,6 +83,7 @@ export class GitHubClient implements ForgeClient {
       approve: (input, o) => this.#approve(input, o),
       setStatus: (input, o) => this.#setStatus(input, o),
       checks: (input, o) => this.#checks(input, o),
+      headChecks: (request, o) => this.#checks({ project: request.project, sha: request.headSha }, o),
     }));
   }
 
