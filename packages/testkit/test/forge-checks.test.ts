@@ -141,3 +141,33 @@ describe('GitHub check runs in the emulator', () => {
     });
   });
 });
+
+describe('GitHub pagination in the emulator', () => {
+  it('pages the combined status 30 a page by default, as GitHub does; state and total_count cover every page', async () => {
+    github.addRepository('acme/many-statuses', 'deploy');
+    for (let index = 0; index < 35; index++) {
+      github.setStatus('acme/many-statuses', head, `ctx-${index}`, index === 0 ? 'failure' : 'success');
+    }
+    const response = await fetch(`${github.url}/repos/acme/many-statuses/commits/${head}/status`, {
+      headers: { authorization: `Bearer ${github.token}` },
+    });
+    const first = (await response.json()) as { state: string; total_count: number; statuses: unknown[] };
+    expect(first).toMatchObject({ state: 'failure', total_count: 35 });
+    expect(first.statuses).toHaveLength(30);
+    expect(response.headers.get('link')).toMatch(/[?&]page=2[^>]*>; rel="next"/);
+    const second = (await get(
+      github.url,
+      github.token,
+      `/repos/acme/many-statuses/commits/${head}/status?page=2`,
+    )) as { statuses: Array<{ context: string }> };
+    // Newest first: the oldest status (the failure) is the last one listed.
+    expect(second.statuses.map((status) => status.context)).toEqual([
+      'ctx-4',
+      'ctx-3',
+      'ctx-2',
+      'ctx-1',
+      'ctx-0',
+    ]);
+    expect(github.specViolations).toEqual([]);
+  });
+});

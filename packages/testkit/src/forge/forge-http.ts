@@ -334,9 +334,19 @@ async function readJsonObject(
   throw new ForgeHttpError(400, dialect.errorBody(400, dialect.malformedJsonMessage));
 }
 
-/** Pagination the way both forges do it: `page`/`per_page` (max 100) and an RFC 8288 `Link` header. */
-export function paginate<T>(items: readonly T[], url: URL): { items: T[]; headers: Record<string, string> } {
-  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 20) || 20));
+/**
+ * Pagination the way both forges do it: `page`/`per_page` (max 100; when absent GitLab serves 20, GitHub 30) and an
+ * RFC 8288 `Link` header.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  url: URL,
+  defaultPerPage = 20,
+): { items: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(
+    100,
+    Math.max(1, Number(url.searchParams.get('per_page') ?? defaultPerPage) || defaultPerPage),
+  );
   const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
   const pages = Math.max(1, Math.ceil(items.length / perPage));
   const link = (n: number, rel: string): string => {
