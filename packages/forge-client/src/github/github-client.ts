@@ -301,7 +301,8 @@ export class GitHubClient implements ForgeClient {
  * `commit_message` would keep GitHub's default title on top of it.
  */
 function commitMessageFields(message: string): { commit_title: string; commit_message?: string } {
-  const [title = '', ...rest] = message.split('\n');
+  // A message written on Windows ends its lines with CRLF: the title must not keep the carriage return.
+  const [title = '', ...rest] = message.split(/\r?\n/);
   const detail = rest.join('\n').replace(/^\n+/, '');
   return detail === '' ? { commit_title: title } : { commit_title: title, commit_message: detail };
 }
