@@ -1,6 +1,6 @@
 import { GitHubEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksFailedError, GitHubClient } from '../src/index.js';
+import { ChecksFailedError, GitHubClient, HeadChangedError } from '../src/index.js';
 import { startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
@@ -118,5 +118,23 @@ describe('GitHub check runs: the checks a merge waits on', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksFailedError);
     expect((error as ChecksFailedError).failed).toEqual(['deploy-preview']);
+  });
+
+  it('approve pinned to a head the branch has moved past is HeadChangedError and records no approval', async () => {
+    github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
+    const opened = await openRelease('c6');
+    // Someone pushes to the branch after the approver looked at the pull request.
+    await git.commit(
+      'deploy',
+      opened.sourceBranch,
+      { 'env/prod/values.yaml': 'image:\n  tag: unseen\n' },
+      { from: opened.headSha },
+    );
+    const error = await client.changeRequests
+      .approve({ ...opened, expectedHeadSha: opened.headSha })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HeadChangedError);
+    expect(github.changeRequest(repository, opened.number).approvals.size).toBe(0);
+    expect((await client.changeRequests.get(opened)).mergeability).toBe('blocked');
   });
 });

@@ -22,6 +22,7 @@ import {
   ChecksFailedError,
   ForgeApiError,
   forgeErrorOptions,
+  HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
@@ -258,9 +259,27 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
-  /** A review with event `APPROVE` (on `commit_id` when pinned). */
+  /**
+   * A review with event `APPROVE` (on `commit_id` when pinned). GitHub takes a review on an older commit of the pull
+   * request without complaint, and unless the branch protection dismisses stale approvals it counts for the new
+   * head: so a pinned approval first looks at the head and refuses, as GitLab's `sha` does, when it moved.
+   */
   async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
     assertChangeRequestRef(input);
+    if (input.expectedHeadSha !== undefined) {
+      const current = await this.#get(input, options);
+      if (current.headSha !== input.expectedHeadSha) {
+        throw new HeadChangedError(
+          `github: not approving ${input.project}#${input.number}: its head moved from ${input.expectedHeadSha.slice(0, 12)} to ${current.headSha.slice(0, 12)}`,
+          {
+            forge: 'github',
+            status: 409,
+            method: 'POST',
+            url: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+          },
+        );
+      }
+    }
     await this.#transport.request(
       {
         method: 'POST',
