@@ -222,6 +222,34 @@ describe('forge spec extracts', () => {
     });
   });
 
+  it('a repeated query parameter is read as the forges (Rack) read it: the last value wins', async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const lastValid = await call(
+      api,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/merge_requests?state=bogus&state=closed',
+    );
+    expect(lastValid.status).toBe(200);
+    const states = (lastValid.json as unknown as Array<{ state: string }>).map((mr) => mr.state);
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states)).toEqual(new Set(['closed']));
+    const lastInvalid = await call(
+      api,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/merge_requests?state=opened&state=bogus',
+    );
+    expect(lastInvalid).toEqual({ status: 400, json: { error: 'state does not have a valid value' } });
+    const pulls = await call(
+      github.url,
+      github.token,
+      'GET',
+      '/repos/acme/deploy/pulls?state=bogus&state=all',
+    );
+    expect(pulls.status).toBe(200);
+  });
+
   it('a body that is not JSON is GitHub\'s 400 "Problems parsing JSON"', async () => {
     const response = await fetch(`${github.url}/repos/acme/deploy/pulls`, {
       method: 'POST',

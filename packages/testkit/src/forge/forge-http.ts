@@ -161,7 +161,7 @@ export class ForgeHttpServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const url = lastValueWins(new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`));
     const prefix = this.#stripPrefix;
     const path =
       prefix !== undefined && url.pathname.startsWith(`${prefix}/`)
@@ -297,6 +297,22 @@ export class ForgeHttpServer {
     });
     response.end(text);
   }
+}
+
+/**
+ * A query with a repeated name keeps its last value, as Rack (under both GitLab and GitHub) parses
+ * `state=closed&state=opened`; names ending in `[]` keep every value (Rack's arrays).
+ */
+function lastValueWins(url: URL): URL {
+  const last = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const [name, value] of url.searchParams) {
+    if (name.endsWith('[]')) continue;
+    if (last.has(name)) repeated.add(name);
+    last.set(name, value);
+  }
+  for (const name of repeated) url.searchParams.set(name, last.get(name) as string);
+  return url;
 }
 
 function notInSpec(method: string, path: string): ForgeSpecIssue {
