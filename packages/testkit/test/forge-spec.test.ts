@@ -222,6 +222,37 @@ describe('forge spec extracts', () => {
     });
   });
 
+  it('GitLab: a null is Grape\'s nil (not "" or false); a blank or over-long title is the model\'s 400', async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const create = (title: unknown) =>
+      call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+        source_branch: 'release/v2',
+        target_branch: 'main',
+        title,
+      });
+    const blank = { status: 400, json: { message: { title: ["can't be blank"] } } };
+    expect(await create(null)).toEqual(blank);
+    expect(await create('  ')).toEqual(blank);
+    expect(await create('é'.repeat(256))).toEqual({
+      status: 400,
+      json: { message: { title: ['is too long (maximum is 255 characters)'] } },
+    });
+    const opened = await create('v2 (nulls)');
+    expect(opened.status).toBe(201);
+    const path = `/projects/team%2Fdeploy/merge_requests/${opened.json['iid']}`;
+    // An optional parameter sent as null is no change to Grape, not an invalid value.
+    const unchanged = await call(api, gitlab.token, 'PUT', path, { state_event: null, description: 'd' });
+    expect(unchanged.status).toBe(200);
+    expect(unchanged.json).toMatchObject({ state: 'opened', title: 'v2 (nulls)', description: 'd' });
+    expect(await call(api, gitlab.token, 'PUT', path, { title: null })).toEqual(blank);
+    // The model's 400 is GitLab's answer on every operation, whatever error body the operation documents.
+    expect(await call(api, gitlab.token, 'POST', `${path}/notes`, { body: ' ' })).toEqual({
+      status: 400,
+      json: { message: { body: ["can't be blank"] } },
+    });
+    await call(api, gitlab.token, 'PUT', path, { state_event: 'close' });
+  });
+
   it('a repeated query parameter is read as the forges (Rack) read it: the last value wins', async () => {
     const api = `${gitlab.url}/api/v4`;
     const lastValid = await call(

@@ -216,9 +216,23 @@ export class ForgeSpecValidator {
       }
     }
     if (operation.requestBody !== undefined && body !== undefined) {
-      // On GitLab this coerces the body's scalars in place, as Grape hands the endpoint coerced parameters.
+      // On GitLab this coerces the body's scalars in place, as Grape hands the endpoint coerced parameters. Grape
+      // leaves a null as nil, which passes its type and value checks and `requires` (that looks at the key only),
+      // where ajv's coercion would make it "", 0 or false: nulls are set aside and handed on as they came.
+      const nulls = this.forge === 'gitlab' ? Object.keys(body).filter((name) => body[name] === null) : [];
+      const coerced =
+        nulls.length === 0
+          ? body
+          : Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
       const lenient = this.#compile(`body:${operation.operationId}`, operation.requestBody, 'spec', true);
-      if (!lenient(body)) issues.push(...(lenient.errors ?? []).map((e) => issueFrom(e, 'body')));
+      if (!lenient(coerced)) {
+        issues.push(
+          ...(lenient.errors ?? [])
+            .map((e) => issueFrom(e, 'body'))
+            .filter((issue) => !(issue.kind === 'missing' && nulls.includes(issue.field.slice(1)))),
+        );
+      }
+      if (coerced !== body) Object.assign(body, coerced);
       const strict = this.#compile(`closed-body:${operation.operationId}`, operation.requestBody, 'closed');
       if (!strict(body)) {
         for (const error of strict.errors ?? []) {
@@ -256,7 +270,16 @@ export class ForgeSpecValidator {
       schema,
       status >= 400 ? 'spec' : 'closed',
     );
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => issueFrom(e, 'response'));
+    if (validate(body)) return [];
+    const issues = (validate.errors ?? []).map((e) => issueFrom(e, 'response'));
+    // GitLab answers any error in one of its two shapes whatever an operation documents: Grape's parameter check
+    // `{"error": "…"}`, and the model's validation `{"message": {"title": ["can't be blank"]}}` (REST API
+    // troubleshooting, "Data validation and error reporting", doc/api/rest/troubleshooting.md).
+    if (this.forge === 'gitlab' && status >= 400 && documented !== undefined) {
+      const general = this.#compile('response:gitlab-error', DEFAULT_ERROR_SCHEMA.gitlab, 'spec');
+      if (general(body)) return [];
+    }
+    return issues;
   }
 
   #compile(key: string, schema: unknown, base: 'spec' | 'closed', request = false): ValidateFunction {
