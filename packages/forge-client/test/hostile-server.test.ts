@@ -274,6 +274,26 @@ describe('hostile check runs and pipelines', () => {
     await gitlab.close();
   });
 
+  it("a pipeline list that ignores the sha or ref filter is FORGE_UNEXPECTED_RESPONSE, not the other commit's verdict", async () => {
+    const other = 'd'.repeat(40);
+    for (const [pipeline, ref] of [
+      [{ id: 3, sha: other, ref: 'main', status: 'success' }, undefined],
+      [{ id: 4, sha, ref: 'v1.0.0', status: 'success' }, 'main'],
+    ] as const) {
+      answer = (request, response) => {
+        if (request.url?.includes('/pipelines')) return json(response, [pipeline]);
+        json(response, [{ name: 'build', status: 'failed' }]);
+      };
+      const client = new GitLabClient({ url, token: TOKEN, retry: false });
+      const error = await failure(
+        client.checks.get({ project: 'team/deploy', sha, ...(ref ? { ref } : {}) }),
+      );
+      await client.close();
+      expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+      expect((error as Error).message).toContain(`pipeline #${pipeline.id}`);
+    }
+  });
+
   it('a merge request whose head_pipeline has the wrong shape is a ResponseValidationError', async () => {
     answer = (_request, response) =>
       json(response, {

@@ -329,7 +329,23 @@ export class GitLabClient implements ForgeClient {
       1,
       options,
     );
-    return newest === undefined ? null : toPipeline(newest);
+    if (newest === undefined) return null;
+    // A server that ignored the filter (a proxy, a broken instance) would give the verdict of another commit.
+    const otherRef = input.ref !== undefined && (newest.ref ?? input.ref) !== input.ref;
+    if (!newest.sha.toLowerCase().startsWith(input.sha.toLowerCase()) || otherRef) {
+      throw new ForgeApiError(
+        `gitlab: asked for the pipelines of ${input.sha.slice(0, 12)}${input.ref === undefined ? '' : ` on ${input.ref}`}, got pipeline #${newest.id} of ${newest.sha.slice(0, 12)}${newest.ref ? ` on ${newest.ref}` : ''}`,
+        {
+          forge: 'gitlab',
+          status: 200,
+          method: 'GET',
+          url: `${projectPath(input.project)}/pipelines`,
+          code: 'FORGE_UNEXPECTED_RESPONSE',
+          retryable: false,
+        },
+      );
+    }
+    return toPipeline(newest);
   }
 }
 
