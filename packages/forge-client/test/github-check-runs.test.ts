@@ -47,6 +47,24 @@ async function openRelease(tag: string) {
   });
 }
 
+/** A pull request someone else opened (GitHub never lets the author approve their own). */
+async function openForReview(tag: string) {
+  const name = `release/check-runs-${tag}-${counter}`;
+  const head = await git.headOf('deploy', 'main');
+  await git.commit(
+    'deploy',
+    name,
+    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
+    { from: head as string },
+  );
+  const number = await github.openPullRequest(repository, {
+    sourceBranch: name,
+    targetBranch: 'main',
+    title: tag,
+  });
+  return client.changeRequests.get({ project: repository, number });
+}
+
 describe('GitHub check runs: the checks a merge waits on', () => {
   it('checks.get combines statuses and check runs; neutral and skipped pass, timed_out fails', async () => {
     github.addRepository(repository, 'deploy');
@@ -105,7 +123,7 @@ describe('GitHub check runs: the checks a merge waits on', () => {
 
   it('waitForMerge with failOnChecks stops when a check run fails; approve is a review with event APPROVE', async () => {
     github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
-    const opened = await openRelease('c5');
+    const opened = await openForReview('c5');
     await client.changeRequests.approve({ ...opened, expectedHeadSha: opened.headSha });
     expect([...github.changeRequest(repository, opened.number).approvals]).toHaveLength(1);
     expect((await client.changeRequests.get(opened)).mergeability).toBe('mergeable');
@@ -122,7 +140,7 @@ describe('GitHub check runs: the checks a merge waits on', () => {
 
   it('approve pinned to a head the branch has moved past is HeadChangedError and records no approval', async () => {
     github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
-    const opened = await openRelease('c6');
+    const opened = await openForReview('c6');
     // Someone pushes to the branch after the approver looked at the pull request.
     await git.commit(
       'deploy',

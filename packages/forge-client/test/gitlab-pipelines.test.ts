@@ -130,7 +130,8 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
   });
 
   it('approves through the API, pinned to the head it saw (409 → HeadChangedError when it moved)', async () => {
-    gitlab.addProject(project, 'deploy', { approvalsRequired: 1 });
+    // The token's user opened it: GitLab lets them approve only with "Prevent approval by author" off.
+    gitlab.addProject(project, 'deploy', { approvalsRequired: 1, authorCanApprove: true });
     const opened = await openRelease('p4');
     expect(opened.mergeability).toBe('blocked');
     await expect(

@@ -253,6 +253,52 @@ describe('forge spec extracts', () => {
     await call(api, gitlab.token, 'PUT', path, { state_event: 'close' });
   });
 
+  it("the author's own approval is refused as the forges refuse it (GitLab 401 by default, GitHub 422)", async () => {
+    const violations = [gitlab.specViolations.length, github.specViolations.length];
+    await git.commit('deploy', 'release/own', { 'values.yaml': 'tag: own\n' }, { from: head });
+    const api = `${gitlab.url}/api/v4`;
+    gitlab.addProject('team/own', 'deploy', { approvalsRequired: 1 });
+    const own = await call(api, gitlab.token, 'POST', '/projects/team%2Fown/merge_requests', {
+      source_branch: 'release/own',
+      target_branch: 'main',
+      title: 'own',
+    });
+    const approve = (iid: unknown) =>
+      call(api, gitlab.token, 'POST', `/projects/team%2Fown/merge_requests/${iid}/approve`, {});
+    expect(await approve(own.json['iid'])).toEqual({ status: 401, json: { message: '401 Unauthorized' } });
+    expect(gitlab.changeRequest('team/own', Number(own.json['iid'])).approvals.size).toBe(0);
+    gitlab.close('team/own', Number(own.json['iid']));
+    const theirs = await gitlab.openMergeRequest('team/own', {
+      sourceBranch: 'release/own',
+      targetBranch: 'main',
+      title: 'theirs',
+    });
+    expect((await approve(theirs)).status).toBe(201);
+    gitlab.close('team/own', theirs);
+
+    github.addRepository('acme/own', 'deploy', { approvalsRequired: 1 });
+    const pull = await call(github.url, github.token, 'POST', '/repos/acme/own/pulls', {
+      head: 'release/own',
+      base: 'main',
+      title: 'own',
+    });
+    const review = (number: unknown) =>
+      call(github.url, github.token, 'POST', `/repos/acme/own/pulls/${number}/reviews`, { event: 'APPROVE' });
+    expect(await review(pull.json['number'])).toMatchObject({
+      status: 422,
+      json: { errors: ['Can not approve your own pull request'] },
+    });
+    expect(github.changeRequest('acme/own', Number(pull.json['number'])).approvals.size).toBe(0);
+    github.close('acme/own', Number(pull.json['number']));
+    const other = await github.openPullRequest('acme/own', {
+      sourceBranch: 'release/own',
+      targetBranch: 'main',
+      title: 'theirs',
+    });
+    expect((await review(other)).status).toBe(200);
+    expect([gitlab.specViolations.length, github.specViolations.length]).toEqual(violations);
+  });
+
   it('a repeated query parameter is read as the forges (Rack) read it: the last value wins', async () => {
     const api = `${gitlab.url}/api/v4`;
     const lastValid = await call(

@@ -14,6 +14,8 @@ export interface StoredChangeRequest {
   targetBranch: string;
   draft: boolean;
   labels: string[];
+  /** Who opened it: the token's user over the API, someone else when a test scripts it. */
+  author: string;
   state: 'open' | 'closed' | 'merged';
   /** The target's tip after the merge; null before. */
   mergeCommitSha: string | null;
@@ -83,6 +85,11 @@ export interface ProjectRules {
   approvalsRequired?: number;
   /** A merge needs every status of the head to be successful (GitLab "pipelines must succeed", GitHub required checks). */
   checksMustPass?: boolean;
+  /**
+   * GitLab: the author may approve their own merge request ("Prevent approval by author" turned off; by default the
+   * author cannot). GitHub never lets the author approve a pull request, whatever this says.
+   */
+  authorCanApprove?: boolean;
 }
 
 /** Why an open change request cannot merge now, in the forge-neutral words the emulators translate. */
@@ -121,6 +128,7 @@ export class ForgeProject {
     this.repo = repo;
     this.rules = {
       approvalsRequired: rules.approvalsRequired ?? 0,
+      authorCanApprove: rules.authorCanApprove ?? false,
       checksMustPass: rules.checksMustPass ?? false,
     };
     this.merger = new BareRepositoryMerger(git.repoDirectory(repo), git.rootDirectory);
@@ -266,6 +274,7 @@ export class ForgeProjects {
       targetBranch: string;
       draft: boolean;
       labels: string[];
+      author: string;
     },
   ): Promise<StoredChangeRequest> {
     const headSha = (await project.merger.head(input.sourceBranch)) ?? '';

@@ -90,6 +90,7 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
             targetBranch: baseBranch,
             draft: context.body['draft'] === true,
             labels: [],
+            author: TOKEN_USER,
           })
           .catch((error: unknown) => {
             if (!(error instanceof DuplicateChangeRequestError)) throw error;
@@ -199,6 +200,10 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
         // REQUEST_CHANGES and COMMENT need a body (the operation's description in GitHub's OpenAPI).
         if ((event === 'REQUEST_CHANGES' || event === 'COMMENT') && body === '') {
           throw invalid('Unprocessable Entity', [`Review body is required for ${event}`]);
+        }
+        // GitHub never takes an approval from the pull request's author.
+        if (event === 'APPROVE' && pull.author === TOKEN_USER) {
+          throw invalid('Unprocessable Entity', ['Can not approve your own pull request']);
         }
         if (event === 'APPROVE') pull.approvals.add(TOKEN_USER);
         await p.runAutoMerges();

@@ -117,6 +117,7 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
             targetBranch: target,
             draft: draftPrefix.test(title) || body['draft'] === true,
             labels,
+            author: GITLAB_TOKEN_USER.username,
           })
           .catch((error: unknown) => {
             if (!(error instanceof DuplicateChangeRequestError)) throw error;
@@ -240,6 +241,11 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
         const [p, request] = mergeRequest(context);
         await p.refresh(request);
         // `sha` pins the approval to the head the approver saw (doc/api/merge_request_approvals.md): 409 otherwise.
+        // The author may not approve unless the project allows it (merge_request_approvals.md, "Prevent approval
+        // by author"): `can_be_approved_by?` fails and the endpoint answers 401.
+        if (request.author === GITLAB_TOKEN_USER.username && !p.rules.authorCanApprove) {
+          throw new ForgeHttpError(401, { message: '401 Unauthorized' });
+        }
         const sha = text(context.body['sha']);
         if (sha !== undefined && sha !== request.headSha) {
           throw new ForgeHttpError(409, { message: 'SHA does not match HEAD of source branch' });
