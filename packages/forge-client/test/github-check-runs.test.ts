@@ -1,6 +1,6 @@
 import { GitHubEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksFailedError, GitHubClient, HeadChangedError } from '../src/index.js';
+import { ApprovalRefusedError, ChecksFailedError, GitHubClient, HeadChangedError } from '../src/index.js';
 import { startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
@@ -154,5 +154,14 @@ describe('GitHub check runs: the checks a merge waits on', () => {
     expect(error).toBeInstanceOf(HeadChangedError);
     expect(github.changeRequest(repository, opened.number).approvals.size).toBe(0);
     expect((await client.changeRequests.get(opened)).mergeability).toBe('blocked');
+  });
+
+  it("approving one's own pull request is ApprovalRefusedError", async () => {
+    github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
+    const opened = await openRelease('c7');
+    const error = await client.changeRequests.approve(opened).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApprovalRefusedError);
+    expect((error as ApprovalRefusedError).serverMessage).toMatch(/Can not approve your own pull request/);
+    expect(github.changeRequest(repository, opened.number).approvals.size).toBe(0);
   });
 });

@@ -1,6 +1,12 @@
 import { GitLabEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksFailedError, GitLabClient, HeadChangedError, NotMergeableError } from '../src/index.js';
+import {
+  ApprovalRefusedError,
+  ChecksFailedError,
+  GitLabClient,
+  HeadChangedError,
+  NotMergeableError,
+} from '../src/index.js';
 import { startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
@@ -140,5 +146,14 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
     expect(gitlab.changeRequest(project, opened.number).approvals.size).toBe(0);
     await client.changeRequests.approve({ ...opened, expectedHeadSha: opened.headSha });
     expect((await client.changeRequests.get(opened)).mergeability).toBe('mergeable');
+  });
+
+  it("approving one's own merge request is ApprovalRefusedError, not a failed authentication", async () => {
+    gitlab.addProject(project, 'deploy', { approvalsRequired: 1 });
+    const opened = await openRelease('p6');
+    const error = await client.changeRequests.approve(opened).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApprovalRefusedError);
+    expect((error as ApprovalRefusedError).code).toBe('FORGE_APPROVAL_REFUSED');
+    expect(gitlab.changeRequest(project, opened.number).approvals.size).toBe(0);
   });
 });

@@ -205,7 +205,8 @@ export interface ChangeRequestsApi {
   comment(ref: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void>;
   /**
    * Approves as the token's user: GitLab `POST …/merge_requests/:iid/approve`, GitHub a review with event
-   * `APPROVE`. Forges refuse an author's approval of their own change by default (GitLab 401, GitHub 422).
+   * `APPROVE`. Forges refuse an author's approval of their own change by default (GitLab 401, GitHub 422):
+   * {@link ApprovalRefusedError}.
    */
   approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void>;
   waitForMerge(

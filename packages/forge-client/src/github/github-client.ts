@@ -18,6 +18,7 @@ import type {
 } from '../common/change-request.js';
 import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
+  ApprovalRefusedError,
   ChangeRequestExistsError,
   ChecksFailedError,
   ForgeApiError,
@@ -280,17 +281,29 @@ export class GitHubClient implements ForgeClient {
         );
       }
     }
-    await this.#transport.request(
-      {
-        method: 'POST',
-        path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
-        body: {
-          event: 'APPROVE',
-          ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+    try {
+      await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+          body: {
+            event: 'APPROVE',
+            ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+          },
         },
-      },
-      options,
-    );
+        options,
+      );
+    } catch (error) {
+      // GitHub: 422 "Can not approve your own pull request".
+      if (
+        ForgeApiError.isInstance(error) &&
+        error.status === 422 &&
+        /approve your own/i.test(error.serverMessage ?? '')
+      ) {
+        throw new ApprovalRefusedError(error.message, forgeErrorOptions(error));
+      }
+      throw error;
+    }
   }
 
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {

@@ -1,4 +1,4 @@
-import { sleep } from '@gitops-kit/core';
+import { AuthenticationError, sleep } from '@gitops-kit/core';
 import {
   type ApproveChangeRequestInput,
   type ChangeRequest,
@@ -22,6 +22,7 @@ import {
 } from '../common/change-request.js';
 import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
+  ApprovalRefusedError,
   ChangeRequestConflictError,
   ChangeRequestExistsError,
   ForgeApiError,
@@ -253,6 +254,20 @@ export class GitLabClient implements ForgeClient {
     } catch (error) {
       if (ForgeApiError.isInstance(error) && error.status === 409) {
         throw new HeadChangedError(error.message, forgeErrorOptions(error));
+      }
+      // `POST …/approve` answers 401 when the user may not approve (merge_request_approvals.md): core would call it
+      // a failed authentication, and send the reader off to replace a token that works everywhere else.
+      if (AuthenticationError.isInstance(error)) {
+        throw new ApprovalRefusedError(
+          `gitlab: the approval of ${input.project}!${input.number} was refused (HTTP 401): the token's user may not approve it (its author while "Prevent approval by author" is on, or not an eligible approver), or the token is not accepted`,
+          {
+            forge: 'gitlab',
+            status: 401,
+            method: 'POST',
+            url: `${projectPath(input.project)}/merge_requests/${input.number}/approve`,
+            cause: error,
+          },
+        );
       }
       throw error;
     }
