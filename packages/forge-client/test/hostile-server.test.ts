@@ -159,9 +159,11 @@ describe('hostile check runs and pipelines', () => {
     requests = 0;
     answer = (request, response) => {
       if (request.url?.includes('/check-runs')) {
+        // New runs on every page, so only the page limit stops the reading.
+        const page = Number(new URL(request.url, url).searchParams.get('page'));
         const runs = Array.from({ length: 100 }, (_, index) => ({
-          id: index + 1,
-          name: `run-${index}`,
+          id: page * 1000 + index,
+          name: `run-${page}-${index}`,
           status: 'queued',
         }));
         return json(response, { total_count: 1_000_000, check_runs: runs });
@@ -220,6 +222,29 @@ describe('hostile check runs and pipelines', () => {
     expect(pages).toEqual(['1/100', '2/100']);
     expect(checks.statuses).toHaveLength(130);
     expect(checks.state).toBe('failed');
+  });
+
+  it('check-run pages that ignore page (the same runs again) are FORGE_UNEXPECTED_RESPONSE, not a whole list', async () => {
+    requests = 0;
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) {
+        // 150 runs, but every page is the first one: the second "reaches" total_count with nothing new.
+        const runs = Array.from({ length: 100 }, (_, index) => ({
+          id: index + 1,
+          name: `run-${index}`,
+          status: 'completed',
+          conclusion: 'success',
+        }));
+        return json(response, { total_count: 150, check_runs: runs });
+      }
+      json(response, { state: 'success', total_count: 0, statuses: [] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.checks.get({ project: 'a/b', sha }));
+    await client.close();
+    expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+    expect((error as Error).message).toMatch(/page 2 repeats/);
+    expect(requests).toBe(1 + 2);
   });
 
   it('an empty check-run page ends the list even when total_count claims more', async () => {

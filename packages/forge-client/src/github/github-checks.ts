@@ -47,6 +47,7 @@ export async function readGitHubChecks(
     gitHubCheckRunPageSchema,
     (page) => page.check_runs,
     options,
+    (run) => run.id,
   );
   const checkRuns = newestPerName(runs).map(
     (run): CommitStatus => ({
@@ -88,29 +89,36 @@ async function readCountedPages<S extends ZodType<{ total_count: number }>, T>(
   schema: S,
   itemsOf: (page: z.infer<S>) => readonly T[],
   options?: ForgeCallOptions,
+  idOf?: (item: T) => number,
 ): Promise<T[]> {
   const items: T[] = [];
+  const seen = new Set<number>();
+  const failure = (why: string) =>
+    new ForgeApiError(`github: the list at ${path} cannot be read whole: ${why}`, {
+      forge: 'github',
+      status: 200,
+      method: 'GET',
+      url: path,
+      code: 'FORGE_UNEXPECTED_RESPONSE',
+      retryable: false,
+    });
   for (let page = 1; ; page++) {
     const answer = await transport.request(
       { path, query: { ...query, per_page: 100, page }, schema },
       options,
     );
     const pageItems = itemsOf(answer as z.infer<S>);
+    if (idOf !== undefined && pageItems.length > 0) {
+      // A run created while the pages are read shifts one onto the next page (seen twice, harmless); a page of
+      // nothing new is a server that ignores `page`, whose `total_count` would be "reached" with the same runs.
+      if (pageItems.every((item) => seen.has(idOf(item)))) {
+        throw failure(`page ${page} repeats what earlier pages listed (is \`page\` ignored?)`);
+      }
+      for (const item of pageItems) seen.add(idOf(item));
+    }
     items.push(...pageItems);
     if (pageItems.length === 0 || items.length >= answer.total_count) return items;
-    if (page >= MAXIMUM_COUNTED_PAGES) {
-      throw new ForgeApiError(
-        `github: the list at ${path} cannot be read whole: more than ${MAXIMUM_COUNTED_PAGES} pages`,
-        {
-          forge: 'github',
-          status: 200,
-          method: 'GET',
-          url: path,
-          code: 'FORGE_UNEXPECTED_RESPONSE',
-          retryable: false,
-        },
-      );
-    }
+    if (page >= MAXIMUM_COUNTED_PAGES) throw failure(`more than ${MAXIMUM_COUNTED_PAGES} pages`);
   }
 }
 
