@@ -299,6 +299,32 @@ describe('forge spec extracts', () => {
     expect([gitlab.specViolations.length, github.specViolations.length]).toEqual(violations);
   });
 
+  it("GitLab reads Grape's Boolean texts (yes, t, on, 1, …) in the body and the query as GitLab does", async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const opened = await call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+      source_branch: 'release/v2',
+      target_branch: 'main',
+      title: 'v2 (booleans)',
+    });
+    expect(opened.status).toBe(201);
+    const path = `/projects/team%2Fdeploy/merge_requests/${opened.json['iid']}`;
+    for (const text of ['yes', 'T', 'on', 'N', 'off', '0']) {
+      expect(
+        (await call(api, gitlab.token, 'PUT', path, { title: 'v2 (booleans)', squash: text })).status,
+      ).toBe(200);
+    }
+    expect(await call(api, gitlab.token, 'PUT', path, { squash: 'maybe' })).toEqual({
+      status: 400,
+      json: { error: 'squash is invalid' },
+    });
+    const asked = await call(api, gitlab.token, 'GET', `${path}?include_rebase_in_progress=yes`);
+    expect(asked.status).toBe(200);
+    expect(asked.json).toHaveProperty('rebase_in_progress', false);
+    const notAsked = await call(api, gitlab.token, 'GET', `${path}?include_rebase_in_progress=no`);
+    expect(notAsked.json).not.toHaveProperty('rebase_in_progress');
+    await call(api, gitlab.token, 'PUT', path, { state_event: 'close' });
+  });
+
   it('a repeated query parameter is read as the forges (Rack) read it: the last value wins', async () => {
     const api = `${gitlab.url}/api/v4`;
     const lastValid = await call(

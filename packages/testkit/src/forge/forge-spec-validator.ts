@@ -111,6 +111,49 @@ function issueFrom(error: ErrorObject, location: ForgeSpecIssue['location']): Fo
   };
 }
 
+/**
+ * The texts Grape reads as a Boolean (GitLab's parameters are `Grape::API::Boolean`, coerced by dry-types'
+ * `Params::Bool`: `TRUE_VALUES` and `FALSE_VALUES` in dry-types `lib/dry/types/coercions/params.rb`).
+ */
+const GRAPE_TRUE = new Set([
+  '1',
+  'on',
+  'On',
+  'ON',
+  't',
+  'true',
+  'True',
+  'TRUE',
+  'T',
+  'y',
+  'yes',
+  'Yes',
+  'YES',
+  'Y',
+]);
+const GRAPE_FALSE = new Set([
+  '0',
+  'off',
+  'Off',
+  'OFF',
+  'f',
+  'false',
+  'False',
+  'FALSE',
+  'F',
+  'n',
+  'no',
+  'No',
+  'NO',
+  'N',
+]);
+
+/** A Grape Boolean text as `true`/`false`, anything else unchanged. */
+function grapeBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return GRAPE_TRUE.has(value) ? true : GRAPE_FALSE.has(value) ? false : value;
+}
+
 /** The JSON value a query string stands for, the way the forges coerce it (integers, booleans). */
 function queryValue(text: string, schema: unknown): unknown {
   const type = (schema as { type?: unknown } | undefined)?.type;
@@ -191,6 +234,7 @@ export class ForgeSpecValidator {
   ): ForgeSpecIssue[] {
     const issues: ForgeSpecIssue[] = [];
     const parameters = new Map(operation.queryParameters.map((parameter) => [parameter.name, parameter]));
+    if (this.forge === 'gitlab') this.#grapeBooleans(operation, query, body);
     for (const [name, text] of query) {
       const parameter = parameters.get(name);
       if (parameter === undefined) {
@@ -280,6 +324,30 @@ export class ForgeSpecValidator {
       if (general(body)) return [];
     }
     return issues;
+  }
+
+  /**
+   * GitLab: Grape's Boolean texts (`yes`, `t`, `on`, `1`, …) become `true`/`false` in the query and the body, as
+   * the endpoint sees them — so the route handlers read them as GitLab's do, and the check does not refuse them.
+   */
+  #grapeBooleans(
+    operation: ForgeSpecOperation,
+    query: URLSearchParams,
+    body: Record<string, unknown> | undefined,
+  ): void {
+    for (const parameter of operation.queryParameters) {
+      const text = query.get(parameter.name);
+      if ((parameter.schema as { type?: unknown }).type !== 'boolean' || text === null) continue;
+      const value = grapeBoolean(text);
+      if (typeof value === 'boolean' && String(value) !== text) query.set(parameter.name, String(value));
+    }
+    const properties = (
+      operation.requestBody as { properties?: Record<string, { type?: unknown }> } | undefined
+    )?.properties;
+    if (body === undefined || properties === undefined) return;
+    for (const [name, schema] of Object.entries(properties)) {
+      if (schema.type === 'boolean' && name in body) body[name] = grapeBoolean(body[name]);
+    }
   }
 
   #compile(key: string, schema: unknown, base: 'spec' | 'closed', request = false): ValidateFunction {
