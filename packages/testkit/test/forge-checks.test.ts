@@ -171,3 +171,39 @@ describe('GitHub pagination in the emulator', () => {
     expect(github.specViolations).toEqual([]);
   });
 });
+
+describe('commit statuses name a commit the repository has', () => {
+  it('an unknown sha is refused as the forges refuse it; an abbreviated one stands for the full id', async () => {
+    gitlab.addProject('team/status-sha', 'deploy');
+    github.addRepository('acme/status-sha', 'deploy');
+    const api = `${gitlab.url}/api/v4`;
+    const send = (base: string, token: string, path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const unknown = 'f'.repeat(40);
+    const gitLabUnknown = await send(api, gitlab.token, `/projects/team%2Fstatus-sha/statuses/${unknown}`, {
+      state: 'success',
+    });
+    expect(gitLabUnknown.status).toBe(404);
+    expect(await gitLabUnknown.json()).toEqual({ message: '404 Commit Not Found' });
+    const gitHubUnknown = await send(github.url, github.token, `/repos/acme/status-sha/statuses/${unknown}`, {
+      state: 'success',
+      context: 'ci',
+    });
+    expect(gitHubUnknown.status).toBe(422);
+    expect(await gitHubUnknown.json()).toMatchObject({ message: `No commit found for SHA: ${unknown}` });
+    const short = head.slice(0, 12);
+    const created = await post(api, gitlab.token, `/projects/team%2Fstatus-sha/statuses/${short}`, {
+      state: 'success',
+      name: 'short',
+    });
+    expect(created['sha']).toBe(head);
+    expect(
+      await get(api, gitlab.token, `/projects/team%2Fstatus-sha/repository/commits/${head}/statuses`),
+    ).toEqual([expect.objectContaining({ name: 'short', sha: head })]);
+    expect([gitlab.specViolations, github.specViolations]).toEqual([[], []]);
+  });
+});

@@ -277,7 +277,10 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${repo}/statuses/:sha`,
       handler: async (context) => {
         const p = repository(context);
-        const sha = context.params['sha'] ?? '';
+        const sha = await p.merger.commit(context.params['sha'] ?? '');
+        if (sha === undefined) {
+          throw invalid(`No commit found for SHA: ${context.params['sha'] ?? ''}`);
+        }
         const status = p.checks.addStatus(sha, {
           name: text(context.body['context']) ?? 'default',
           state: text(context.body['state']) as string,

@@ -302,7 +302,10 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${api}/statuses/:sha`,
       handler: async (context) => {
         const p = project(context);
-        const sha = context.params['sha'] ?? '';
+        // GitLab looks the commit up first (`user_project.commit(sha)`): 404 for one the repository lacks; an
+        // abbreviated id or a branch name stands for the commit's full id.
+        const sha = await p.merger.commit(context.params['sha'] ?? '');
+        if (sha === undefined) throw notFound('404 Commit Not Found');
         const pipelineId = context.body['pipeline_id'];
         if (typeof pipelineId === 'number' && !p.checks.pipelines.some((pl) => pl.id === pipelineId)) {
           throw notFound('404 Pipeline Not Found');
