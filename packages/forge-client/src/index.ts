@@ -25,6 +25,7 @@ export {
   type WaitForMergeOptions,
 } from './common/change-request.js';
 export {
+  ApprovalRefusedError,
   ChangeRequestClosedError,
   ChangeRequestConflictError,
   ChangeRequestExistsError,

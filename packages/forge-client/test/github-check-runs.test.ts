@@ -1,6 +1,6 @@
 import { GitHubEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksFailedError, GitHubClient } from '../src/index.js';
+import { ApprovalRefusedError, ChecksFailedError, GitHubClient, HeadChangedError } from '../src/index.js';
 import { startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
@@ -45,6 +45,24 @@ async function openRelease(tag: string) {
     targetBranch: 'main',
     title: tag,
   });
+}
+
+/** A pull request someone else opened (GitHub never lets the author approve their own). */
+async function openForReview(tag: string) {
+  const name = `release/check-runs-${tag}-${counter}`;
+  const head = await git.headOf('deploy', 'main');
+  await git.commit(
+    'deploy',
+    name,
+    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
+    { from: head as string },
+  );
+  const number = await github.openPullRequest(repository, {
+    sourceBranch: name,
+    targetBranch: 'main',
+    title: tag,
+  });
+  return client.changeRequests.get({ project: repository, number });
 }
 
 describe('GitHub check runs: the checks a merge waits on', () => {
@@ -105,7 +123,7 @@ describe('GitHub check runs: the checks a merge waits on', () => {
 
   it('waitForMerge with failOnChecks stops when a check run fails; approve is a review with event APPROVE', async () => {
     github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
-    const opened = await openRelease('c5');
+    const opened = await openForReview('c5');
     await client.changeRequests.approve({ ...opened, expectedHeadSha: opened.headSha });
     expect([...github.changeRequest(repository, opened.number).approvals]).toHaveLength(1);
     expect((await client.changeRequests.get(opened)).mergeability).toBe('mergeable');
@@ -118,5 +136,32 @@ describe('GitHub check runs: the checks a merge waits on', () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ChecksFailedError);
     expect((error as ChecksFailedError).failed).toEqual(['deploy-preview']);
+  });
+
+  it('approve pinned to a head the branch has moved past is HeadChangedError and records no approval', async () => {
+    github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
+    const opened = await openForReview('c6');
+    // Someone pushes to the branch after the approver looked at the pull request.
+    await git.commit(
+      'deploy',
+      opened.sourceBranch,
+      { 'env/prod/values.yaml': 'image:\n  tag: unseen\n' },
+      { from: opened.headSha },
+    );
+    const error = await client.changeRequests
+      .approve({ ...opened, expectedHeadSha: opened.headSha })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(HeadChangedError);
+    expect(github.changeRequest(repository, opened.number).approvals.size).toBe(0);
+    expect((await client.changeRequests.get(opened)).mergeability).toBe('blocked');
+  });
+
+  it("approving one's own pull request is ApprovalRefusedError", async () => {
+    github.addRepository(repository, 'deploy', { approvalsRequired: 1 });
+    const opened = await openRelease('c7');
+    const error = await client.changeRequests.approve(opened).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApprovalRefusedError);
+    expect((error as ApprovalRefusedError).serverMessage).toMatch(/Can not approve your own pull request/);
+    expect(github.changeRequest(repository, opened.number).approvals.size).toBe(0);
   });
 });

@@ -154,6 +154,29 @@ describe('GitHubClient against the GitHub emulator', () => {
     }
   });
 
+  it('a commitMessage with CRLF line ends splits into a title without a carriage return and its detail', async () => {
+    github.addRepository(repository, 'deploy');
+    const { execFileSync } = await import('node:child_process');
+    const source = await releaseBranch('crlf-message');
+    const opened = await client.changeRequests.open({
+      project: repository,
+      sourceBranch: source,
+      targetBranch: 'main',
+      title: 'crlf',
+    });
+    const merged = await client.changeRequests.merge({
+      ...opened,
+      commitMessage: 'prod: crlf-message\r\n\r\nReleased by gitops-flow.\r\n',
+    });
+    const written = execFileSync(
+      'git',
+      ['--git-dir', git.repoDirectory('deploy'), 'log', '-1', '--format=%B', merged.mergeCommitSha as string],
+      { encoding: 'utf8' },
+    );
+    const [title, blank, detail] = written.split('\n');
+    expect([title, blank, detail?.trimEnd()]).toEqual(['prod: crlf-message', '', 'Released by gitops-flow.']);
+  });
+
   it('maps 409 to HeadChangedError and a conflicting base to ChangeRequestConflictError', async () => {
     github.addRepository(repository, 'deploy');
     const source = await releaseBranch('v3');

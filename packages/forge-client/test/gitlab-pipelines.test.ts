@@ -1,6 +1,12 @@
 import { GitLabEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ChecksFailedError, GitLabClient, HeadChangedError, NotMergeableError } from '../src/index.js';
+import {
+  ApprovalRefusedError,
+  ChecksFailedError,
+  GitLabClient,
+  HeadChangedError,
+  NotMergeableError,
+} from '../src/index.js';
 import { startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
@@ -105,8 +111,33 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
     expect(gitlab.changeRequest(project, opened.number).autoMerge).toBeNull();
   });
 
+  it('a failed pipeline of the same commit on another ref (a tag) neither blocks the merge nor fails the wait', async () => {
+    gitlab.addProject(project, 'deploy', { checksMustPass: true });
+    const opened = await openRelease('p5');
+    const branchPipeline = await gitlab.addPipeline(project, opened.headSha, 'success', {
+      ref: opened.sourceBranch,
+    });
+    // A tag on the same commit runs its own pipeline, newer by id, and it fails.
+    const tagPipeline = await gitlab.addPipeline(project, opened.headSha, 'failed', { ref: 'v5.0.0' });
+    const current = await client.changeRequests.get(opened);
+    expect(current.headPipeline?.id).toBe(branchPipeline);
+    expect(current.mergeability).toBe('mergeable');
+    // checks.get by sha alone reads the newest pipeline of the commit: the tag's.
+    expect((await client.checks.get({ project, sha: opened.headSha })).pipeline?.id).toBe(tagPipeline);
+    const progress: string[] = [];
+    const waiting = client.changeRequests.waitForMerge(opened, {
+      pollIntervalMs: 20,
+      failOnChecks: true,
+      onProgress: (request) => progress.push(request.state),
+    });
+    await expect.poll(() => progress.length).toBeGreaterThan(1);
+    const landed = await gitlab.merge(project, opened.number);
+    expect((await waiting).mergeCommitSha).toBe(landed);
+  });
+
   it('approves through the API, pinned to the head it saw (409 → HeadChangedError when it moved)', async () => {
-    gitlab.addProject(project, 'deploy', { approvalsRequired: 1 });
+    // The token's user opened it: GitLab lets them approve only with "Prevent approval by author" off.
+    gitlab.addProject(project, 'deploy', { approvalsRequired: 1, authorCanApprove: true });
     const opened = await openRelease('p4');
     expect(opened.mergeability).toBe('blocked');
     await expect(
@@ -115,5 +146,14 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
     expect(gitlab.changeRequest(project, opened.number).approvals.size).toBe(0);
     await client.changeRequests.approve({ ...opened, expectedHeadSha: opened.headSha });
     expect((await client.changeRequests.get(opened)).mergeability).toBe('mergeable');
+  });
+
+  it("approving one's own merge request is ApprovalRefusedError, not a failed authentication", async () => {
+    gitlab.addProject(project, 'deploy', { approvalsRequired: 1 });
+    const opened = await openRelease('p6');
+    const error = await client.changeRequests.approve(opened).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApprovalRefusedError);
+    expect((error as ApprovalRefusedError).code).toBe('FORGE_APPROVAL_REFUSED');
+    expect(gitlab.changeRequest(project, opened.number).approvals.size).toBe(0);
   });
 });

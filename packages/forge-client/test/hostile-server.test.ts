@@ -133,7 +133,7 @@ describe('hostile input', () => {
       }
       if (request.url?.includes('/check-runs')) return json(response, { total_count: 0, check_runs: [] });
       statusReads += 1;
-      json(response, { state: 'pending', statuses: [{ context: 'ci', state: 'pending' }] });
+      json(response, { state: 'pending', total_count: 1, statuses: [{ context: 'ci', state: 'pending' }] });
     };
     const client = new GitHubClient({ url, token: TOKEN, retry: false });
     const error = await failure(
@@ -159,10 +159,16 @@ describe('hostile check runs and pipelines', () => {
     requests = 0;
     answer = (request, response) => {
       if (request.url?.includes('/check-runs')) {
-        const runs = Array.from({ length: 100 }, (_, index) => ({ name: `run-${index}`, status: 'queued' }));
+        // New runs on every page, so only the page limit stops the reading.
+        const page = Number(new URL(request.url, url).searchParams.get('page'));
+        const runs = Array.from({ length: 100 }, (_, index) => ({
+          id: page * 1000 + index,
+          name: `run-${page}-${index}`,
+          status: 'queued',
+        }));
         return json(response, { total_count: 1_000_000, check_runs: runs });
       }
-      json(response, { state: 'pending', statuses: [] });
+      json(response, { state: 'pending', total_count: 0, statuses: [] });
     };
     const client = new GitHubClient({ url, token: TOKEN, retry: false });
     const error = await failure(client.checks.get({ project: 'a/b', sha }));
@@ -171,10 +177,80 @@ describe('hostile check runs and pipelines', () => {
     expect(requests).toBe(1 + 20);
   });
 
+  it('a check run listed beside its re-run counts once: the one with the higher id, in either order', async () => {
+    const stale = { id: 4, name: 'build', status: 'completed', conclusion: 'failure' };
+    const rerun = { id: 9, name: 'build', status: 'completed', conclusion: 'success' };
+    for (const order of [
+      [stale, rerun],
+      [rerun, stale],
+    ]) {
+      answer = (request, response) => {
+        if (request.url?.includes('/check-runs'))
+          return json(response, { total_count: 2, check_runs: order });
+        json(response, { state: 'pending', total_count: 0, statuses: [] });
+      };
+      const client = new GitHubClient({ url, token: TOKEN, retry: false });
+      const checks = await client.checks.get({ project: 'a/b', sha });
+      await client.close();
+      expect(checks.state).toBe('success');
+      expect(checks.statuses).toEqual([expect.objectContaining({ name: 'build', state: 'success' })]);
+    }
+  });
+
+  it('a combined status of more than one page is read whole: a failure on page 2 fails the checks', async () => {
+    const contexts = Array.from({ length: 130 }, (_, index) => ({
+      context: `ctx-${index}`,
+      state: index === 120 ? 'failure' : 'success',
+    }));
+    const pages: string[] = [];
+    answer = (request, response) => {
+      const query = new URL(request.url ?? '/', url).searchParams;
+      if (request.url?.includes('/check-runs')) return json(response, { total_count: 0, check_runs: [] });
+      // GitHub pages the combined status (30 a page unless per_page says otherwise, at most 100).
+      const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
+      const page = Number(query.get('page') ?? 1);
+      pages.push(`${page}/${perPage}`);
+      json(response, {
+        state: 'failure',
+        total_count: contexts.length,
+        statuses: contexts.slice((page - 1) * perPage, page * perPage),
+      });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const checks = await client.checks.get({ project: 'a/b', sha });
+    await client.close();
+    expect(pages).toEqual(['1/100', '2/100']);
+    expect(checks.statuses).toHaveLength(130);
+    expect(checks.state).toBe('failed');
+  });
+
+  it('check-run pages that ignore page (the same runs again) are FORGE_UNEXPECTED_RESPONSE, not a whole list', async () => {
+    requests = 0;
+    answer = (request, response) => {
+      if (request.url?.includes('/check-runs')) {
+        // 150 runs, but every page is the first one: the second "reaches" total_count with nothing new.
+        const runs = Array.from({ length: 100 }, (_, index) => ({
+          id: index + 1,
+          name: `run-${index}`,
+          status: 'completed',
+          conclusion: 'success',
+        }));
+        return json(response, { total_count: 150, check_runs: runs });
+      }
+      json(response, { state: 'success', total_count: 0, statuses: [] });
+    };
+    const client = new GitHubClient({ url, token: TOKEN, retry: false });
+    const error = await failure(client.checks.get({ project: 'a/b', sha }));
+    await client.close();
+    expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+    expect((error as Error).message).toMatch(/page 2 repeats/);
+    expect(requests).toBe(1 + 2);
+  });
+
   it('an empty check-run page ends the list even when total_count claims more', async () => {
     answer = (request, response) => {
       if (request.url?.includes('/check-runs')) return json(response, { total_count: 7, check_runs: [] });
-      json(response, { state: 'success', statuses: [{ context: 'ci', state: 'success' }] });
+      json(response, { state: 'success', total_count: 1, statuses: [{ context: 'ci', state: 'success' }] });
     };
     const client = new GitHubClient({ url, token: TOKEN, retry: false });
     const checks = await client.checks.get({ project: 'a/b', sha });
@@ -190,7 +266,7 @@ describe('hostile check runs and pipelines', () => {
           check_runs: [{ name: request.headers.authorization, status: 7 }],
         });
       }
-      json(response, { state: 'success', statuses: [] });
+      json(response, { state: 'success', total_count: 0, statuses: [] });
     };
     const client = new GitHubClient({ url, token: TOKEN, retry: false });
     const error = await failure(client.checks.get({ project: 'a/b', sha }));
@@ -204,13 +280,13 @@ describe('hostile check runs and pipelines', () => {
       if (request.url?.includes('/check-runs')) {
         return json(response, {
           total_count: 1,
-          check_runs: [{ name: 'x', status: 'completed', conclusion: 'exploded' }],
+          check_runs: [{ id: 1, name: 'x', status: 'completed', conclusion: 'exploded' }],
         });
       }
       if (request.url?.includes('/pipelines'))
         return json(response, [{ id: 9, sha, ref: 'main', status: 'exploded' }]);
       if (request.url?.includes('/statuses')) return json(response, []);
-      json(response, { state: 'success', statuses: [] });
+      json(response, { state: 'success', total_count: 0, statuses: [] });
     };
     const github = new GitHubClient({ url, token: TOKEN, retry: false });
     expect((await github.checks.get({ project: 'a/b', sha })).state).toBe('failed');
@@ -221,6 +297,26 @@ describe('hostile check runs and pipelines', () => {
       pipeline: { id: 9, status: 'exploded', state: 'pending' },
     });
     await gitlab.close();
+  });
+
+  it("a pipeline list that ignores the sha or ref filter is FORGE_UNEXPECTED_RESPONSE, not the other commit's verdict", async () => {
+    const other = 'd'.repeat(40);
+    for (const [pipeline, ref] of [
+      [{ id: 3, sha: other, ref: 'main', status: 'success' }, undefined],
+      [{ id: 4, sha, ref: 'v1.0.0', status: 'success' }, 'main'],
+    ] as const) {
+      answer = (request, response) => {
+        if (request.url?.includes('/pipelines')) return json(response, [pipeline]);
+        json(response, [{ name: 'build', status: 'failed' }]);
+      };
+      const client = new GitLabClient({ url, token: TOKEN, retry: false });
+      const error = await failure(
+        client.checks.get({ project: 'team/deploy', sha, ...(ref ? { ref } : {}) }),
+      );
+      await client.close();
+      expect((error as ForgeApiError).code).toBe('FORGE_UNEXPECTED_RESPONSE');
+      expect((error as Error).message).toContain(`pipeline #${pipeline.id}`);
+    }
   });
 
   it('a merge request whose head_pipeline has the wrong shape is a ResponseValidationError', async () => {

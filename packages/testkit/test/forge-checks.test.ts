@@ -141,3 +141,69 @@ describe('GitHub check runs in the emulator', () => {
     });
   });
 });
+
+describe('GitHub pagination in the emulator', () => {
+  it('pages the combined status 30 a page by default, as GitHub does; state and total_count cover every page', async () => {
+    github.addRepository('acme/many-statuses', 'deploy');
+    for (let index = 0; index < 35; index++) {
+      github.setStatus('acme/many-statuses', head, `ctx-${index}`, index === 0 ? 'failure' : 'success');
+    }
+    const response = await fetch(`${github.url}/repos/acme/many-statuses/commits/${head}/status`, {
+      headers: { authorization: `Bearer ${github.token}` },
+    });
+    const first = (await response.json()) as { state: string; total_count: number; statuses: unknown[] };
+    expect(first).toMatchObject({ state: 'failure', total_count: 35 });
+    expect(first.statuses).toHaveLength(30);
+    expect(response.headers.get('link')).toMatch(/[?&]page=2[^>]*>; rel="next"/);
+    const second = (await get(
+      github.url,
+      github.token,
+      `/repos/acme/many-statuses/commits/${head}/status?page=2`,
+    )) as { statuses: Array<{ context: string }> };
+    // Newest first: the oldest status (the failure) is the last one listed.
+    expect(second.statuses.map((status) => status.context)).toEqual([
+      'ctx-4',
+      'ctx-3',
+      'ctx-2',
+      'ctx-1',
+      'ctx-0',
+    ]);
+    expect(github.specViolations).toEqual([]);
+  });
+});
+
+describe('commit statuses name a commit the repository has', () => {
+  it('an unknown sha is refused as the forges refuse it; an abbreviated one stands for the full id', async () => {
+    gitlab.addProject('team/status-sha', 'deploy');
+    github.addRepository('acme/status-sha', 'deploy');
+    const api = `${gitlab.url}/api/v4`;
+    const send = (base: string, token: string, path: string, body: unknown) =>
+      fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const unknown = 'f'.repeat(40);
+    const gitLabUnknown = await send(api, gitlab.token, `/projects/team%2Fstatus-sha/statuses/${unknown}`, {
+      state: 'success',
+    });
+    expect(gitLabUnknown.status).toBe(404);
+    expect(await gitLabUnknown.json()).toEqual({ message: '404 Commit Not Found' });
+    const gitHubUnknown = await send(github.url, github.token, `/repos/acme/status-sha/statuses/${unknown}`, {
+      state: 'success',
+      context: 'ci',
+    });
+    expect(gitHubUnknown.status).toBe(422);
+    expect(await gitHubUnknown.json()).toMatchObject({ message: `No commit found for SHA: ${unknown}` });
+    const short = head.slice(0, 12);
+    const created = await post(api, gitlab.token, `/projects/team%2Fstatus-sha/statuses/${short}`, {
+      state: 'success',
+      name: 'short',
+    });
+    expect(created['sha']).toBe(head);
+    expect(
+      await get(api, gitlab.token, `/projects/team%2Fstatus-sha/repository/commits/${head}/statuses`),
+    ).toEqual([expect.objectContaining({ name: 'short', sha: head })]);
+    expect([gitlab.specViolations, github.specViolations]).toEqual([[], []]);
+  });
+});

@@ -283,6 +283,137 @@ describe('forge spec extracts', () => {
     });
   });
 
+  it('GitLab: a null is Grape\'s nil (not "" or false); a blank or over-long title is the model\'s 400', async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const create = (title: unknown) =>
+      call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+        source_branch: 'release/v2',
+        target_branch: 'main',
+        title,
+      });
+    const blank = { status: 400, json: { message: { title: ["can't be blank"] } } };
+    expect(await create(null)).toEqual(blank);
+    expect(await create('  ')).toEqual(blank);
+    expect(await create('é'.repeat(256))).toEqual({
+      status: 400,
+      json: { message: { title: ['is too long (maximum is 255 characters)'] } },
+    });
+    const opened = await create('v2 (nulls)');
+    expect(opened.status).toBe(201);
+    const path = `/projects/team%2Fdeploy/merge_requests/${opened.json['iid']}`;
+    // An optional parameter sent as null is no change to Grape, not an invalid value.
+    const unchanged = await call(api, gitlab.token, 'PUT', path, { state_event: null, description: 'd' });
+    expect(unchanged.status).toBe(200);
+    expect(unchanged.json).toMatchObject({ state: 'opened', title: 'v2 (nulls)', description: 'd' });
+    expect(await call(api, gitlab.token, 'PUT', path, { title: null })).toEqual(blank);
+    // The model's 400 is GitLab's answer on every operation, whatever error body the operation documents.
+    expect(await call(api, gitlab.token, 'POST', `${path}/notes`, { body: ' ' })).toEqual({
+      status: 400,
+      json: { message: { body: ["can't be blank"] } },
+    });
+    await call(api, gitlab.token, 'PUT', path, { state_event: 'close' });
+  });
+
+  it("the author's own approval is refused as the forges refuse it (GitLab 401 by default, GitHub 422)", async () => {
+    const violations = [gitlab.specViolations.length, github.specViolations.length];
+    await git.commit('deploy', 'release/own', { 'values.yaml': 'tag: own\n' }, { from: head });
+    const api = `${gitlab.url}/api/v4`;
+    gitlab.addProject('team/own', 'deploy', { approvalsRequired: 1 });
+    const own = await call(api, gitlab.token, 'POST', '/projects/team%2Fown/merge_requests', {
+      source_branch: 'release/own',
+      target_branch: 'main',
+      title: 'own',
+    });
+    const approve = (iid: unknown) =>
+      call(api, gitlab.token, 'POST', `/projects/team%2Fown/merge_requests/${iid}/approve`, {});
+    expect(await approve(own.json['iid'])).toEqual({ status: 401, json: { message: '401 Unauthorized' } });
+    expect(gitlab.changeRequest('team/own', Number(own.json['iid'])).approvals.size).toBe(0);
+    gitlab.close('team/own', Number(own.json['iid']));
+    const theirs = await gitlab.openMergeRequest('team/own', {
+      sourceBranch: 'release/own',
+      targetBranch: 'main',
+      title: 'theirs',
+    });
+    expect((await approve(theirs)).status).toBe(201);
+    gitlab.close('team/own', theirs);
+
+    github.addRepository('acme/own', 'deploy', { approvalsRequired: 1 });
+    const pull = await call(github.url, github.token, 'POST', '/repos/acme/own/pulls', {
+      head: 'release/own',
+      base: 'main',
+      title: 'own',
+    });
+    const review = (number: unknown) =>
+      call(github.url, github.token, 'POST', `/repos/acme/own/pulls/${number}/reviews`, { event: 'APPROVE' });
+    expect(await review(pull.json['number'])).toMatchObject({
+      status: 422,
+      json: { errors: ['Can not approve your own pull request'] },
+    });
+    expect(github.changeRequest('acme/own', Number(pull.json['number'])).approvals.size).toBe(0);
+    github.close('acme/own', Number(pull.json['number']));
+    const other = await github.openPullRequest('acme/own', {
+      sourceBranch: 'release/own',
+      targetBranch: 'main',
+      title: 'theirs',
+    });
+    expect((await review(other)).status).toBe(200);
+    expect([gitlab.specViolations.length, github.specViolations.length]).toEqual(violations);
+  });
+
+  it("GitLab reads Grape's Boolean texts (yes, t, on, 1, …) in the body and the query as GitLab does", async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const opened = await call(api, gitlab.token, 'POST', '/projects/team%2Fdeploy/merge_requests', {
+      source_branch: 'release/v2',
+      target_branch: 'main',
+      title: 'v2 (booleans)',
+    });
+    expect(opened.status).toBe(201);
+    const path = `/projects/team%2Fdeploy/merge_requests/${opened.json['iid']}`;
+    for (const text of ['yes', 'T', 'on', 'N', 'off', '0']) {
+      expect(
+        (await call(api, gitlab.token, 'PUT', path, { title: 'v2 (booleans)', squash: text })).status,
+      ).toBe(200);
+    }
+    expect(await call(api, gitlab.token, 'PUT', path, { squash: 'maybe' })).toEqual({
+      status: 400,
+      json: { error: 'squash is invalid' },
+    });
+    const asked = await call(api, gitlab.token, 'GET', `${path}?include_rebase_in_progress=yes`);
+    expect(asked.status).toBe(200);
+    expect(asked.json).toHaveProperty('rebase_in_progress', false);
+    const notAsked = await call(api, gitlab.token, 'GET', `${path}?include_rebase_in_progress=no`);
+    expect(notAsked.json).not.toHaveProperty('rebase_in_progress');
+    await call(api, gitlab.token, 'PUT', path, { state_event: 'close' });
+  });
+
+  it('a repeated query parameter is read as the forges (Rack) read it: the last value wins', async () => {
+    const api = `${gitlab.url}/api/v4`;
+    const lastValid = await call(
+      api,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/merge_requests?state=bogus&state=closed',
+    );
+    expect(lastValid.status).toBe(200);
+    const states = (lastValid.json as unknown as Array<{ state: string }>).map((mr) => mr.state);
+    expect(states.length).toBeGreaterThan(0);
+    expect(new Set(states)).toEqual(new Set(['closed']));
+    const lastInvalid = await call(
+      api,
+      gitlab.token,
+      'GET',
+      '/projects/team%2Fdeploy/merge_requests?state=opened&state=bogus',
+    );
+    expect(lastInvalid).toEqual({ status: 400, json: { error: 'state does not have a valid value' } });
+    const pulls = await call(
+      github.url,
+      github.token,
+      'GET',
+      '/repos/acme/deploy/pulls?state=bogus&state=all',
+    );
+    expect(pulls.status).toBe(200);
+  });
+
   it('a body that is not JSON is GitHub\'s 400 "Problems parsing JSON"', async () => {
     const response = await fetch(`${github.url}/repos/acme/deploy/pulls`, {
       method: 'POST',

@@ -72,8 +72,9 @@ export interface ForgePipeline {
 /** What {@link ChangeRequestsApi.approve} takes. */
 export interface ApproveChangeRequestInput extends ChangeRequestRef {
   /**
-   * Approve only this head commit: GitLab refuses with 409 ({@link HeadChangedError}) when the source moved;
-   * GitHub records the review on this commit (`commit_id`).
+   * Approve only this head commit: {@link HeadChangedError} when the source moved past it. GitLab checks it
+   * server-side (409); GitHub would record a review of an older commit and count it, so the client reads the head
+   * first and sends the review with `commit_id` (a push between the two is not caught).
    */
   expectedHeadSha?: string;
 }
@@ -204,7 +205,8 @@ export interface ChangeRequestsApi {
   comment(ref: ChangeRequestRef & { body: string }, options?: ForgeCallOptions): Promise<void>;
   /**
    * Approves as the token's user: GitLab `POST …/merge_requests/:iid/approve`, GitHub a review with event
-   * `APPROVE`. Forges refuse an author's approval of their own change by default (GitLab 401, GitHub 422).
+   * `APPROVE`. Forges refuse an author's approval of their own change by default (GitLab 401, GitHub 422):
+   * {@link ApprovalRefusedError}.
    */
   approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void>;
   waitForMerge(

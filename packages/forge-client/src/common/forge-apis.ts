@@ -32,12 +32,16 @@ export interface ForgeOperations {
   approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void>;
   setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void>;
   checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks>;
+  /**
+   * The checks that gate this change request's merge (its head commit's): GitLab reads the merge request's own
+   * `head_pipeline`, not whichever pipeline of the commit is newest (a tag's, another branch's).
+   */
+  headChecks(changeRequest: ChangeRequest, options?: ForgeCallOptions): Promise<CommitChecks>;
 }
 
 /**
  * The public `changeRequests` and `checks` of a client, over its operations: `waitForMerge` polls `get` and, with
- * `failOnChecks`, reads the head commit's checks by sha only (a GitLab merge request pipeline's ref is
- * `refs/merge-requests/<iid>/head`, not the branch).
+ * `failOnChecks`, reads the checks that gate the change request ({@link ForgeOperations.headChecks}).
  */
 export function forgeApis(operations: ForgeOperations): {
   changeRequests: ChangeRequestsApi;
@@ -57,7 +61,7 @@ export function forgeApis(operations: ForgeOperations): {
           (r, o) => operations.get(r, o),
           ref,
           options,
-          (request, o) => operations.checks({ project: ref.project, sha: request.headSha }, o),
+          (request, o) => operations.headChecks(request, o),
         ),
     },
     checks: {

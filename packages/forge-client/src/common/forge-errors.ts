@@ -68,6 +68,27 @@ export class HeadChangedError extends ForgeApiError {
   }
 }
 
+/**
+ * The forge refused the token's user's approval: GitHub never takes one from the pull request's author (422);
+ * GitLab answers 401 to a user who may not approve — the author while "Prevent approval by author" is on (GitLab's
+ * default), or someone who is not an eligible approver — the same status as for a token it does not accept.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await forge.changeRequests.approve(mr);
+ * } catch (error) {
+ *   if (ApprovalRefusedError.isInstance(error)) console.log('ask another reviewer to approve', mr.webUrl);
+ * }
+ * ```
+ */
+export class ApprovalRefusedError extends ForgeApiError {
+  static override readonly kind: string = 'ApprovalRefusedError';
+  constructor(message: string, options: ForgeApiErrorOptions) {
+    super(message, { ...options, code: 'FORGE_APPROVAL_REFUSED', retryable: false });
+  }
+}
+
 /** The change request cannot merge because its source conflicts with the target. */
 export class ChangeRequestConflictError extends GitOpsKitError {
   static override readonly kind: string = 'ChangeRequestConflictError';

@@ -1,3 +1,4 @@
+import type { ZodType, z } from 'zod';
 import {
   type CheckState,
   type CommitChecks,
@@ -9,10 +10,14 @@ import { ForgeApiError } from '../common/forge-errors.js';
 import type { ForgeTransport } from '../common/forge-transport.js';
 import { gitHubCheckRunPageSchema, gitHubCombinedStatusSchema } from './github-schemas.js';
 
-/** 2 000 check runs on one commit: a guard against a server whose `total_count` is never reached. */
-const MAXIMUM_CHECK_RUN_PAGES = 20;
+/**
+ * 2 000 check runs (or statuses) on one commit: a guard against a server whose `total_count` is never reached.
+ */
+const MAXIMUM_COUNTED_PAGES = 20;
 
-/** Commit statuses (the combined status) and check runs (the newest per name) of a commit, in one verdict. */
+/**
+ * Commit statuses (the combined status, every page) and check runs (the newest per name), in one verdict.
+ */
 export async function readGitHubChecks(
   transport: ForgeTransport,
   repo: string,
@@ -20,18 +25,31 @@ export async function readGitHubChecks(
   options?: ForgeCallOptions,
 ): Promise<CommitChecks> {
   const sha = encodeURIComponent(commit);
-  const combined = await transport.request(
-    { path: `${repo}/commits/${sha}/status`, schema: gitHubCombinedStatusSchema },
+  const combined = await readCountedPages(
+    transport,
+    `${repo}/commits/${sha}/status`,
+    {},
+    gitHubCombinedStatusSchema,
+    (page) => page.statuses,
     options,
   );
-  const statuses: CommitStatus[] = combined.statuses.map((status) => ({
+  const statuses: CommitStatus[] = combined.map((status) => ({
     name: status.context,
     state: fromGitHubState(status.state),
     description: status.description ?? null,
     targetUrl: status.target_url ?? null,
     kind: 'status',
   }));
-  const checkRuns = (await readCheckRuns(transport, repo, sha, options)).map(
+  const runs = await readCountedPages(
+    transport,
+    `${repo}/commits/${sha}/check-runs`,
+    { filter: 'latest' },
+    gitHubCheckRunPageSchema,
+    (page) => page.check_runs,
+    options,
+    (run) => run.id,
+  );
+  const checkRuns = newestPerName(runs).map(
     (run): CommitStatus => ({
       name: run.name,
       state: fromCheckRun(run.status, run.conclusion ?? null),
@@ -45,40 +63,62 @@ export async function readGitHubChecks(
 }
 
 /**
- * Every page of `GET …/commits/{ref}/check-runs`: the list is wrapped in `{ total_count, check_runs }`, so it is
- * paged by `page` until `total_count` runs are read or a page is empty, at most {@link MAXIMUM_CHECK_RUN_PAGES}.
+ * One check run per name, the one with the highest id: a re-run is a new check run with a new, larger id (ids are
+ * the forge's, `started_at` is whatever the app sent). `filter=latest` already asks GitHub for that, but it keeps
+ * one per check suite, so two apps (or an old GitHub Enterprise Server) can still list a stale failure beside its
+ * re-run.
  */
-async function readCheckRuns(
+function newestPerName<T extends { id: number; name: string }>(runs: readonly T[]): T[] {
+  const newest = new Map<string, T>();
+  for (const run of runs) {
+    const kept = newest.get(run.name);
+    if (kept === undefined || run.id > kept.id) newest.set(run.name, run);
+  }
+  return [...newest.values()];
+}
+
+/**
+ * Every page of a GitHub list wrapped in `{ total_count, … }` (the combined status, check runs): paged by `page`,
+ * 100 a page, until `total_count` items are read or a page is empty, at most {@link MAXIMUM_COUNTED_PAGES}. The
+ * combined status is paged too (30 statuses a page by default): its first page alone misses the 31st context.
+ */
+async function readCountedPages<S extends ZodType<{ total_count: number }>, T>(
   transport: ForgeTransport,
-  repo: string,
-  sha: string,
+  path: string,
+  query: Record<string, string>,
+  schema: S,
+  itemsOf: (page: z.infer<S>) => readonly T[],
   options?: ForgeCallOptions,
-) {
-  const runs = [];
+  idOf?: (item: T) => number,
+): Promise<T[]> {
+  const items: T[] = [];
+  const seen = new Set<number>();
+  const failure = (why: string) =>
+    new ForgeApiError(`github: the list at ${path} cannot be read whole: ${why}`, {
+      forge: 'github',
+      status: 200,
+      method: 'GET',
+      url: path,
+      code: 'FORGE_UNEXPECTED_RESPONSE',
+      retryable: false,
+    });
   for (let page = 1; ; page++) {
     const answer = await transport.request(
-      {
-        path: `${repo}/commits/${sha}/check-runs`,
-        query: { filter: 'latest', per_page: 100, page },
-        schema: gitHubCheckRunPageSchema,
-      },
+      { path, query: { ...query, per_page: 100, page }, schema },
       options,
     );
-    runs.push(...answer.check_runs);
-    if (answer.check_runs.length === 0 || runs.length >= answer.total_count) return runs;
-    if (page >= MAXIMUM_CHECK_RUN_PAGES) {
-      throw new ForgeApiError(
-        `github: the check runs of ${sha} cannot be read whole: more than ${MAXIMUM_CHECK_RUN_PAGES} pages`,
-        {
-          forge: 'github',
-          status: 200,
-          method: 'GET',
-          url: `${repo}/commits/${sha}/check-runs`,
-          code: 'FORGE_UNEXPECTED_RESPONSE',
-          retryable: false,
-        },
-      );
+    const pageItems = itemsOf(answer as z.infer<S>);
+    if (idOf !== undefined && pageItems.length > 0) {
+      // A run created while the pages are read shifts one onto the next page (seen twice, harmless); a page of
+      // nothing new is a server that ignores `page`, whose `total_count` would be "reached" with the same runs.
+      if (pageItems.every((item) => seen.has(idOf(item)))) {
+        throw failure(`page ${page} repeats what earlier pages listed (is \`page\` ignored?)`);
+      }
+      for (const item of pageItems) seen.add(idOf(item));
     }
+    items.push(...pageItems);
+    if (pageItems.length === 0 || items.length >= answer.total_count) return items;
+    if (page >= MAXIMUM_COUNTED_PAGES) throw failure(`more than ${MAXIMUM_COUNTED_PAGES} pages`);
   }
 }
 

@@ -18,10 +18,12 @@ import type {
 } from '../common/change-request.js';
 import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
+  ApprovalRefusedError,
   ChangeRequestExistsError,
   ChecksFailedError,
   ForgeApiError,
   forgeErrorOptions,
+  HeadChangedError,
   NotMergeableError,
 } from '../common/forge-errors.js';
 import { ForgeTransport, type ForgeTransportOptions } from '../common/forge-transport.js';
@@ -83,6 +85,7 @@ export class GitHubClient implements ForgeClient {
       approve: (input, o) => this.#approve(input, o),
       setStatus: (input, o) => this.#setStatus(input, o),
       checks: (input, o) => this.#checks(input, o),
+      headChecks: (request, o) => this.#checks({ project: request.project, sha: request.headSha }, o),
     }));
   }
 
@@ -257,20 +260,50 @@ export class GitHubClient implements ForgeClient {
     );
   }
 
-  /** A review with event `APPROVE` (on `commit_id` when pinned). */
+  /**
+   * A review with event `APPROVE` (on `commit_id` when pinned). GitHub takes a review on an older commit of the pull
+   * request without complaint, and unless the branch protection dismisses stale approvals it counts for the new
+   * head: so a pinned approval first looks at the head and refuses, as GitLab's `sha` does, when it moved.
+   */
   async #approve(input: ApproveChangeRequestInput, options?: ForgeCallOptions): Promise<void> {
     assertChangeRequestRef(input);
-    await this.#transport.request(
-      {
-        method: 'POST',
-        path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
-        body: {
-          event: 'APPROVE',
-          ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+    if (input.expectedHeadSha !== undefined) {
+      const current = await this.#get(input, options);
+      if (current.headSha !== input.expectedHeadSha) {
+        throw new HeadChangedError(
+          `github: not approving ${input.project}#${input.number}: its head moved from ${input.expectedHeadSha.slice(0, 12)} to ${current.headSha.slice(0, 12)}`,
+          {
+            forge: 'github',
+            status: 409,
+            method: 'POST',
+            url: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+          },
+        );
+      }
+    }
+    try {
+      await this.#transport.request(
+        {
+          method: 'POST',
+          path: `${repoPath(input.project)}/pulls/${input.number}/reviews`,
+          body: {
+            event: 'APPROVE',
+            ...(input.expectedHeadSha === undefined ? {} : { commit_id: input.expectedHeadSha }),
+          },
         },
-      },
-      options,
-    );
+        options,
+      );
+    } catch (error) {
+      // GitHub: 422 "Can not approve your own pull request".
+      if (
+        ForgeApiError.isInstance(error) &&
+        error.status === 422 &&
+        /approve your own/i.test(error.serverMessage ?? '')
+      ) {
+        throw new ApprovalRefusedError(error.message, forgeErrorOptions(error));
+      }
+      throw error;
+    }
   }
 
   async #setStatus(input: SetCommitStatusInput, options?: ForgeCallOptions): Promise<void> {
@@ -300,7 +333,8 @@ export class GitHubClient implements ForgeClient {
  * `commit_message` would keep GitHub's default title on top of it.
  */
 function commitMessageFields(message: string): { commit_title: string; commit_message?: string } {
-  const [title = '', ...rest] = message.split('\n');
+  // A message written on Windows ends its lines with CRLF: the title must not keep the carriage return.
+  const [title = '', ...rest] = message.split(/\r?\n/);
   const detail = rest.join('\n').replace(/^\n+/, '');
   return detail === '' ? { commit_title: title } : { commit_title: title, commit_message: detail };
 }

@@ -24,6 +24,7 @@ export type GitHubPullRequest = z.infer<typeof gitHubPullRequestSchema>;
 /** `GET /repos/{owner}/{repo}/commits/{ref}/status`. */
 export const gitHubCombinedStatusSchema = z.looseObject({
   state: z.string(),
+  total_count: z.number(),
   statuses: z.array(
     z.looseObject({
       context: z.string(),
@@ -39,6 +40,7 @@ export const gitHubMergeResultSchema = z.looseObject({ sha: z.string(), merged: 
 
 /** One check run of `GET /repos/{owner}/{repo}/commits/{ref}/check-runs`: the fields the client reads. */
 export const gitHubCheckRunSchema = z.looseObject({
+  id: z.number(),
   name: z.string(),
   status: z.string(),
   conclusion: z.string().nullish(),

@@ -1,4 +1,4 @@
-import { sleep } from '@gitops-kit/core';
+import { AuthenticationError, sleep } from '@gitops-kit/core';
 import {
   type ApproveChangeRequestInput,
   type ChangeRequest,
@@ -22,6 +22,7 @@ import {
 } from '../common/change-request.js';
 import { forgeApis, mergeFailure } from '../common/forge-apis.js';
 import {
+  ApprovalRefusedError,
   ChangeRequestConflictError,
   ChangeRequestExistsError,
   ForgeApiError,
@@ -83,6 +84,7 @@ export class GitLabClient implements ForgeClient {
       approve: (input, o) => this.#approve(input, o),
       setStatus: (input, o) => this.#setStatus(input, o),
       checks: (input, o) => this.#checks(input, o),
+      headChecks: (request, o) => this.#headChecks(request, o),
     }));
   }
 
@@ -253,6 +255,20 @@ export class GitLabClient implements ForgeClient {
       if (ForgeApiError.isInstance(error) && error.status === 409) {
         throw new HeadChangedError(error.message, forgeErrorOptions(error));
       }
+      // `POST …/approve` answers 401 when the user may not approve (merge_request_approvals.md): core would call it
+      // a failed authentication, and send the reader off to replace a token that works everywhere else.
+      if (AuthenticationError.isInstance(error)) {
+        throw new ApprovalRefusedError(
+          `gitlab: the approval of ${input.project}!${input.number} was refused (HTTP 401): the token's user may not approve it (its author while "Prevent approval by author" is on, or not an eligible approver), or the token is not accepted`,
+          {
+            forge: 'gitlab',
+            status: 401,
+            method: 'POST',
+            url: `${projectPath(input.project)}/merge_requests/${input.number}/approve`,
+            cause: error,
+          },
+        );
+      }
       throw error;
     }
   }
@@ -276,8 +292,29 @@ export class GitLabClient implements ForgeClient {
 
   async #checks(input: GetCommitChecksInput, options?: ForgeCallOptions): Promise<CommitChecks> {
     assertProject(input.project);
+    const statuses = await this.#statuses(input.project, input.sha, options);
+    return commitChecks(input.sha, statuses, await this.#newestPipeline(input, options));
+  }
+
+  /**
+   * The checks that gate a merge request: its `head_pipeline` decides, as "Pipelines must succeed" reads it
+   * (GitLab's `MergeRequest#head_pipeline`: the newest pipeline of the head commit among the source branch's and
+   * the merge request's own). The newest pipeline of the sha may belong to a tag or another branch at the same
+   * commit, whose failure does not block this merge. Without a head pipeline, the newest of the source branch.
+   */
+  async #headChecks(changeRequest: ChangeRequest, options?: ForgeCallOptions): Promise<CommitChecks> {
+    const { project, headSha: sha } = changeRequest;
+    const head = changeRequest.headPipeline;
+    if (head === null || head.sha !== sha) {
+      return this.#checks({ project, sha, ref: changeRequest.sourceBranch }, options);
+    }
+    return commitChecks(sha, await this.#statuses(project, sha, options), head);
+  }
+
+  /** The commit's statuses, the newest per name. */
+  async #statuses(project: ProjectRef, sha: string, options?: ForgeCallOptions): Promise<CommitStatus[]> {
     const raw = await this.#transport.list(
-      `${projectPath(input.project)}/repository/commits/${encodeURIComponent(input.sha)}/statuses`,
+      `${projectPath(project)}/repository/commits/${encodeURIComponent(sha)}/statuses`,
       {},
       gitLabCommitStatusSchema,
       undefined,
@@ -286,14 +323,20 @@ export class GitLabClient implements ForgeClient {
     // GitLab lists every status ever set; the newest per name counts (it lists newest first).
     const latest = new Map<string, (typeof raw)[number]>();
     for (const status of raw) if (!latest.has(status.name)) latest.set(status.name, status);
-    const statuses: CommitStatus[] = [...latest.values()].map((status) => ({
+    return [...latest.values()].map((status) => ({
       name: status.name,
       state: gitLabCheckState(status.status),
       description: status.description ?? null,
       targetUrl: status.target_url ?? null,
       kind: 'status',
     }));
-    // The newest pipeline of the commit (GitLab orders by id, newest first): "Pipelines must succeed" reads it.
+  }
+
+  /** The newest pipeline of the commit (GitLab orders by id, newest first), of `ref` when given. */
+  async #newestPipeline(
+    input: GetCommitChecksInput,
+    options?: ForgeCallOptions,
+  ): Promise<ForgePipeline | null> {
     const [newest] = await this.#transport.list(
       `${projectPath(input.project)}/pipelines`,
       { sha: input.sha, ref: input.ref, order_by: 'id', sort: 'desc' },
@@ -301,17 +344,37 @@ export class GitLabClient implements ForgeClient {
       1,
       options,
     );
-    const pipeline = newest === undefined ? null : toPipeline(newest);
-    if (pipeline === null) return { sha: input.sha, state: combineCheckStates(statuses), statuses, pipeline };
-    const entry: CommitStatus = {
-      name: `pipeline #${pipeline.id}`,
-      state: pipeline.state,
-      description: pipeline.status,
-      targetUrl: pipeline.webUrl,
-      kind: 'pipeline',
-    };
-    return { sha: input.sha, state: combineCheckStates([entry]), statuses: [...statuses, entry], pipeline };
+    if (newest === undefined) return null;
+    // A server that ignored the filter (a proxy, a broken instance) would give the verdict of another commit.
+    const otherRef = input.ref !== undefined && (newest.ref ?? input.ref) !== input.ref;
+    if (!newest.sha.toLowerCase().startsWith(input.sha.toLowerCase()) || otherRef) {
+      throw new ForgeApiError(
+        `gitlab: asked for the pipelines of ${input.sha.slice(0, 12)}${input.ref === undefined ? '' : ` on ${input.ref}`}, got pipeline #${newest.id} of ${newest.sha.slice(0, 12)}${newest.ref ? ` on ${newest.ref}` : ''}`,
+        {
+          forge: 'gitlab',
+          status: 200,
+          method: 'GET',
+          url: `${projectPath(input.project)}/pipelines`,
+          code: 'FORGE_UNEXPECTED_RESPONSE',
+          retryable: false,
+        },
+      );
+    }
+    return toPipeline(newest);
   }
+}
+
+/** The verdict: the pipeline alone decides when there is one ("Pipelines must succeed"), else the statuses. */
+function commitChecks(sha: string, statuses: CommitStatus[], pipeline: ForgePipeline | null): CommitChecks {
+  if (pipeline === null) return { sha, state: combineCheckStates(statuses), statuses, pipeline };
+  const entry: CommitStatus = {
+    name: `pipeline #${pipeline.id}`,
+    state: pipeline.state,
+    description: pipeline.status,
+    targetUrl: pipeline.webUrl,
+    kind: 'pipeline',
+  };
+  return { sha, state: combineCheckStates([entry]), statuses: [...statuses, entry], pipeline };
 }
 
 function toPipeline(pipeline: GitLabPipeline): ForgePipeline {

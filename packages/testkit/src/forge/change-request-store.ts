@@ -14,6 +14,8 @@ export interface StoredChangeRequest {
   targetBranch: string;
   draft: boolean;
   labels: string[];
+  /** Who opened it: the token's user over the API, someone else when a test scripts it. */
+  author: string;
   state: 'open' | 'closed' | 'merged';
   /** The target's tip after the merge; null before. */
   mergeCommitSha: string | null;
@@ -83,6 +85,11 @@ export interface ProjectRules {
   approvalsRequired?: number;
   /** A merge needs every status of the head to be successful (GitLab "pipelines must succeed", GitHub required checks). */
   checksMustPass?: boolean;
+  /**
+   * GitLab: the author may approve their own merge request ("Prevent approval by author" turned off; by default the
+   * author cannot). GitHub never lets the author approve a pull request, whatever this says.
+   */
+  authorCanApprove?: boolean;
 }
 
 /** Why an open change request cannot merge now, in the forge-neutral words the emulators translate. */
@@ -121,6 +128,7 @@ export class ForgeProject {
     this.repo = repo;
     this.rules = {
       approvalsRequired: rules.approvalsRequired ?? 0,
+      authorCanApprove: rules.authorCanApprove ?? false,
       checksMustPass: rules.checksMustPass ?? false,
     };
     this.merger = new BareRepositoryMerger(git.repoDirectory(repo), git.rootDirectory);
@@ -181,7 +189,7 @@ export class ForgeProject {
     if (request.draft) return 'draft';
     if (await this.conflicts(request)) return 'conflict';
     if (this.rules.checksMustPass) {
-      const checks = this.checks.verdict(request.headSha);
+      const checks = this.checks.verdict(request.headSha, request.sourceBranch);
       if (checks === 'failed') return 'checks-failed';
       if (checks !== 'success') return 'checks-pending';
     }
@@ -209,7 +217,7 @@ export class ForgeProject {
     for (const request of this.changeRequests) {
       if (request.state !== 'open' || request.autoMerge === null) continue;
       await this.refresh(request);
-      const checks = this.checks.verdict(request.headSha);
+      const checks = this.checks.verdict(request.headSha, request.sourceBranch);
       if (checks === 'failed') {
         request.autoMerge = null; // GitLab cancels auto-merge when the pipeline fails
         continue;
@@ -266,6 +274,7 @@ export class ForgeProjects {
       targetBranch: string;
       draft: boolean;
       labels: string[];
+      author: string;
     },
   ): Promise<StoredChangeRequest> {
     const headSha = (await project.merger.head(input.sourceBranch)) ?? '';

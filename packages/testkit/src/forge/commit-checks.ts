@@ -150,14 +150,20 @@ export class CommitChecks {
     return 'success';
   }
 
-  /** The verdict the forge's merge rule reads for a commit. */
-  verdict(sha: string): ChecksVerdict {
-    return this.model === 'gitlab' ? this.#gitLabVerdict(sha) : this.#gitHubVerdict(sha);
+  /**
+   * The verdict the forge's merge rule reads for a change request's head commit `sha` from branch `sourceBranch`.
+   */
+  verdict(sha: string, sourceBranch: string): ChecksVerdict {
+    return this.model === 'gitlab' ? this.#gitLabVerdict(sha, sourceBranch) : this.#gitHubVerdict(sha);
   }
 
-  /** GitLab: the latest pipeline decides; `skipped` and `canceled` do not count as success. */
-  #gitLabVerdict(sha: string): ChecksVerdict {
-    const pipeline = this.latestPipeline(sha);
+  /**
+   * GitLab: the merge request's head pipeline decides — the newest pipeline of the head commit on the source branch
+   * (`MergeRequest#head_pipeline`), not one a tag or another branch ran on the same commit; `skipped` and
+   * `canceled` do not count as success.
+   */
+  #gitLabVerdict(sha: string, sourceBranch: string): ChecksVerdict {
+    const pipeline = this.latestPipeline(sha, sourceBranch);
     if (pipeline === undefined) return 'none';
     const status = this.pipelineStatus(pipeline);
     if (status === 'success') return 'success';

@@ -161,7 +161,7 @@ export class ForgeHttpServer {
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const url = lastValueWins(new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`));
     const prefix = this.#stripPrefix;
     const path =
       prefix !== undefined && url.pathname.startsWith(`${prefix}/`)
@@ -299,6 +299,22 @@ export class ForgeHttpServer {
   }
 }
 
+/**
+ * A query with a repeated name keeps its last value, as Rack (under both GitLab and GitHub) parses
+ * `state=closed&state=opened`; names ending in `[]` keep every value (Rack's arrays).
+ */
+function lastValueWins(url: URL): URL {
+  const last = new Map<string, string>();
+  const repeated = new Set<string>();
+  for (const [name, value] of url.searchParams) {
+    if (name.endsWith('[]')) continue;
+    if (last.has(name)) repeated.add(name);
+    last.set(name, value);
+  }
+  for (const name of repeated) url.searchParams.set(name, last.get(name) as string);
+  return url;
+}
+
 function notInSpec(method: string, path: string): ForgeSpecIssue {
   return {
     location: 'path',
@@ -334,9 +350,19 @@ async function readJsonObject(
   throw new ForgeHttpError(400, dialect.errorBody(400, dialect.malformedJsonMessage));
 }
 
-/** Pagination the way both forges do it: `page`/`per_page` (max 100) and an RFC 8288 `Link` header. */
-export function paginate<T>(items: readonly T[], url: URL): { items: T[]; headers: Record<string, string> } {
-  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 20) || 20));
+/**
+ * Pagination the way both forges do it: `page`/`per_page` (max 100; when absent GitLab serves 20, GitHub 30) and an
+ * RFC 8288 `Link` header.
+ */
+export function paginate<T>(
+  items: readonly T[],
+  url: URL,
+  defaultPerPage = 20,
+): { items: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(
+    100,
+    Math.max(1, Number(url.searchParams.get('per_page') ?? defaultPerPage) || defaultPerPage),
+  );
   const page = Math.max(1, Number(url.searchParams.get('page') ?? 1) || 1);
   const pages = Math.max(1, Math.ceil(items.length / perPage));
   const link = (n: number, rel: string): string => {

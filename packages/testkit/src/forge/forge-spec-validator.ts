@@ -120,6 +120,49 @@ function issueFrom(error: ErrorObject, location: ForgeSpecIssue['location']): Fo
   };
 }
 
+/**
+ * The texts Grape reads as a Boolean (GitLab's parameters are `Grape::API::Boolean`, coerced by dry-types'
+ * `Params::Bool`: `TRUE_VALUES` and `FALSE_VALUES` in dry-types `lib/dry/types/coercions/params.rb`).
+ */
+const GRAPE_TRUE = new Set([
+  '1',
+  'on',
+  'On',
+  'ON',
+  't',
+  'true',
+  'True',
+  'TRUE',
+  'T',
+  'y',
+  'yes',
+  'Yes',
+  'YES',
+  'Y',
+]);
+const GRAPE_FALSE = new Set([
+  '0',
+  'off',
+  'Off',
+  'OFF',
+  'f',
+  'false',
+  'False',
+  'FALSE',
+  'F',
+  'n',
+  'no',
+  'No',
+  'NO',
+  'N',
+]);
+
+/** A Grape Boolean text as `true`/`false`, anything else unchanged. */
+function grapeBoolean(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return GRAPE_TRUE.has(value) ? true : GRAPE_FALSE.has(value) ? false : value;
+}
+
 /** The JSON value a query string stands for, the way the forges coerce it (integers, booleans). */
 function queryValue(text: string, schema: unknown): unknown {
   const type = (schema as { type?: unknown } | undefined)?.type;
@@ -200,6 +243,7 @@ export class ForgeSpecValidator {
   ): ForgeSpecIssue[] {
     const issues: ForgeSpecIssue[] = [];
     const parameters = new Map(operation.queryParameters.map((parameter) => [parameter.name, parameter]));
+    if (this.forge === 'gitlab') this.#grapeBooleans(operation, query, body);
     for (const [name, text] of query) {
       const parameter = parameters.get(name);
       if (parameter === undefined) {
@@ -225,9 +269,23 @@ export class ForgeSpecValidator {
       }
     }
     if (operation.requestBody !== undefined && body !== undefined) {
-      // On GitLab this coerces the body's scalars in place, as Grape hands the endpoint coerced parameters.
+      // On GitLab this coerces the body's scalars in place, as Grape hands the endpoint coerced parameters. Grape
+      // leaves a null as nil, which passes its type and value checks and `requires` (that looks at the key only),
+      // where ajv's coercion would make it "", 0 or false: nulls are set aside and handed on as they came.
+      const nulls = this.forge === 'gitlab' ? Object.keys(body).filter((name) => body[name] === null) : [];
+      const coerced =
+        nulls.length === 0
+          ? body
+          : Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
       const lenient = this.#compile(`body:${operation.operationId}`, operation.requestBody, 'spec', true);
-      if (!lenient(body)) issues.push(...(lenient.errors ?? []).map((e) => issueFrom(e, 'body')));
+      if (!lenient(coerced)) {
+        issues.push(
+          ...(lenient.errors ?? [])
+            .map((e) => issueFrom(e, 'body'))
+            .filter((issue) => !(issue.kind === 'missing' && nulls.includes(issue.field.slice(1)))),
+        );
+      }
+      if (coerced !== body) Object.assign(body, coerced);
       const strict = this.#compile(`closed-body:${operation.operationId}`, operation.requestBody, 'closed');
       if (!strict(body)) {
         for (const error of strict.errors ?? []) {
@@ -265,7 +323,40 @@ export class ForgeSpecValidator {
       schema,
       status >= 400 ? 'spec' : 'closed',
     );
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => issueFrom(e, 'response'));
+    if (validate(body)) return [];
+    const issues = (validate.errors ?? []).map((e) => issueFrom(e, 'response'));
+    // GitLab answers any error in one of its two shapes whatever an operation documents: Grape's parameter check
+    // `{"error": "…"}`, and the model's validation `{"message": {"title": ["can't be blank"]}}` (REST API
+    // troubleshooting, "Data validation and error reporting", doc/api/rest/troubleshooting.md).
+    if (this.forge === 'gitlab' && status >= 400 && documented !== undefined) {
+      const general = this.#compile('response:gitlab-error', DEFAULT_ERROR_SCHEMA.gitlab, 'spec');
+      if (general(body)) return [];
+    }
+    return issues;
+  }
+
+  /**
+   * GitLab: Grape's Boolean texts (`yes`, `t`, `on`, `1`, …) become `true`/`false` in the query and the body, as
+   * the endpoint sees them — so the route handlers read them as GitLab's do, and the check does not refuse them.
+   */
+  #grapeBooleans(
+    operation: ForgeSpecOperation,
+    query: URLSearchParams,
+    body: Record<string, unknown> | undefined,
+  ): void {
+    for (const parameter of operation.queryParameters) {
+      const text = query.get(parameter.name);
+      if ((parameter.schema as { type?: unknown }).type !== 'boolean' || text === null) continue;
+      const value = grapeBoolean(text);
+      if (typeof value === 'boolean' && String(value) !== text) query.set(parameter.name, String(value));
+    }
+    const properties = (
+      operation.requestBody as { properties?: Record<string, { type?: unknown }> } | undefined
+    )?.properties;
+    if (body === undefined || properties === undefined) return;
+    for (const [name, schema] of Object.entries(properties)) {
+      if (schema.type === 'boolean' && name in body) body[name] = grapeBoolean(body[name]);
+    }
   }
 
   #compile(key: string, schema: unknown, base: 'spec' | 'closed', request = false): ValidateFunction {

@@ -52,6 +52,17 @@ export class BareRepositoryMerger {
     return result.exitCode === 0 && id !== '' ? id : undefined;
   }
 
+  /**
+   * The full id of a commit named by a (possibly abbreviated) hexadecimal id or a branch name, or undefined when the
+   * repository has no such commit. Anything else (an option-looking or odd name) is undefined, never passed to git.
+   */
+  async commit(name: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{4,64}$/i.test(name)) return /^[\w][\w./-]*$/.test(name) ? this.head(name) : undefined;
+    const result = await this.#git(['rev-parse', '--verify', '--quiet', `${name}^{commit}`], [0, 1, 128]);
+    const id = result.stdout.toString('utf8').trim();
+    return result.exitCode === 0 && id !== '' ? id : undefined;
+  }
+
   /** Whether `ancestor` is reachable from `descendant`. */
   async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
     return (await this.#git(['merge-base', '--is-ancestor', ancestor, descendant], [0, 1])).exitCode === 0;

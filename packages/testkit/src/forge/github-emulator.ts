@@ -60,6 +60,31 @@ export class GitHubEmulator extends ForgeEmulator {
     this.#projects.add(fullName, repo, rules);
   }
 
+  /**
+   * Someone else (default `contributor`) opens a pull request (no HTTP): the token's user may then review and
+   * approve it, which GitHub refuses on the user's own pull requests. @returns its number.
+   */
+  async openPullRequest(
+    repository: string,
+    input: {
+      sourceBranch: string;
+      targetBranch: string;
+      title: string;
+      description?: string;
+      draft?: boolean;
+      author?: string;
+    },
+  ): Promise<number> {
+    const pull = await this.#projects.open(this.#projects.get(repository), {
+      description: '',
+      draft: false,
+      labels: [],
+      author: 'contributor',
+      ...input,
+    });
+    return pull.number;
+  }
+
   /** A reviewer approves the pull request. */
   approve(repository: string, number: number, user = 'reviewer'): void {
     this.#pull(repository, number).approvals.add(user);

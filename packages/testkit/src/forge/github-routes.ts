@@ -19,6 +19,9 @@ import {
   TOKEN_USER,
 } from './github-shapes.js';
 
+/** GitHub's page size when `per_page` is absent (the `per_page` default in its OpenAPI description). */
+const GITHUB_PER_PAGE = 30;
+
 async function mergeState(project: ForgeProject, pull: StoredChangeRequest) {
   await project.refresh(pull);
   const blocker = pull.state === 'open' ? await project.blocker(pull) : undefined;
@@ -87,6 +90,7 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
             targetBranch: baseBranch,
             draft: context.body['draft'] === true,
             labels: [],
+            author: TOKEN_USER,
           })
           .catch((error: unknown) => {
             if (!(error instanceof DuplicateChangeRequestError)) throw error;
@@ -114,7 +118,7 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
           .filter((r) => !head || r.sourceBranch === head)
           .filter((r) => !query.get('base') || r.targetBranch === query.get('base'))
           .reverse();
-        const page = paginate(matching, context.url);
+        const page = paginate(matching, context.url, GITHUB_PER_PAGE);
         // Lists carry `pull-request-simple`: no mergeability (GitHub computes it only for a single pull request).
         for (const pull of page.items) await p.refresh(pull);
         return {
@@ -197,6 +201,10 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
         if ((event === 'REQUEST_CHANGES' || event === 'COMMENT') && body === '') {
           throw invalid('Unprocessable Entity', [`Review body is required for ${event}`]);
         }
+        // GitHub never takes an approval from the pull request's author.
+        if (event === 'APPROVE' && pull.author === TOKEN_USER) {
+          throw invalid('Unprocessable Entity', ['Can not approve your own pull request']);
+        }
         if (event === 'APPROVE') pull.approvals.add(TOKEN_USER);
         await p.runAutoMerges();
         const id = pull.id * 100 + pull.approvals.size + pull.comments.length;
@@ -269,7 +277,10 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${repo}/statuses/:sha`,
       handler: async (context) => {
         const p = repository(context);
-        const sha = context.params['sha'] ?? '';
+        const sha = await p.merger.commit(context.params['sha'] ?? '');
+        if (sha === undefined) {
+          throw invalid(`No commit found for SHA: ${context.params['sha'] ?? ''}`);
+        }
         const status = p.checks.addStatus(sha, {
           name: text(context.body['context']) ?? 'default',
           state: text(context.body['state']) as string,
@@ -296,16 +307,19 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
             ? 'pending'
             : 'success';
         const api = `${base(context)}/repos/${p.path}`;
+        // The statuses are paged (30 a page by default); `state` and `total_count` cover all of them.
+        const page = paginate(statuses, context.url, GITHUB_PER_PAGE);
         return {
           body: {
             state: combined,
-            statuses: statuses.map((s) => gitHubSimpleStatus(base(context), p, s, sha)),
+            statuses: page.items.map((s) => gitHubSimpleStatus(base(context), p, s, sha)),
             sha,
             total_count: statuses.length,
             repository: gitHubMinimalRepository(base(context), p),
             commit_url: `${api}/commits/${sha}`,
             url: `${api}/commits/${sha}/status`,
           },
+          headers: { link: page.headers['link'] ?? '' },
         };
       },
     },
@@ -324,7 +338,7 @@ export function gitHubRoutes(projects: ForgeProjects): ForgeRoute[] {
           .filter((run) => !query.get('check_name') || run.name === query.get('check_name'))
           .filter((run) => !query.get('status') || run.status === query.get('status'))
           .reverse();
-        const page = paginate(runs, context.url);
+        const page = paginate(runs, context.url, GITHUB_PER_PAGE);
         return {
           body: {
             total_count: runs.length,

@@ -82,12 +82,15 @@ export class GitLabEmulator extends ForgeEmulator {
       title: string;
       description?: string;
       draft?: boolean;
+      /** Who opens it (default `contributor`, not the token's user, who may then approve it). */
+      author?: string;
     },
   ): Promise<number> {
     const request = await this.#projects.open(this.#projects.get(project), {
       description: '',
       draft: false,
       labels: [],
+      author: 'contributor',
       ...input,
     });
     return request.number;

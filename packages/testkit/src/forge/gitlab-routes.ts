@@ -96,26 +96,28 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
         const p = project(context);
         const body = context.body;
         // The spec check refused a request without source_branch, target_branch or title (400 "… is missing").
-        const source = text(body['source_branch']) as string;
-        const target = text(body['target_branch']) as string;
-        const rawTitle = text(body['title']) as string;
-        if ((await p.merger.head(source as string)) === undefined) {
+        const source = text(body['source_branch']) ?? '';
+        const target = text(body['target_branch']) ?? '';
+        const rawTitle = text(body['title']) ?? '';
+        refuseInvalidTitle(rawTitle);
+        if (source === '' || (await p.merger.head(source)) === undefined) {
           throw new ForgeHttpError(422, { message: ['Source branch does not exist'] });
         }
-        if ((await p.merger.head(target as string)) === undefined) {
+        if (target === '' || (await p.merger.head(target)) === undefined) {
           throw new ForgeHttpError(422, { message: ['Target branch does not exist'] });
         }
         const draftPrefix = /^\s*(draft:|\[draft\]|\(draft\))\s*/i;
-        const title = rawTitle as string;
+        const title = rawTitle;
         const labels = labelList(body['labels']);
         const request = await projects
           .open(p, {
             title: title.replace(draftPrefix, ''),
             description: text(body['description']) ?? '',
-            sourceBranch: source as string,
-            targetBranch: target as string,
+            sourceBranch: source,
+            targetBranch: target,
             draft: draftPrefix.test(title) || body['draft'] === true,
             labels,
+            author: GITLAB_TOKEN_USER.username,
           })
           .catch((error: unknown) => {
             if (!(error instanceof DuplicateChangeRequestError)) throw error;
@@ -164,6 +166,7 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${api}/merge_requests/:iid`,
       handler: async (context) => {
         const [p, request] = mergeRequest(context);
+        if ('title' in context.body) refuseInvalidTitle(text(context.body['title']) ?? '');
         const event = text(context.body['state_event']);
         p.update(request, {
           state: event === 'close' ? 'closed' : event === 'reopen' ? 'open' : undefined,
@@ -239,6 +242,11 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
         const [p, request] = mergeRequest(context);
         await p.refresh(request);
         // `sha` pins the approval to the head the approver saw (doc/api/merge_request_approvals.md): 409 otherwise.
+        // The author may not approve unless the project allows it (merge_request_approvals.md, "Prevent approval
+        // by author"): `can_be_approved_by?` fails and the endpoint answers 401.
+        if (request.author === GITLAB_TOKEN_USER.username && !p.rules.authorCanApprove) {
+          throw new ForgeHttpError(401, { message: '401 Unauthorized' });
+        }
         const sha = text(context.body['sha']);
         if (sha !== undefined && sha !== request.headSha) {
           throw new ForgeHttpError(409, { message: 'SHA does not match HEAD of source branch' });
@@ -295,7 +303,10 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       pattern: `${api}/statuses/:sha`,
       handler: async (context) => {
         const p = project(context);
-        const sha = context.params['sha'] ?? '';
+        // GitLab looks the commit up first (`user_project.commit(sha)`): 404 for one the repository lacks; an
+        // abbreviated id or a branch name stands for the commit's full id.
+        const sha = await p.merger.commit(context.params['sha'] ?? '');
+        if (sha === undefined) throw notFound('404 Commit Not Found');
         const pipelineId = context.body['pipeline_id'];
         if (typeof pipelineId === 'number' && !p.checks.pipelines.some((pl) => pl.id === pipelineId)) {
           throw notFound('404 Pipeline Not Found');
@@ -355,6 +366,17 @@ export function gitLabRoutes(projects: ForgeProjects): ForgeRoute[] {
       },
     },
   ];
+}
+
+/**
+ * GitLab's model validation of a title (`Issuable`: present, at most 255 characters), which Grape's parameter check
+ * lets through (a null or blank title is a String to Grape): 400 with the model's errors.
+ */
+function refuseInvalidTitle(title: string): void {
+  if (title.trim() === '') throw new ForgeHttpError(400, { message: { title: ["can't be blank"] } });
+  if ([...title].length > 255) {
+    throw new ForgeHttpError(400, { message: { title: ['is too long (maximum is 255 characters)'] } });
+  }
 }
 
 /** GitLab's `labels` parameter: an array, or a comma-separated string (Grape's `Array[String]` coercion). */
