@@ -61,7 +61,8 @@ export interface PromoteReleaseOptions {
   stages: readonly ReleaseStageDefinition[];
   /**
    * Promote this stage only (one Tekton task per stage): every earlier stage must already run the release — its
-   * branch holds the values and Argo CD reports it Synced and Healthy — which is checked, never written, synced or
+   * branch holds the values and Argo CD (refreshed) deployed that very commit: no operation running, Synced and
+   * Healthy — which is checked, never written, synced or
    * soaked again (otherwise `EarlierStageNotAtReleaseError`); later stages are not touched. The stage's own gates
    * run as usual: its change request is opened (or reused) and waited for, its soak and `verify()` run.
    */
