@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GitProtocolError } from './errors.js';
 
 /** The four git object types. */
 export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
@@ -29,7 +30,7 @@ export function hashObject(type: GitObjectType, data: Buffer): string {
 /**
  * Parses a tree object.
  *
- * @throws Error when the tree is malformed.
+ * @throws GitProtocolError when the tree is malformed (its bytes came from the server).
  */
 export function parseTree(data: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
@@ -37,7 +38,8 @@ export function parseTree(data: Buffer): TreeEntry[] {
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
     const nul = data.indexOf(0, space + 1);
-    if (space < 0 || nul < 0 || nul + 21 > data.length) throw new Error('malformed tree object');
+    if (space < 0 || nul < 0 || nul + 21 > data.length)
+      throw new GitProtocolError('the server sent a malformed tree object');
     entries.push({
       mode: data.toString('ascii', offset, space),
       name: data.toString('utf8', space + 1, nul),
@@ -69,7 +71,7 @@ export interface ParsedCommit {
   parents: string[];
 }
 
-/** Reads `tree` and `parent` headers of a commit object. @throws Error when there is no tree header. */
+/** Reads `tree` and `parent` headers of a commit object. @throws GitProtocolError when there is no tree header. */
 export function parseCommit(data: Buffer): ParsedCommit {
   const text = data.toString('utf8');
   const headerEnd = text.indexOf('\n\n');
@@ -80,7 +82,8 @@ export function parseCommit(data: Buffer): ParsedCommit {
     if (line.startsWith('tree ')) tree = line.slice(5).trim();
     else if (line.startsWith('parent ')) parents.push(line.slice(7).trim());
   }
-  if (tree === undefined || !/^[0-9a-f]{40}$/.test(tree)) throw new Error('malformed commit object');
+  if (tree === undefined || !/^[0-9a-f]{40}$/.test(tree))
+    throw new GitProtocolError('the server sent a malformed commit object');
   return { tree, parents };
 }
 

@@ -1,5 +1,6 @@
 import { parseCapabilityList } from './capabilities.js';
-import { type PktLine, pktText } from './pkt-line.js';
+import { GitProtocolError } from './errors.js';
+import { type PktLine, parsePktLines, pktText } from './pkt-line.js';
 
 const ZERO_OID = '0'.repeat(40);
 
@@ -34,4 +35,18 @@ export function parseRefAdvertisement(lines: readonly PktLine[]): {
     if (oid !== ZERO_OID && name !== '' && !name.endsWith('^{}')) refs.set(name, oid);
   }
   return { refs, capabilities };
+}
+
+/**
+ * The pkt-lines of an advertisement (upload-pack or receive-pack).
+ *
+ * @throws GitProtocolError when they do not parse: the bytes are the server's, and a bare `Error` would reach the
+ *   caller untyped.
+ */
+export function advertisedLines(body: Buffer): PktLine[] {
+  try {
+    return parsePktLines(body);
+  } catch (error) {
+    throw new GitProtocolError('the server sent a malformed advertisement', { cause: error });
+  }
 }
