@@ -38,7 +38,7 @@ describe('renderReleaseTekton: release values named unlike Tekton params', () =>
   it('values keep their order (after the build the first is the built commit) and one named __proto__ stays', () => {
     const rendered = renderReleaseTekton({ values: ['image.tag', '7', '__proto__'] });
     expect(Object.hasOwn(rendered.valueParams, '__proto__')).toBe(true);
-    expect(rendered.valueParams.__proto__).toBe('proto');
+    expect(Object.getOwnPropertyDescriptor(rendered.valueParams, '__proto__')?.value).toBe('proto');
     const env = rendered.task.spec?.steps?.[0]?.env ?? [];
     expect(
       env.filter((entry) => entry.name.startsWith('RELEASE_NAME_')).map((entry) => [entry.name, entry.value]),
