@@ -41,7 +41,12 @@ export function releaseSshFromArguments(
   const perRepository: Record<string, WriteBackSshOptions> = {};
   const perRepositoryFiles = new Map<string, string>();
   for (const text of listValue(values, 'git-ssh-key-file-for')) {
-    const equals = text.indexOf('=');
+    // Split after the longest stages URL the value starts with: a repository path may hold `=` (git allows it), and
+    // so may the key file's path; only the first `=` when no URL matches (then the problem below names it).
+    const known = [...knownUrls]
+      .filter((candidate) => text.startsWith(`${candidate}=`))
+      .sort((left, right) => right.length - left.length)[0];
+    const equals = known === undefined ? text.indexOf('=') : known.length;
     const url = text.slice(0, Math.max(equals, 0));
     const path = text.slice(equals + 1);
     if (equals <= 0 || path === '') {
