@@ -35,6 +35,8 @@ export function releaseSshFromArguments(
   env: NodeJS.ProcessEnv,
   repositoryUrls: readonly string[],
   problems: UsageProblems,
+  /** The repositories this run reaches (`--stage`: that stage and the earlier ones); default every one. */
+  reachedUrls: readonly string[] = repositoryUrls,
 ): ReleaseSshCredentials {
   const sshUrls = [...new Set(repositoryUrls.filter((url) => isSshRemote(url)))];
   const knownUrls = new Set(repositoryUrls);
@@ -83,8 +85,8 @@ export function releaseSshFromArguments(
     const privateKey = problems.attempt(() => readSecretFile(path, '--git-ssh-key-file-for'), undefined);
     if (privateKey !== undefined) perRepository[url] = { privateKey: `${privateKey}\n`, ...shared };
   }
-  // The default key, needed only when an SSH repository has no key of its own.
-  const withoutKey = sshUrls.find((url) => !perRepositoryFiles.has(url));
+  // The default key, needed only when an SSH repository this run reaches has no key of its own.
+  const withoutKey = sshUrls.find((url) => !perRepositoryFiles.has(url) && reachedUrls.includes(url));
   const gitSsh =
     withoutKey === undefined
       ? undefined
