@@ -141,6 +141,24 @@ describe('readFiles against a server that sends what git never would', () => {
     }
   });
 
+  it('zero-padded modes (040000, 0120000) are read as git reads them: a directory, a symbolic link', async () => {
+    const link = Buffer.from('values.yaml');
+    const root = serializeTree([
+      { mode: '040000', name: 'env', oid: hashObject('tree', valuesTree) },
+      { mode: '0120000', name: 'link.yaml', oid: hashObject('blob', link) },
+    ]);
+    serve([
+      { type: 'commit', data: commitOf(hashObject('tree', root)) },
+      { type: 'tree', data: root },
+      { type: 'tree', data: valuesTree },
+      { type: 'blob', data: VALUES },
+      { type: 'blob', data: link },
+    ]);
+    const result = await read(['env/values.yaml']);
+    expect((result as { files: Map<string, string> }).files.get('env/values.yaml')).toBe(VALUES.toString());
+    expect(await read(['link.yaml'])).toBeInstanceOf(PathOutsideRepoError);
+  });
+
   it('held: another branch in the advertisement, a symbolic link or a submodule at the path', async () => {
     script = { ...script, advertisement: advertise('a'.repeat(40), 'main-next') };
     expect(await read()).toBeInstanceOf(BranchNotFoundError);

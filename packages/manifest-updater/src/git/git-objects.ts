@@ -22,6 +22,19 @@ export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
 export const FILE_MODE = '100644';
 
+/**
+ * What a tree entry is, by its mode read as git reads it: an octal number whose type bits decide (`canon_mode` in
+ * git's cache.h), so a zero-padded `040000` or `0120000` that an old tool wrote (git fsck's `zeroPaddedFilemode`,
+ * only a warning) is a directory or a symbolic link like `40000` and `120000`, never a regular file.
+ */
+export function modeKind(mode: string): 'tree' | 'symlink' | 'submodule' | 'file' {
+  const type = Number.parseInt(mode, 8) & 0o170000;
+  if (type === 0o040000) return 'tree';
+  if (type === 0o120000) return 'symlink';
+  if (type === 0o160000) return 'submodule';
+  return 'file';
+}
+
 /** The SHA-1 object id of an object. */
 export function hashObject(type: GitObjectType, data: Buffer): string {
   return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
@@ -52,7 +65,7 @@ export function parseTree(data: Buffer): TreeEntry[] {
 
 /** Git sorts tree entries by name, comparing directories as if their name ended with `/`. */
 function treeSortKey(entry: TreeEntry): Buffer {
-  return Buffer.from(entry.mode === TREE_MODE ? `${entry.name}/` : entry.name, 'utf8');
+  return Buffer.from(modeKind(entry.mode) === 'tree' ? `${entry.name}/` : entry.name, 'utf8');
 }
 
 /** Serialises tree entries in git's canonical order. */
