@@ -133,6 +133,13 @@ describe('readFiles against a server that sends what git never would', () => {
     }
   });
 
+  it('a v0 advertisement whose ref id is not an object id is a GitProtocolError (as in ls-refs), not a head', async () => {
+    script = { ...script, advertisement: advertise('z'.repeat(40)) };
+    for (const files of [[], ['values.yaml']]) {
+      expect(await read(files)).toMatchObject({ name: 'GitProtocolError', code: 'GIT_PROTOCOL_ERROR' });
+    }
+  });
+
   it('a file path that is not a string is a typed error, not a TypeError', async () => {
     for (const file of [42, null, { toString: () => 'values.yaml' }]) {
       const error = await read([file]);

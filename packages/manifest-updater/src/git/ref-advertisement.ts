@@ -30,7 +30,11 @@ export function parseRefAdvertisement(lines: readonly PktLine[]): {
     }
     const space = text.indexOf(' ');
     if (space !== 40) continue;
-    const oid = text.slice(0, 40);
+    const oid = text.slice(0, 40).toLowerCase();
+    // git reads the id with get_oid_hex and dies on anything else ("protocol error: expected …"); a head that is not
+    // an object id must not reach the caller (readFiles returns it as the commit the branch is at).
+    if (!/^[0-9a-f]{40}$/.test(oid))
+      throw new GitProtocolError('the server advertised a ref whose id is not hex');
     const name = text.slice(41);
     if (oid !== ZERO_OID && name !== '' && !name.endsWith('^{}')) refs.set(name, oid);
   }
