@@ -140,6 +140,19 @@ describe('readFiles against a server that sends what git never would', () => {
     }
   });
 
+  it('a maxResponseBytes that is not a positive number is refused (NaN turned the limit off)', async () => {
+    for (const maxResponseBytes of [Number.NaN, 0, -1]) {
+      const error = await readFiles({
+        url,
+        branch: 'main',
+        files: ['values.yaml'],
+        retry: false,
+        maxResponseBytes,
+      }).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ name: 'ValidationError', field: 'maxResponseBytes' });
+    }
+  });
+
   it('a file path that is not a string is a typed error, not a TypeError', async () => {
     for (const file of [42, null, { toString: () => 'values.yaml' }]) {
       const error = await read([file]);
