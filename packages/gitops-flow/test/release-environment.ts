@@ -1,5 +1,5 @@
 import { GitLabClient } from '@gitops-kit/forge-client';
-import { GitLabEmulator, type GitServerOptions } from '@gitops-kit/testkit';
+import { type ArgoCDEmulatorOptions, GitLabEmulator, type GitServerOptions } from '@gitops-kit/testkit';
 import type { ReleaseStageDefinition } from '../src/index.js';
 import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
 
@@ -20,11 +20,14 @@ export async function startReleaseEnvironment(
     soak?: string;
     /** More options of the git server (`allowPush: false`: a credential that may only read). */
     gitServer?: Partial<GitServerOptions>;
+    /** More options of the Argo CD emulator (`reconciliationIntervalMs: 0`: it sees a commit only when refreshed). */
+    emulator?: Partial<ArgoCDEmulatorOptions>;
   } = {},
 ): Promise<ReleaseEnvironment> {
   const seed = await startSeedEnvironment({
     apps: STAGE_NAMES.map((stage) => `app-${stage}`),
     ...(options.gitServer === undefined ? {} : { gitServer: options.gitServer }),
+    ...(options.emulator === undefined ? {} : { emulator: options.emulator }),
   });
   const gitlab = await GitLabEmulator.start({ git: seed.git });
   gitlab.addProject('team/deploy', 'deploy', { approvalsRequired: options.prodApprovals ?? 1 });

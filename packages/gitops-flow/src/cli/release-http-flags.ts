@@ -2,6 +2,7 @@ import { isSshRemote, type WriteBackAuth } from '@gitops-kit/manifest-updater';
 import type { FlagSpec } from './framework/command-spec.js';
 import { type FlagValues, listValue, stringValue } from './framework/parse-flags.js';
 import type { UsageProblems } from './framework/usage-error.js';
+import { splitRepositoryAssignment } from './repository-assignment.js';
 import { readSecretFile } from './secret-sources.js';
 
 /** `--git-password-file-for REPO=PATH`: a password (or deploy token) for one http(s) repository of the stages file. */
@@ -47,10 +48,8 @@ export function releaseHttpAuthFromArguments(
   const files = new Map<string, { flag: (typeof FLAGS)[number]; path: string }>();
   for (const flag of FLAGS) {
     for (const text of listValue(values, flag)) {
-      const equals = text.indexOf('=');
-      const url = text.slice(0, Math.max(equals, 0));
-      const path = text.slice(equals + 1);
-      if (equals <= 0 || path === '') {
+      const { url, path } = splitRepositoryAssignment(text, httpUrls);
+      if (url === undefined || path === '') {
         problems.add(`--${flag} expects REPO=PATH (a repository.url of the stages file, then a secret file)`);
       } else if (!httpUrls.has(url)) {
         problems.add(

@@ -3,6 +3,7 @@ import type { FlagSpec } from './framework/command-spec.js';
 import { type FlagValues, listValue, stringValue } from './framework/parse-flags.js';
 import type { UsageProblems } from './framework/usage-error.js';
 import { gitSshFromArguments, gitSshSharedOptions } from './git-ssh-flags.js';
+import { splitRepositoryAssignment } from './repository-assignment.js';
 import { readSecretFile } from './secret-sources.js';
 
 /** `--git-ssh-key-file-for REPO=PATH`: a key for one SSH repository of the stages file. */
@@ -35,16 +36,16 @@ export function releaseSshFromArguments(
   env: NodeJS.ProcessEnv,
   repositoryUrls: readonly string[],
   problems: UsageProblems,
+  /** The repositories this run reaches (`--stage`: that stage and the earlier ones); default every one. */
+  reachedUrls: readonly string[] = repositoryUrls,
 ): ReleaseSshCredentials {
   const sshUrls = [...new Set(repositoryUrls.filter((url) => isSshRemote(url)))];
   const knownUrls = new Set(repositoryUrls);
   const perRepository: Record<string, WriteBackSshOptions> = {};
   const perRepositoryFiles = new Map<string, string>();
   for (const text of listValue(values, 'git-ssh-key-file-for')) {
-    const equals = text.indexOf('=');
-    const url = text.slice(0, Math.max(equals, 0));
-    const path = text.slice(equals + 1);
-    if (equals <= 0 || path === '') {
+    const { url, path } = splitRepositoryAssignment(text, knownUrls);
+    if (url === undefined || path === '') {
       problems.add(
         '--git-ssh-key-file-for expects REPO=PATH (a repository.url of the stages file, then a key file)',
       );
@@ -78,8 +79,8 @@ export function releaseSshFromArguments(
     const privateKey = problems.attempt(() => readSecretFile(path, '--git-ssh-key-file-for'), undefined);
     if (privateKey !== undefined) perRepository[url] = { privateKey: `${privateKey}\n`, ...shared };
   }
-  // The default key, needed only when an SSH repository has no key of its own.
-  const withoutKey = sshUrls.find((url) => !perRepositoryFiles.has(url));
+  // The default key, needed only when an SSH repository this run reaches has no key of its own.
+  const withoutKey = sshUrls.find((url) => !perRepositoryFiles.has(url) && reachedUrls.includes(url));
   const gitSsh =
     withoutKey === undefined
       ? undefined

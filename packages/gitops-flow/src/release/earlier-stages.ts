@@ -1,5 +1,6 @@
-import type { ArgoCDClient } from '@gitops-kit/argocd-client';
+import { type ArgoCDClient, isOperationInProgress } from '@gitops-kit/argocd-client';
 import { getYamlValue } from '@gitops-kit/manifest-updater';
+import { resolvedRevisions, seesRevision } from '../promote/confirm-revision.js';
 import { type DeployFiles, readDeployFiles } from './read-deploy-files.js';
 import type { ReleaseStage } from './release-definition.js';
 import { EarlierStageNotAtReleaseError, ReleaseError } from './release-errors.js';
@@ -37,9 +38,11 @@ function firstDifference(
 
 /**
  * Checks, without writing anything, that every stage before the one a single-stage run promotes already runs the
- * release: its branch holds the values (read once per repository and branch, in parallel) and Argo CD reports its
- * application `Synced` (the live state matches the branch it tracks, so it runs those values) and `Healthy`. This is
- * what the earlier stage's own run left behind; nothing is synced, soaked or verified again (that stage's task did
+ * release: its branch holds the values (read once per repository and branch, in parallel) and Argo CD, asked to look
+ * at git now (`refresh=normal`: without it Argo CD may go on reporting the commit before for up to ~3 minutes, its
+ * reconciliation period), resolves the branch to the very commit read, runs no operation on the application (a sync in
+ * progress: `argocd app wait`'s operation test) and reports it `Synced` (the live state matches that commit, so it
+ * runs those values) and `Healthy`. This is what the earlier stage's own run left behind; nothing is synced, soaked or verified again (that stage's task did
  * it), so a per-stage Pipeline does not repeat staging's soak in the prod task. Results keep the stages' order.
  *
  * @throws what `readDeployFiles` and the Argo CD client throw (authentication, connection, a missing app).
@@ -86,12 +89,31 @@ export async function checkEarlierStages(
         context.client.applications.get(stage.application.name, {
           project: stage.application.project,
           appNamespace: stage.application.appNamespace,
+          // `Synced` is about the commit Argo CD last resolved the branch to, which may predate the head read.
+          refresh: 'normal',
           signal: context.signal,
         }),
       ]);
       const difference = firstDifference(files.texts, stageWanted);
       if (difference !== undefined)
         return { stage: stage.name, atRelease: false, head: files.head, detail: difference };
+      const notYet = (detail: string): EarlierStageCheck => ({
+        stage: stage.name,
+        atRelease: false,
+        head: files.head,
+        detail,
+      });
+      if (isOperationInProgress(app)) {
+        const phase = app.status?.operationState?.phase;
+        return notYet(
+          `Argo CD is still running an operation on ${stage.application.name}${phase === undefined ? '' : ` (${phase})`}; run again once it finished`,
+        );
+      }
+      if (!seesRevision(app, files.head)) {
+        return notYet(
+          `${stage.repository.branch} is at ${files.head.slice(0, 12)}, but Argo CD resolves ${stage.application.name} to ${resolvedRevisions(app)[0]?.slice(0, 12) ?? 'nothing'}`,
+        );
+      }
       const sync = app.status?.sync?.status ?? 'Unknown';
       const health = app.status?.health?.status ?? 'Unknown';
       if (sync !== 'Synced' || health !== 'Healthy') {

@@ -59,7 +59,8 @@ export interface PromoteReleaseOptions {
   stages: readonly ReleaseStageDefinition[];
   /**
    * Promote this stage only (one Tekton task per stage): every earlier stage must already run the release — its
-   * branch holds the values and Argo CD reports it Synced and Healthy — which is checked, never written, synced or
+   * branch holds the values and Argo CD (refreshed) deployed that very commit: no operation running, Synced and
+   * Healthy — which is checked, never written, synced or
    * soaked again (otherwise `EarlierStageNotAtReleaseError`); later stages are not touched. The stage's own gates
    * run as usual: its change request is opened (or reused) and waited for, its soak and `verify()` run.
    */
@@ -240,7 +241,19 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     }
   }
   const wanted = stages.map((stage) => wantedValues(stage, options.values)); // validates every stage's paths up front
-  for (const stage of stages) {
+  const onlyIndex =
+    options.onlyStage === undefined
+      ? undefined
+      : stages.findIndex((stage) => stage.name === options.onlyStage);
+  if (onlyIndex === -1) {
+    throw new ValidationError(
+      `onlyStage ${quotedId(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
+    );
+  }
+  for (const [index, stage] of stages.entries()) {
+    // With onlyStage, the later stages are never touched and the earlier ones only read: a stage's task needs no key
+    // of a later stage's repository, and a forge client only for its own change request.
+    if (onlyIndex !== undefined && index > onlyIndex) break;
     // Checked before any stage runs: a key missing for a later stage must not leave the release half-way.
     if (
       isSshRemote(stage.repository.url) &&
@@ -252,6 +265,7 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
     }
     // Own keys only: a forge named `constructor` is not a client because every object inherits one.
     if (
+      (onlyIndex === undefined || index === onlyIndex) &&
       stage.strategy.type === 'change-request' &&
       ownEntry(options.forges, stage.strategy.forge) === undefined
     ) {
@@ -259,15 +273,6 @@ export async function promoteRelease(options: PromoteReleaseOptions): Promise<Re
         `stage ${stage.name} names the forge "${stage.strategy.forge}", which is not among options.forges`,
       );
     }
-  }
-  const onlyIndex =
-    options.onlyStage === undefined
-      ? undefined
-      : stages.findIndex((stage) => stage.name === options.onlyStage);
-  if (onlyIndex === -1) {
-    throw new ValidationError(
-      `onlyStage ${quotedId(options.onlyStage)} is not a stage (the stages are ${stages.map((stage) => stage.name).join(', ')})`,
-    );
   }
   const client = isClient(options.argocd) ? options.argocd : new ArgoCDClient(options.argocd);
   const emit = (event: ReleaseEvent): void => {

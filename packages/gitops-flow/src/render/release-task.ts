@@ -25,8 +25,8 @@ export const FIXED_PARAMS = [
 /** What the Task and Pipeline renderers share once the options are checked. */
 export interface ResolvedReleaseOptions {
   options: RenderReleaseTektonOptions;
-  /** Param name by release value name. */
-  params: Record<string, string>;
+  /** `[value name, param name]` in the order of the values (the first one is the built commit after a build). */
+  params: ReadonlyArray<readonly [string, string]>;
   fromConfigMap: boolean;
   nodeImage: string;
 }
@@ -88,7 +88,7 @@ export function releaseTask({ options, params, fromConfigMap, nodeImage }: Resol
     description,
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
   });
-  const values = Object.entries(params);
+  const values = params;
   const sshSecret = options.gitSshSecretName;
   const gitSecret = options.gitSecretName ?? 'git-credentials';
   return {

@@ -17,7 +17,8 @@ export interface RenderReleaseTektonOptions {
   stagesPath?: string;
   /**
    * The release values, named as the stages file names them; default `['image.tag']`. Each becomes a param named
-   * with every run of other characters than letters and digits replaced by `_` (`image.tag` → `image_tag`).
+   * with every run of other characters than letters and digits replaced by `_` (`image.tag` → `image_tag`), and a
+   * `_` before a leading digit (Tekton param names start with a letter or `_`: `2fa.enabled` → `_2fa_enabled`).
    */
   values?: readonly string[];
   /**
@@ -72,18 +73,26 @@ export interface RenderedReleaseTekton {
   pipeline: Pipeline;
   /** Both as one multi-document YAML stream, ready for `kubectl apply -f -`. */
   yaml: string;
-  /** Param name of each release value, in the order of `values` (`image.tag` → `image_tag`). */
+  /**
+   * Param name of each release value (`image.tag` → `image_tag`), own keys only (a value named `__proto__` is a key
+   * like any other). An object lists integer-like keys first: the order of `values` is the rendered params'.
+   */
   valueParams: Record<string, string>;
 }
 
 /** What a release value may be called: the paths of the stages file, never Tekton or shell syntax. */
 const VALUE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.\-[\]]*$/;
 
-/** `image.tag` → `image_tag`, refusing names that are not value paths and names that collide. */
-function valueParams(values: readonly string[]): Record<string, string> {
+/**
+ * `image.tag` → `image_tag`, refusing names that are not value paths and names that collide. A list of pairs in the
+ * order of `values`, not an object: an object would put a value named `7` first (integer-like keys come first, and
+ * after the build the first value is the built commit) and drop one named `__proto__` (assigning it sets the
+ * prototype).
+ */
+function valueParams(values: readonly string[]): Array<readonly [string, string]> {
   if (values.length === 0)
     throw new ValidationError('renderReleaseTekton: values must name at least one value');
-  const params: Record<string, string> = {};
+  const params: Array<readonly [string, string]> = [];
   const taken = new Map<string, string>(FIXED_PARAMS.map((name) => [name, `the fixed param ${name}`]));
   for (const value of values) {
     if (!VALUE_NAME.test(value)) {
@@ -91,7 +100,10 @@ function valueParams(values: readonly string[]): Record<string, string> {
         `renderReleaseTekton: the value name "${value}" is not a path (letters, digits, _ . - [ ])`,
       );
     }
-    const param = value.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    const bare = value.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || '_';
+    // Tekton refuses a param name that starts with a digit (`^[_a-zA-Z][_a-zA-Z0-9.-]*$`, the pipeline webhook's
+    // stringAndArrayVariableNameFormat): `2fa.enabled` becomes `_2fa_enabled`.
+    const param = /^[0-9]/.test(bare) ? `_${bare}` : bare;
     const holder = taken.get(param);
     if (holder !== undefined) {
       throw new ValidationError(
@@ -99,7 +111,7 @@ function valueParams(values: readonly string[]): Record<string, string> {
       );
     }
     taken.set(param, `"${value}"`);
-    params[value] = param;
+    params.push([value, param]);
   }
   return params;
 }
@@ -137,7 +149,7 @@ function releaseTaskParams(
   { params, fromConfigMap }: ResolvedReleaseOptions,
   afterBuild: boolean,
 ): Array<{ name: string; value: string }> {
-  const values = Object.entries(params);
+  const values = params;
   // After the build, the first value is the commit the docker task tagged the image with.
   return [
     ...values.map(([, name], index) => ({
@@ -187,7 +199,7 @@ function releasePipelineTasks(
 function releasePipeline(resolved: ResolvedReleaseOptions, stageNames: readonly string[]): Pipeline {
   const { options, params, fromConfigMap, nodeImage } = resolved;
   const afterBuild = (options.mode ?? 'after-build') === 'after-build';
-  const values = Object.entries(params);
+  const values = params;
   const pipelineValues = afterBuild ? values.slice(1) : values;
   const release = releasePipelineTasks(resolved, stageNames, afterBuild);
   const what =
@@ -274,5 +286,10 @@ export function renderReleaseTekton(options: RenderReleaseTektonOptions = {}): R
   };
   const task = releaseTask(resolved);
   const pipeline = releasePipeline(resolved, stageNames);
-  return { task, pipeline, yaml: validatedYaml([task, pipeline]), valueParams: resolved.params };
+  return {
+    task,
+    pipeline,
+    yaml: validatedYaml([task, pipeline]),
+    valueParams: Object.fromEntries(resolved.params),
+  };
 }

@@ -17,6 +17,15 @@ describe('serializeTree', () => {
     ]);
   });
 
+  it('sorts a zero-padded directory mode (040000, an old tool’s) as a directory too', () => {
+    const oid = 'a'.repeat(40);
+    const entries = [
+      { mode: '040000', name: 'foo', oid },
+      { mode: '100644', name: 'foo.txt', oid },
+    ];
+    expect(parseTree(serializeTree(entries)).map((entry) => entry.name)).toEqual(['foo.txt', 'foo']);
+  });
+
   it('hashes the empty tree to git’s well-known id', () => {
     expect(hashObject('tree', serializeTree([]))).toBe('4b825dc642cb6eb9a060e54bf8d69288fbee4904');
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { GitProtocolError } from './errors.js';
 
 /** The four git object types. */
 export type GitObjectType = 'commit' | 'tree' | 'blob' | 'tag';
@@ -21,6 +22,19 @@ export const SYMLINK_MODE = '120000';
 export const SUBMODULE_MODE = '160000';
 export const FILE_MODE = '100644';
 
+/**
+ * What a tree entry is, by its mode read as git reads it: an octal number whose type bits decide (`canon_mode` in
+ * git's cache.h), so a zero-padded `040000` or `0120000` that an old tool wrote (git fsck's `zeroPaddedFilemode`,
+ * only a warning) is a directory or a symbolic link like `40000` and `120000`, never a regular file.
+ */
+export function modeKind(mode: string): 'tree' | 'symlink' | 'submodule' | 'file' {
+  const type = Number.parseInt(mode, 8) & 0o170000;
+  if (type === 0o040000) return 'tree';
+  if (type === 0o120000) return 'symlink';
+  if (type === 0o160000) return 'submodule';
+  return 'file';
+}
+
 /** The SHA-1 object id of an object. */
 export function hashObject(type: GitObjectType, data: Buffer): string {
   return createHash('sha1').update(`${type} ${data.length}\0`).update(data).digest('hex');
@@ -29,7 +43,7 @@ export function hashObject(type: GitObjectType, data: Buffer): string {
 /**
  * Parses a tree object.
  *
- * @throws Error when the tree is malformed.
+ * @throws GitProtocolError when the tree is malformed (its bytes came from the server).
  */
 export function parseTree(data: Buffer): TreeEntry[] {
   const entries: TreeEntry[] = [];
@@ -37,7 +51,8 @@ export function parseTree(data: Buffer): TreeEntry[] {
   while (offset < data.length) {
     const space = data.indexOf(0x20, offset);
     const nul = data.indexOf(0, space + 1);
-    if (space < 0 || nul < 0 || nul + 21 > data.length) throw new Error('malformed tree object');
+    if (space < 0 || nul < 0 || nul + 21 > data.length)
+      throw new GitProtocolError('the server sent a malformed tree object');
     entries.push({
       mode: data.toString('ascii', offset, space),
       name: data.toString('utf8', space + 1, nul),
@@ -50,7 +65,7 @@ export function parseTree(data: Buffer): TreeEntry[] {
 
 /** Git sorts tree entries by name, comparing directories as if their name ended with `/`. */
 function treeSortKey(entry: TreeEntry): Buffer {
-  return Buffer.from(entry.mode === TREE_MODE ? `${entry.name}/` : entry.name, 'utf8');
+  return Buffer.from(modeKind(entry.mode) === 'tree' ? `${entry.name}/` : entry.name, 'utf8');
 }
 
 /** Serialises tree entries in git's canonical order. */
@@ -69,7 +84,7 @@ export interface ParsedCommit {
   parents: string[];
 }
 
-/** Reads `tree` and `parent` headers of a commit object. @throws Error when there is no tree header. */
+/** Reads `tree` and `parent` headers of a commit object. @throws GitProtocolError when there is no tree header. */
 export function parseCommit(data: Buffer): ParsedCommit {
   const text = data.toString('utf8');
   const headerEnd = text.indexOf('\n\n');
@@ -80,7 +95,8 @@ export function parseCommit(data: Buffer): ParsedCommit {
     if (line.startsWith('tree ')) tree = line.slice(5).trim();
     else if (line.startsWith('parent ')) parents.push(line.slice(7).trim());
   }
-  if (tree === undefined || !/^[0-9a-f]{40}$/.test(tree)) throw new Error('malformed commit object');
+  if (tree === undefined || !/^[0-9a-f]{40}$/.test(tree))
+    throw new GitProtocolError('the server sent a malformed commit object');
   return { tree, parents };
 }
 

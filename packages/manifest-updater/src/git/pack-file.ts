@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
+import { GitOpsKitError } from '@gitops-kit/core';
+import { GitProtocolError } from './errors.js';
 import { type GitObject, type GitObjectType, hashObject } from './git-objects.js';
 
 const TYPE_BY_NUMBER: Record<number, GitObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -83,9 +85,22 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
  * Reads every object of a pack (gitformat-pack(5)) into `store`, resolving ofs- and ref-deltas (ref-delta bases
  * may already be in `store`). Inflation uses Node's native zlib, so a 10 MB pack takes tens of milliseconds.
  *
- * @throws Error when the pack is malformed, its checksum is wrong or a delta base is missing.
+ * @throws GitProtocolError when the pack is malformed, its checksum is wrong or a delta base is missing: a pack
+ *   always comes from the server, so whatever fails in reading it (zlib, a size past the end) is the server's.
  */
 export function readPack(pack: Buffer, store: Map<string, GitObject>): number {
+  try {
+    return readPackObjects(pack, store);
+  } catch (error) {
+    if (GitOpsKitError.isInstance(error)) throw error;
+    throw new GitProtocolError(
+      `the server sent a malformed pack: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
   if (pack.length < 32 || pack.toString('ascii', 0, 4) !== 'PACK') throw new Error('not a pack file');
   const version = pack.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw new Error(`unsupported pack version ${version}`);

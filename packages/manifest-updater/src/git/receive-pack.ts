@@ -11,7 +11,7 @@ import {
   pktText,
   SideBandError,
 } from './pkt-line.js';
-import { parseRefAdvertisement } from './ref-advertisement.js';
+import { advertisedLines, parseRefAdvertisement } from './ref-advertisement.js';
 
 const ZERO_OID = '0'.repeat(40);
 
@@ -35,7 +35,7 @@ export type PushReport = { ok: true; reported: boolean } | { ok: false; reason: 
 
 /** Parses a receive-pack advertisement (always protocol v0: git has no v2 push). */
 export function parseReceivePackAdvertisement(body: Buffer): ReceivePackAdvertisement {
-  let lines = parsePktLines(body);
+  let lines = advertisedLines(body);
   if (pktText(lines[0] ?? { kind: 'flush' }) === 'version 1') lines = lines.slice(1);
   return parseRefAdvertisement(lines);
 }

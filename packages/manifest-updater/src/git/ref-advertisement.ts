@@ -1,5 +1,6 @@
 import { parseCapabilityList } from './capabilities.js';
-import { type PktLine, pktText } from './pkt-line.js';
+import { GitProtocolError } from './errors.js';
+import { type PktLine, parsePktLines, pktText } from './pkt-line.js';
 
 const ZERO_OID = '0'.repeat(40);
 
@@ -29,9 +30,27 @@ export function parseRefAdvertisement(lines: readonly PktLine[]): {
     }
     const space = text.indexOf(' ');
     if (space !== 40) continue;
-    const oid = text.slice(0, 40);
+    const oid = text.slice(0, 40).toLowerCase();
+    // git reads the id with get_oid_hex and dies on anything else ("protocol error: expected …"); a head that is not
+    // an object id must not reach the caller (readFiles returns it as the commit the branch is at).
+    if (!/^[0-9a-f]{40}$/.test(oid))
+      throw new GitProtocolError('the server advertised a ref whose id is not hex');
     const name = text.slice(41);
     if (oid !== ZERO_OID && name !== '' && !name.endsWith('^{}')) refs.set(name, oid);
   }
   return { refs, capabilities };
+}
+
+/**
+ * The pkt-lines of an advertisement (upload-pack or receive-pack).
+ *
+ * @throws GitProtocolError when they do not parse: the bytes are the server's, and a bare `Error` would reach the
+ *   caller untyped.
+ */
+export function advertisedLines(body: Buffer): PktLine[] {
+  try {
+    return parsePktLines(body);
+  } catch (error) {
+    throw new GitProtocolError('the server sent a malformed advertisement', { cause: error });
+  }
 }

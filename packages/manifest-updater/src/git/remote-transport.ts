@@ -112,7 +112,8 @@ export function checkRemote(options: Pick<RemoteAccessOptions, 'url' | 'auth' | 
  * Opens the transport to one repository: smart HTTP with the credentials in the `Authorization` header only
  * (registered for redaction), or SSH with the key and known_hosts checked before any connection.
  *
- * @throws ValidationError for a bad URL, option or credentials; SshKeyError for an unusable key.
+ * @throws ValidationError for a bad URL, option (`timeoutMs` or `maxResponseBytes` not > 0) or credentials; SshKeyError
+ *   for an unusable key.
  */
 export async function openRemote(options: RemoteAccessOptions): Promise<RemoteAccess> {
   const url = checkRemote(options);
@@ -120,6 +121,10 @@ export async function openRemote(options: RemoteAccessOptions): Promise<RemoteAc
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0)) throw new ValidationError('timeoutMs must be > 0', { field: 'timeoutMs' });
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // `total > NaN` is never true: an unchecked NaN (a misparsed setting) would turn the limit off without a word.
+  if (!(maxResponseBytes > 0)) {
+    throw new ValidationError('maxResponseBytes must be > 0', { field: 'maxResponseBytes' });
+  }
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const logger = createRedactingLogger(options.logger ?? silentLogger);
   if (sshRemote !== undefined) {

@@ -14,11 +14,16 @@ import { PathOutsideRepoError } from './errors.js';
  */
 export function assertRepoRelativePath(file: string): string[] {
   const reject = (why: string): never => {
-    throw new PathOutsideRepoError(`file ${JSON.stringify(file.slice(0, 200))} is not allowed: ${why}`, {
-      file,
-    });
+    // `file` may be anything a JavaScript caller passed: quoted through String(), never assumed a string.
+    throw new PathOutsideRepoError(
+      `file ${JSON.stringify(String(file).slice(0, 200))} is not allowed: ${why}`,
+      {
+        file: String(file),
+      },
+    );
   };
-  if (typeof file !== 'string' || file.length === 0) return reject('it is empty');
+  if (typeof file !== 'string') return reject('it is not a string');
+  if (file.length === 0) return reject('it is empty');
   if (file.includes('\0')) return reject('it contains a NUL byte');
   if (file.includes('\\')) return reject('it contains a backslash; use forward slashes');
   if (file.startsWith('/') || /^[A-Za-z]:/.test(file))
@@ -46,7 +51,8 @@ export function assertBranchName(branch: string, field = 'branch'): void {
       },
     );
   };
-  if (typeof branch !== 'string' || branch.length === 0) invalid('it is empty');
+  if (typeof branch !== 'string') invalid('it is not a string');
+  if (branch.length === 0) invalid('it is empty');
   if (branch.length > 255) invalid('it is longer than 255 characters');
   if (branch.startsWith('refs/')) invalid('give the short name (main), not refs/heads/main');
   if (/[\x00-\x20\x7f~^:?*[\\]/.test(branch))

@@ -1,12 +1,5 @@
 import { FileNotFoundInRepoError, PathOutsideRepoError } from './errors.js';
-import {
-  parseCommit,
-  parseTree,
-  SUBMODULE_MODE,
-  SYMLINK_MODE,
-  serializeTree,
-  TREE_MODE,
-} from './git-objects.js';
+import { modeKind, parseCommit, parseTree, serializeTree } from './git-objects.js';
 import type { ObjectStore } from './object-store.js';
 
 /** A file found in a tree: its blob id and mode. */
@@ -34,20 +27,21 @@ export async function findFile(
     const entry = entries.find((candidate) => candidate.name === segments[index]);
     if (entry === undefined) return undefined;
     const last = index === segments.length - 1;
-    if (entry.mode === SYMLINK_MODE) {
+    const kind = modeKind(entry.mode);
+    if (kind === 'symlink') {
       throw new PathOutsideRepoError(
         `file ${JSON.stringify(file)} ${last ? 'is' : 'goes through'} a symbolic link; write-back never follows links`,
         { file },
       );
     }
-    if (entry.mode === SUBMODULE_MODE) {
+    if (kind === 'submodule') {
       throw new PathOutsideRepoError(
         `file ${JSON.stringify(file)} is inside a submodule, another repository`,
         { file },
       );
     }
-    if (last) return entry.mode === TREE_MODE ? undefined : { oid: entry.oid, mode: entry.mode };
-    if (entry.mode !== TREE_MODE) return undefined;
+    if (last) return kind === 'tree' ? undefined : { oid: entry.oid, mode: entry.mode };
+    if (kind !== 'tree') return undefined;
     treeOid = entry.oid;
   }
   return undefined;

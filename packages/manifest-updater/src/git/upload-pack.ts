@@ -7,12 +7,11 @@ import {
   encodePktLine,
   FLUSH_PKT,
   type PktLine,
-  parsePktLines,
   pktText,
   readPktLine,
   SideBandError,
 } from './pkt-line.js';
-import { parseRefAdvertisement } from './ref-advertisement.js';
+import { advertisedLines, parseRefAdvertisement } from './ref-advertisement.js';
 
 /** What the server's upload-pack advertisement tells us. Transport-neutral (HTTP and SSH). */
 export interface UploadPackAdvertisement {
@@ -34,7 +33,7 @@ export interface FetchRequest {
 
 /** Parses an upload-pack advertisement: `version 2` and its capability lines, or v0 refs and capabilities. */
 export function parseUploadPackAdvertisement(body: Buffer): UploadPackAdvertisement {
-  let lines = parsePktLines(body);
+  let lines = advertisedLines(body);
   // A server that understood `version=1` says so first (gitprotocol-v2(5), "Initial Client Request").
   if (pktText(lines[0] ?? { kind: 'flush' }) === 'version 1') lines = lines.slice(1);
   if (pktText(lines[0] ?? { kind: 'flush' }) === 'version 2') {

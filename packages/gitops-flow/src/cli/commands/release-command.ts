@@ -349,10 +349,20 @@ async function prepare(
   // Everything on the command line is checked before the stages file is even read.
   problems.throwIfAny();
   const stages = await readStages(io, stagesPath as string);
+  // `--stage NAME` reaches that stage and reads the earlier ones; the later ones' keys and forge tokens are not
+  // needed (a per-stage task gets the same flags as every other, so the flags may still name them).
+  const onlyIndex = stages.findIndex((stage) => stage.name === values.stage);
   const ssh = releaseSshFromArguments(
     values,
     io.env,
     stages.map((stage) => stage.repository.url),
+    problems,
+    (onlyIndex < 0 ? stages : stages.slice(0, onlyIndex + 1)).map((stage) => stage.repository.url),
+  );
+  const forges = forgesFor(
+    onlyIndex < 0 ? stages : stages.slice(onlyIndex, onlyIndex + 1),
+    values,
+    io.env,
     problems,
   );
   const gitAuthByUrl = releaseHttpAuthFromArguments(
@@ -361,7 +371,6 @@ async function prepare(
     stages.map((stage) => stage.repository.url),
     problems,
   );
-  const forges = forgesFor(stages, values, io.env, problems);
   problems.throwIfAny();
   return {
     stages,
