@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { AuthenticationError, ValidationError } from '@gitops-kit/core';
+import { AuthenticationError, ResponseTooLargeError, ValidationError } from '@gitops-kit/core';
 import { GitServer, SshGitServer, type SshTestKey } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -146,7 +146,37 @@ describe('readFiles over smart HTTP (git http-backend)', { timeout: 60_000 }, ()
     );
     await expect(readFiles(options({ branch: 'a..b' }))).rejects.toBeInstanceOf(ValidationError);
     await expect(readFiles(options({ ssh: { privateKey: 'x' } }))).rejects.toBeInstanceOf(ValidationError);
+    for (const maxUnpackedBytes of [0, -1, Number.NaN]) {
+      await expect(readFiles(options({ maxUnpackedBytes }))).rejects.toThrow(/maxUnpackedBytes must be > 0/);
+      await expect(
+        writeBack({
+          url,
+          branch: 'main',
+          auth,
+          maxUnpackedBytes,
+          changes: [{ file: 'x.yaml', edit: (t) => t }],
+        }),
+      ).rejects.toThrow(/maxUnpackedBytes must be > 0/);
+    }
     expect(server.requests).toHaveLength(0);
+  });
+
+  it('a file that unpacks past maxUnpackedBytes is ResponseTooLargeError (the compressed answer is small)', async () => {
+    const large = `${'# padding\n'.repeat(400_000)}image:\n  tag: v1\n`;
+    await server.commit(
+      'deploy',
+      'large',
+      { 'env/large/values.yaml': large },
+      { from: await server.headOf('deploy', 'main') },
+    );
+    const files = ['env/large/values.yaml'];
+    const refused = await readFiles(options({ branch: 'large', files, maxUnpackedBytes: 1024 * 1024 })).catch(
+      (error: unknown) => error,
+    );
+    expect(ResponseTooLargeError.isInstance(refused)).toBe(true);
+    expect((refused as Error).message).toMatch(/maxUnpackedBytes/);
+    const read = await readFiles(options({ branch: 'large', files }));
+    expect(read.files.get('env/large/values.yaml')).toBe(large);
   });
 
   it('protocol v0 without filter or shallow: the head from the advertisement, a capped full fetch', async () => {

@@ -1,8 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { ResponseTooLargeError } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GitProtocolError } from './errors.js';
 import { type GitObject, hashObject, parseCommit, parseTree } from './git-objects.js';
 import { applyDelta, readPack, writePack } from './pack-file.js';
 
@@ -104,6 +108,95 @@ describe('readPack', () => {
     pack[pack.length - 25] = (pack[pack.length - 25] as number) ^ 0xff;
     expect(() => readPack(pack, new Map())).toThrow(/checksum/);
     expect(() => readPack(Buffer.from('nope'), new Map())).toThrow(/not a pack/);
+  });
+});
+
+/** A pack of raw entries: each is an object header (type, declared size), optional base bytes, then its zlib data. */
+function rawPack(entries: Array<{ type: number; size: number; base?: Buffer; body: Buffer }>): Buffer {
+  const parts: Buffer[] = [];
+  const header = Buffer.alloc(12);
+  header.write('PACK', 0, 'ascii');
+  header.writeUInt32BE(2, 4);
+  header.writeUInt32BE(entries.length, 8);
+  parts.push(header);
+  for (const entry of entries) {
+    let size = entry.size;
+    const bytes: number[] = [];
+    let first = (entry.type << 4) | (size & 0x0f);
+    size = Math.floor(size / 16);
+    while (size > 0) {
+      bytes.push(first | 0x80);
+      first = size & 0x7f;
+      size = Math.floor(size / 128);
+    }
+    bytes.push(first);
+    parts.push(Buffer.from(bytes), entry.base ?? Buffer.alloc(0), deflateSync(entry.body));
+  }
+  const body = Buffer.concat(parts);
+  return Buffer.concat([body, createHash('sha1').update(body).digest()]);
+}
+
+/** A delta's size varint. */
+function deltaSize(value: number): number[] {
+  const bytes: number[] = [];
+  let rest = value;
+  do {
+    let byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+    if (rest > 0) byte |= 0x80;
+    bytes.push(byte);
+  } while (rest > 0);
+  return bytes;
+}
+
+describe('readPack: what a pack may unpack to', () => {
+  it('an entry that inflates past maxUnpackedBytes is ResponseTooLargeError (64 MiB of zeros is a 65 KB pack)', () => {
+    const zeros = Buffer.alloc(64 * 1024 * 1024);
+    const pack = rawPack([{ type: 3, size: zeros.length, body: zeros }]);
+    expect(pack.length).toBeLessThan(128 * 1024);
+    const error = (() => {
+      try {
+        readPack(pack, new Map(), { maxUnpackedBytes: 1024 * 1024 });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect((error as ResponseTooLargeError).message).toMatch(/unpacks to more than 1048576 bytes/);
+    // Within the budget it reads.
+    const store = new Map<string, GitObject>();
+    readPack(pack, store, { maxUnpackedBytes: zeros.length });
+    expect(store.get(hashObject('blob', zeros))?.data.length).toBe(zeros.length);
+  });
+
+  it('the budget counts every entry of the pack, not each alone', () => {
+    const chunk = Buffer.alloc(600 * 1024, 1);
+    const other = Buffer.alloc(600 * 1024, 2);
+    const pack = rawPack([
+      { type: 3, size: chunk.length, body: chunk },
+      { type: 3, size: other.length, body: other },
+    ]);
+    expect(() => readPack(pack, new Map(), { maxUnpackedBytes: 1024 * 1024 })).toThrow(ResponseTooLargeError);
+  });
+
+  it('an entry that inflates to more than its header declares is a GitProtocolError, read no further', () => {
+    const big = Buffer.alloc(8 * 1024 * 1024, 5);
+    const pack = rawPack([{ type: 3, size: 10, body: big }]);
+    expect(() => readPack(pack, new Map())).toThrow(GitProtocolError);
+    const short = rawPack([{ type: 3, size: 100, body: Buffer.from('tiny') }]);
+    expect(() => readPack(short, new Map())).toThrow(/another size than its header says/);
+  });
+
+  it('a delta that declares a huge result is refused before anything is allocated', () => {
+    const base = Buffer.from('base object\n');
+    // source size, target size 2^40, then one copy instruction; the result is never built.
+    const delta = Buffer.from([...deltaSize(base.length), ...deltaSize(2 ** 40), 0x90, base.length]);
+    const baseId = hashObject('blob', base);
+    const pack = rawPack([
+      { type: 3, size: base.length, body: base },
+      { type: 7, size: delta.length, base: Buffer.from(baseId, 'hex'), body: delta },
+    ]);
+    expect(() => readPack(pack, new Map(), { maxUnpackedBytes: 1024 * 1024 })).toThrow(ResponseTooLargeError);
   });
 });
 

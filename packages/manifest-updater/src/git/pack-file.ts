@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { GitOpsKitError } from '@gitops-kit/core';
+import { GitOpsKitError, ResponseTooLargeError } from '@gitops-kit/core';
 import { GitProtocolError } from './errors.js';
 import { type GitObject, type GitObjectType, hashObject } from './git-objects.js';
 
@@ -9,9 +9,13 @@ const NUMBER_BY_TYPE: Record<GitObjectType, number> = { commit: 1, tree: 2, blob
 const OFS_DELTA = 6;
 const REF_DELTA = 7;
 
-/** Inflates one zlib stream at the start of `input`; returns the data and how many input bytes it used. */
-function inflateAt(input: Buffer): { data: Buffer; consumed: number } {
-  const result = inflateSync(input, { info: true }) as unknown as {
+/**
+ * Inflates one zlib stream at the start of `input`; returns the data and how many input bytes it used. The output
+ * is capped at the size the pack entry's header declares (plus one byte, to tell "more" from "exactly"): zlib
+ * expands up to about 1000:1, so without a cap a small hostile pack could fill the memory.
+ */
+function inflateAt(input: Buffer, declaredSize: number): { data: Buffer; consumed: number } {
+  const result = inflateSync(input, { info: true, maxOutputLength: declaredSize + 1 }) as unknown as {
     buffer: Buffer;
     engine: { bytesWritten: number };
   };
@@ -37,10 +41,11 @@ function readDeltaSize(delta: Buffer, start: number): { value: number; next: num
  *
  * @throws Error when the delta does not fit the base.
  */
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+export function applyDelta(base: Buffer, delta: Buffer, budget?: UnpackBudget): Buffer {
   const source = readDeltaSize(delta, 0);
   if (source.value !== base.length) throw new Error('delta base size mismatch');
   const target = readDeltaSize(delta, source.next);
+  budget?.spend(target.value);
   const output = Buffer.allocUnsafe(target.value);
   let written = 0;
   let offset = target.next;
@@ -88,9 +93,17 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
  * @throws GitProtocolError when the pack is malformed, its checksum is wrong or a delta base is missing: a pack
  *   always comes from the server, so whatever fails in reading it (zlib, a size past the end) is the server's.
  */
-export function readPack(pack: Buffer, store: Map<string, GitObject>): number {
+export function readPack(
+  pack: Buffer,
+  store: Map<string, GitObject>,
+  options: { maxUnpackedBytes?: number } = {},
+): number {
   try {
-    return readPackObjects(pack, store);
+    return readPackObjects(
+      pack,
+      store,
+      new UnpackBudget(options.maxUnpackedBytes ?? Number.POSITIVE_INFINITY),
+    );
   } catch (error) {
     if (GitOpsKitError.isInstance(error)) throw error;
     throw new GitProtocolError(
@@ -100,7 +113,33 @@ export function readPack(pack: Buffer, store: Map<string, GitObject>): number {
   }
 }
 
-function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
+/**
+ * The bytes a pack may unpack to: every inflated entry and every object rebuilt from a delta count, before
+ * anything is allocated. A pack's compressed size (`maxResponseBytes`) says little about it — a delta can copy
+ * 64 KiB of its base per 8-byte instruction, and zlib expands about 1000:1.
+ */
+export class UnpackBudget {
+  #left: number;
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+    this.#left = limit;
+  }
+
+  /** @throws ResponseTooLargeError when `bytes` do not fit in what is left. */
+  spend(bytes: number): void {
+    if (bytes > this.#left) {
+      throw new ResponseTooLargeError(
+        `the server's pack unpacks to more than ${this.#limit} bytes (maxUnpackedBytes)`,
+        { limitBytes: this.#limit },
+      );
+    }
+    this.#left -= bytes;
+  }
+}
+
+function readPackObjects(pack: Buffer, store: Map<string, GitObject>, budget: UnpackBudget): number {
   if (pack.length < 32 || pack.toString('ascii', 0, 4) !== 'PACK') throw new Error('not a pack file');
   const version = pack.readUInt32BE(4);
   if (version !== 2 && version !== 3) throw new Error(`unsupported pack version ${version}`);
@@ -118,10 +157,16 @@ function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
     let byte = pack[offset] as number;
     offset += 1;
     const typeNumber = (byte >> 4) & 0x07;
+    // The entry's inflated size: 4 bits here, then 7 bits per continuation byte (gitformat-pack(5)).
+    let declaredSize = byte & 0x0f;
+    let shift = 4;
     while (byte & 0x80) {
       byte = pack[offset] as number;
       offset += 1;
+      declaredSize += (byte & 0x7f) * 2 ** shift;
+      shift += 7;
     }
+    budget.spend(declaredSize);
     let baseOffset: number | undefined;
     let baseOid: string | undefined;
     if (typeNumber === OFS_DELTA) {
@@ -138,7 +183,9 @@ function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
       baseOid = pack.toString('hex', offset, offset + 20);
       offset += 20;
     }
-    const { data, consumed } = inflateAt(pack.subarray(offset, pack.length - 20));
+    const { data, consumed } = inflateAt(pack.subarray(offset, pack.length - 20), declaredSize);
+    if (data.length !== declaredSize)
+      throw new Error('an entry inflates to another size than its header says');
     offset += consumed;
 
     let object: GitObject | undefined;
@@ -147,14 +194,14 @@ function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
     else if (baseOffset !== undefined) {
       const base = byOffset.get(baseOffset);
       if (base === undefined) throw new Error('ofs-delta base not found');
-      object = { type: base.type, data: applyDelta(base.data, data) };
+      object = { type: base.type, data: applyDelta(base.data, data, budget) };
     } else if (baseOid !== undefined) {
       const base = store.get(baseOid);
       if (base === undefined) {
         pendingRefDeltas.push({ offset: entryOffset, baseOid, delta: data });
         continue;
       }
-      object = { type: base.type, data: applyDelta(base.data, data) };
+      object = { type: base.type, data: applyDelta(base.data, data, budget) };
     } else throw new Error(`unknown pack object type ${typeNumber}`);
     byOffset.set(entryOffset, object);
     store.set(hashObject(object.type, object.data), object);
@@ -165,7 +212,7 @@ function readPackObjects(pack: Buffer, store: Map<string, GitObject>): number {
       const pending = pendingRefDeltas[index] as (typeof pendingRefDeltas)[number];
       const base = store.get(pending.baseOid);
       if (base === undefined) continue;
-      const object = { type: base.type, data: applyDelta(base.data, pending.delta) };
+      const object = { type: base.type, data: applyDelta(base.data, pending.delta, budget) };
       byOffset.set(pending.offset, object);
       store.set(hashObject(object.type, object.data), object);
       pendingRefDeltas.splice(index, 1);

@@ -11,7 +11,7 @@ import {
 } from '@gitops-kit/core';
 import type { GitTransport } from './git-transport.js';
 import { RemoteSession } from './remote-session.js';
-import { DEFAULT_MAX_HISTORY_BYTES, openRemote } from './remote-transport.js';
+import { DEFAULT_MAX_HISTORY_BYTES, openRemote, resolveMaxUnpackedBytes } from './remote-transport.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
 import type { WriteBackSshOptions } from './ssh-options.js';
 import { fileNotFound, findFile } from './tree-edit.js';
@@ -50,6 +50,12 @@ export interface ReadFilesOptions {
   maxResponseBytes?: number;
   /** Largest whole-history fetch from a server without shallow fetch; default 64 MiB (`GitFetchTooLargeError`). */
   maxHistoryBytes?: number;
+  /**
+   * Most bytes a fetched pack may unpack to (inflated entries and objects rebuilt from deltas); default 1 GiB.
+   * `maxResponseBytes` caps the compressed answer only, and zlib expands about 1000:1. Past it:
+   * `ResponseTooLargeError`.
+   */
+  maxUnpackedBytes?: number;
   /** Follow a redirect of the first request to another origin (credentials are then dropped); default false. */
   allowCrossOriginRedirects?: boolean;
   logger?: Logger;
@@ -87,6 +93,7 @@ async function readOnce(
   const session = new RemoteSession(transport, {
     partialFetch: options.partialFetch ?? true,
     maxHistoryBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES,
+    maxUnpackedBytes: resolveMaxUnpackedBytes(options.maxUnpackedBytes),
   });
   const result: ReadFilesResult = { head: '', branch: options.branch, files: new Map(), fetchMode: 'none' };
   if (files.length === 0) {
@@ -159,6 +166,7 @@ export async function readFiles(options: ReadFilesOptions): Promise<ReadFilesRes
   if (!(maxHistoryBytes > 0)) {
     throw new ValidationError('maxHistoryBytes must be > 0', { field: 'maxHistoryBytes' });
   }
+  resolveMaxUnpackedBytes(options.maxUnpackedBytes);
   const logger = createRedactingLogger(options.logger ?? silentLogger);
   const remote = await openRemote(options);
   try {

@@ -71,6 +71,8 @@ export interface RemoteSessionOptions {
   partialFetch: boolean;
   /** Cap on a fetch of whole history, when the server cannot fetch shallow. */
   maxHistoryBytes: number;
+  /** Cap on what one fetched pack unpacks to (`ResponseTooLargeError` past it). */
+  maxUnpackedBytes: number;
   pushOptions?: readonly string[];
 }
 
@@ -179,7 +181,9 @@ export class RemoteSession {
   async #fetchInto(advertisement: UploadPackAdvertisement, head: string): Promise<void> {
     this.#currentHead = head;
     const partial = this.#allowPartialFetch && supportsPartialFetch(advertisement);
-    readPack(await this.#fetchSnapshot(advertisement, head, partial), this.store.objects);
+    readPack(await this.#fetchSnapshot(advertisement, head, partial), this.store.objects, {
+      maxUnpackedBytes: this.#options.maxUnpackedBytes,
+    });
     this.store.setMissingObjectFetcher(partial ? (oids) => this.#fetchObjects(oids) : undefined);
     this.#lastMode = partial ? 'partial' : 'full';
   }
@@ -207,7 +211,9 @@ export class RemoteSession {
   async #fetchObjects(oids: readonly string[]): Promise<void> {
     if (this.#uploadPack === undefined) return;
     try {
-      readPack(await fetchPack(this.#transport, this.#uploadPack, { wants: oids }), this.store.objects);
+      readPack(await fetchPack(this.#transport, this.#uploadPack, { wants: oids }), this.store.objects, {
+        maxUnpackedBytes: this.#options.maxUnpackedBytes,
+      });
     } catch (error) {
       // Some servers advertise filter but refuse wants of single objects: fall back to the whole snapshot.
       const refused =
@@ -216,7 +222,9 @@ export class RemoteSession {
       if (!refused || this.#currentHead === undefined) throw error;
       this.#allowPartialFetch = false;
       this.#lastMode = 'full';
-      readPack(await this.#fetchSnapshot(this.#uploadPack, this.#currentHead, false), this.store.objects);
+      readPack(await this.#fetchSnapshot(this.#uploadPack, this.#currentHead, false), this.store.objects, {
+        maxUnpackedBytes: this.#options.maxUnpackedBytes,
+      });
     }
   }
 

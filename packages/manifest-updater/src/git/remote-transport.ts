@@ -18,6 +18,21 @@ export const DEFAULT_USER_AGENT = `gitops-kit/${CORE_VERSION}`;
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024 * 1024;
 export const DEFAULT_MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+/** What a fetched pack may unpack to (inflated entries and objects rebuilt from deltas): 1 GiB. */
+export const DEFAULT_MAX_UNPACKED_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * `maxUnpackedBytes` as given, or its default.
+ *
+ * @throws ValidationError when it is not > 0.
+ */
+export function resolveMaxUnpackedBytes(value: number | undefined): number {
+  const resolved = value ?? DEFAULT_MAX_UNPACKED_BYTES;
+  if (!(resolved > 0)) {
+    throw new ValidationError('maxUnpackedBytes must be > 0', { field: 'maxUnpackedBytes' });
+  }
+  return resolved;
+}
 
 /** What a write-back and a read share about reaching a repository. */
 export interface RemoteAccessOptions {

@@ -116,6 +116,12 @@ export interface WriteBackOptions {
    */
   maxHistoryBytes?: number;
   /**
+   * Most bytes a fetched pack may unpack to (inflated entries and objects rebuilt from deltas); default 1 GiB.
+   * `maxResponseBytes` caps the compressed answer only, and zlib expands about 1000:1. Past it:
+   * `ResponseTooLargeError`.
+   */
+  maxUnpackedBytes?: number;
+  /**
    * Push options (`git push -o`), e.g. GitLab's `ci.skip`; the server must offer `push-options`, or the
    * write-back fails with `UnsupportedGitServerError` before pushing.
    */

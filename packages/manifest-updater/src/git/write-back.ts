@@ -21,6 +21,7 @@ import {
   DEFAULT_MAX_HISTORY_BYTES,
   DEFAULT_TIMEOUT_MS,
   openRemote,
+  resolveMaxUnpackedBytes,
 } from './remote-transport.js';
 import { KeyedLock } from './repo-lock.js';
 import { assertBranchName, assertRepoRelativePath } from './repo-path.js';
@@ -216,6 +217,7 @@ export async function writeBack(options: WriteBackOptions): Promise<WriteBackRes
   if (!(maxHistoryBytes > 0)) {
     throw new ValidationError('maxHistoryBytes must be > 0', { field: 'maxHistoryBytes' });
   }
+  resolveMaxUnpackedBytes(options.maxUnpackedBytes);
   validatePushOptions(options.pushOptions);
   const pushBranch = options.targetBranch ?? options.branch;
   const remote = await openRemote(options);
@@ -250,6 +252,7 @@ async function runWriteBack(
   const session = new RemoteSession(transport, {
     partialFetch: options.partialFetch ?? true,
     maxHistoryBytes: options.maxHistoryBytes ?? DEFAULT_MAX_HISTORY_BYTES,
+    maxUnpackedBytes: resolveMaxUnpackedBytes(options.maxUnpackedBytes),
     ...(options.pushOptions === undefined ? {} : { pushOptions: options.pushOptions }),
   });
   const pushBranch = options.targetBranch ?? options.branch;
