@@ -67,7 +67,7 @@ export interface StageStatus {
 type Read =
   | { kind: 'git'; key: string; result: DeployFiles | Error }
   | { kind: 'app'; key: string; result: StatusOfApplication | Error }
-  | { kind: 'apps'; key: '*'; result: Map<string | undefined, StatusOfApplication> | Error }
+  | { kind: 'apps'; key: '*'; result: Map<string, StatusOfApplication | Error> | Error }
   | { kind: 'forge'; key: string; result: ChangeRequest[] | Error };
 
 /** The part of an application the status reads (from a get, or from a projected list). */
@@ -112,20 +112,18 @@ function applicationReads(
   signal: AbortSignal | undefined,
 ): Array<() => Promise<Read>> {
   const projects = [...new Set(stages.map((stage) => stage.application.project))];
+  const getOne = (stage: ReleaseStage): Promise<StatusOfApplication | Error> =>
+    client.applications
+      .get(stage.application.name, {
+        project: stage.application.project,
+        appNamespace: stage.application.appNamespace,
+        signal,
+      })
+      .then((app): StatusOfApplication => ({ status: app.status }))
+      .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`));
   if (stages.length <= limit || projects.includes(undefined)) {
     return stages.map(
-      (stage) => async (): Promise<Read> => ({
-        kind: 'app',
-        key: stage.name,
-        result: await client.applications
-          .get(stage.application.name, {
-            project: stage.application.project,
-            appNamespace: stage.application.appNamespace,
-            signal,
-          })
-          .then((app): StatusOfApplication => ({ status: app.status }))
-          .catch((error: unknown) => new Error(`Argo CD ${stage.application.name}: ${message(error)}`)),
-      }),
+      (stage) => async (): Promise<Read> => ({ kind: 'app', key: stage.name, result: await getOne(stage) }),
     );
   }
   return [
@@ -135,13 +133,26 @@ function applicationReads(
           projects: projects as string[],
           signal,
         });
-        const byName = new Map(
-          items.map((item): [string | undefined, StatusOfApplication] => [
-            item.metadata?.name,
-            { status: item.status },
-          ]),
-        );
-        return { kind: 'apps', key: '*', result: byName };
+        // Names are unique per namespace only (applications in any namespace): a stage that names its namespace
+        // takes that one; one without takes the only application of that name, and when several namespaces hold
+        // one, asks Argo CD for it alone (its control-plane namespace is not known here).
+        const byStage = new Map<string, StatusOfApplication | Error>();
+        for (const stage of stages) {
+          const { name, appNamespace } = stage.application;
+          const matches = items.filter(
+            (item) =>
+              item.metadata?.name === name &&
+              (appNamespace === undefined || item.metadata?.namespace === appNamespace),
+          );
+          if (matches.length === 1) {
+            byStage.set(stage.name, { status: (matches[0] as (typeof items)[number]).status });
+          } else if (matches.length === 0) {
+            byStage.set(stage.name, new Error(`Argo CD ${name}: not found`));
+          } else {
+            byStage.set(stage.name, await getOne(stage));
+          }
+        }
+        return { kind: 'apps', key: '*', result: byStage };
       } catch (error) {
         return { kind: 'apps', key: '*', result: new Error(`Argo CD list: ${message(error)}`) };
       }
@@ -322,13 +333,13 @@ function statusOf(
       }
     }
   }
-  const listed = find('apps', '*') as Map<string | undefined, StatusOfApplication> | Error | undefined;
+  const listed = find('apps', '*') as Map<string, StatusOfApplication | Error> | Error | undefined;
   const app =
     listed === undefined
       ? (find('app', stage.name) as StatusOfApplication | Error | undefined)
       : listed instanceof Error
         ? listed
-        : (listed.get(stage.application.name) ?? new Error(`Argo CD ${stage.application.name}: not found`));
+        : listed.get(stage.name);
   const status = app instanceof Error || app === undefined ? undefined : app.status;
   if (app instanceof Error) errors.push(app.message);
   const branchHead = files instanceof Error || files === undefined ? undefined : files.head;
