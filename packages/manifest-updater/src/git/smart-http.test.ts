@@ -194,20 +194,32 @@ describe('SmartHttpTransport', () => {
     expect(seenThere).toEqual([undefined]);
   });
 
-  it('follows an http → https redirect on the same host (credentials may go there over TLS)', async () => {
+  it('follows an http → https redirect on the same host and port (credentials may go there over TLS)', async () => {
+    const sameHostTls = `${baseUrl.replace('http:', 'https:').replace(/\/repo\.git$/, '')}`;
+    handler = (_request, response) =>
+      response
+        .writeHead(301, { location: `${sameHostTls}/repo.git/info/refs?service=git-upload-pack` })
+        .end();
+    const connection = transport();
+    const error = await connection
+      .advertise('git-upload-pack', { protocolV2: false })
+      .catch((caught: unknown) => caught);
+    // Followed (the server there speaks no TLS, so the connection fails), not refused.
+    expect(ConnectionError.isInstance(error)).toBe(true);
+    expect(connection.url).toBe(`${sameHostTls}/repo.git`);
+  });
+
+  it('an http → https redirect to another port is another origin: refused, or followed without credentials', async () => {
     handler = (_request, response) =>
       response
         .writeHead(301, {
           location: `${otherOrigin.replace('http:', 'https:')}/repo.git/info/refs?service=git-upload-pack`,
         })
         .end();
-    const connection = transport();
-    const error = await connection
+    const refused = await transport()
       .advertise('git-upload-pack', { protocolV2: false })
       .catch((caught: unknown) => caught);
-    // Followed (no TLS server there, so the connection fails), not refused.
-    expect(ConnectionError.isInstance(error)).toBe(true);
-    expect(connection.url).toBe(`${otherOrigin.replace('http:', 'https:')}/repo.git`);
+    expect(GitRedirectRefusedError.isInstance(refused)).toBe(true);
   });
 
   it('refuses a dumb-HTTP-only server and a page that is not git, each with a typed error saying which', async () => {

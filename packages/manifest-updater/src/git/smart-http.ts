@@ -35,7 +35,7 @@ export interface SmartHttpOptions {
   signal: AbortSignal | undefined;
   /**
    * Follow a redirect of the first request to another origin (then without credentials); default false: only
-   * the same origin and an http → https upgrade of the same host are followed.
+   * the same origin and an http → https upgrade of the same host and port are followed.
    */
   allowCrossOriginRedirects?: boolean;
   /** Gzip upload-pack requests larger than this, as git does for its negotiation; default 64 KiB. */
@@ -228,9 +228,14 @@ export class SmartHttpTransport implements GitTransport {
       );
     }
     const sameOrigin = target.origin === this.#state.origin;
-    // http → https on the same host is the usual "force TLS" redirect; credentials may follow it.
+    // http → https on the same host and port (the default ports, 80 → 443, or one explicit port) is the usual
+    // "force TLS" redirect; credentials may follow it. Another port may be another service of that host, which is
+    // another origin (as curl, under git, has held since CVE-2022-27774).
     const upgrade =
-      from.protocol === 'http:' && target.protocol === 'https:' && target.hostname === from.hostname;
+      from.protocol === 'http:' &&
+      target.protocol === 'https:' &&
+      target.hostname === from.hostname &&
+      target.port === from.port;
     if (!sameOrigin && !upgrade) {
       if (this.#options.allowCrossOriginRedirects !== true) {
         throw new GitRedirectRefusedError(
