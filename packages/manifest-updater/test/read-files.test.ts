@@ -163,12 +163,9 @@ describe('readFiles over smart HTTP (git http-backend)', { timeout: 60_000 }, ()
 
   it('a file that unpacks past maxUnpackedBytes is ResponseTooLargeError (the compressed answer is small)', async () => {
     const large = `${'# padding\n'.repeat(400_000)}image:\n  tag: v1\n`;
-    await server.commit(
-      'deploy',
-      'large',
-      { 'env/large/values.yaml': large },
-      { from: await server.headOf('deploy', 'main') },
-    );
+    const main = await server.headOf('deploy', 'main');
+    expect(main).toMatch(/^[0-9a-f]{40}$/);
+    await server.commit('deploy', 'large', { 'env/large/values.yaml': large }, { from: main as string });
     const files = ['env/large/values.yaml'];
     const refused = await readFiles(options({ branch: 'large', files, maxUnpackedBytes: 1024 * 1024 })).catch(
       (error: unknown) => error,
