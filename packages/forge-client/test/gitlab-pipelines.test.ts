@@ -135,6 +135,26 @@ describe('GitLab pipelines: the checks a merge waits on', () => {
     expect((await waiting).mergeCommitSha).toBe(landed);
   });
 
+  it('a merge request pipeline (refs/merge-requests/<iid>/head) is the head pipeline: its failure blocks and fails the wait', async () => {
+    gitlab.addProject(project, 'deploy', { checksMustPass: true });
+    const opened = await openRelease('p6');
+    // GitLab runs a detached merge request pipeline on the merge request's own ref, not on the source branch.
+    const id = await gitlab.addPipeline(project, opened.headSha, 'running', {
+      ref: `refs/merge-requests/${opened.number}/head`,
+      source: 'merge_request_event',
+    });
+    // Another merge request's ref on the same commit is not this one's.
+    await gitlab.addPipeline(project, opened.headSha, 'success', { ref: 'refs/merge-requests/999/head' });
+    const current = await client.changeRequests.get(opened);
+    expect(current.headPipeline?.id).toBe(id);
+    expect(current.mergeability).not.toBe('mergeable');
+    const waiting = client.changeRequests.waitForMerge(opened, { pollIntervalMs: 20, failOnChecks: true });
+    await gitlab.setPipelineStatus(project, id, 'failed');
+    const error = await waiting.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ChecksFailedError);
+    expect((error as ChecksFailedError).failed).toEqual([`pipeline #${id}`]);
+  });
+
   it('approves through the API, pinned to the head it saw (409 → HeadChangedError when it moved)', async () => {
     // The token's user opened it: GitLab lets them approve only with "Prevent approval by author" off.
     gitlab.addProject(project, 'deploy', { approvalsRequired: 1, authorCanApprove: true });

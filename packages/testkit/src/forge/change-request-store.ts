@@ -189,7 +189,7 @@ export class ForgeProject {
     if (request.draft) return 'draft';
     if (await this.conflicts(request)) return 'conflict';
     if (this.rules.checksMustPass) {
-      const checks = this.checks.verdict(request.headSha, request.sourceBranch);
+      const checks = this.checks.verdict(request.headSha, request.sourceBranch, request.number);
       if (checks === 'failed') return 'checks-failed';
       if (checks !== 'success') return 'checks-pending';
     }
@@ -217,7 +217,7 @@ export class ForgeProject {
     for (const request of this.changeRequests) {
       if (request.state !== 'open' || request.autoMerge === null) continue;
       await this.refresh(request);
-      const checks = this.checks.verdict(request.headSha, request.sourceBranch);
+      const checks = this.checks.verdict(request.headSha, request.sourceBranch, request.number);
       if (checks === 'failed') {
         request.autoMerge = null; // GitLab cancels auto-merge when the pipeline fails
         continue;

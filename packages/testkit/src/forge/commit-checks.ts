@@ -153,17 +153,38 @@ export class CommitChecks {
   /**
    * The verdict the forge's merge rule reads for a change request's head commit `sha` from branch `sourceBranch`.
    */
-  verdict(sha: string, sourceBranch: string): ChecksVerdict {
-    return this.model === 'gitlab' ? this.#gitLabVerdict(sha, sourceBranch) : this.#gitHubVerdict(sha);
+  verdict(sha: string, sourceBranch: string, mergeRequest?: number): ChecksVerdict {
+    return this.model === 'gitlab'
+      ? this.#gitLabVerdict(sha, sourceBranch, mergeRequest)
+      : this.#gitHubVerdict(sha);
   }
 
   /**
-   * GitLab: the merge request's head pipeline decides — the newest pipeline of the head commit on the source branch
-   * (`MergeRequest#head_pipeline`), not one a tag or another branch ran on the same commit; `skipped` and
-   * `canceled` do not count as success.
+   * A merge request's head pipeline (`MergeRequest#head_pipeline`): the newest pipeline of its head commit that ran
+   * for the merge request — on its source branch (a branch pipeline), or on its own refs
+   * `refs/merge-requests/<iid>/head` (a merge request pipeline) and `…/merge` (merged results) — not one a tag or
+   * another branch ran on the same commit.
    */
-  #gitLabVerdict(sha: string, sourceBranch: string): ChecksVerdict {
-    const pipeline = this.latestPipeline(sha, sourceBranch);
+  headPipeline(sha: string, sourceBranch: string, mergeRequest?: number): StoredPipeline | undefined {
+    const refs =
+      mergeRequest === undefined
+        ? [sourceBranch]
+        : [
+            sourceBranch,
+            `refs/merge-requests/${mergeRequest}/head`,
+            `refs/merge-requests/${mergeRequest}/merge`,
+          ];
+    return this.pipelines.findLast(
+      (pipeline) => pipeline.sha === sha && (pipeline.ref === null || refs.includes(pipeline.ref)),
+    );
+  }
+
+  /**
+   * GitLab: the merge request's head pipeline decides ({@link headPipeline}); `skipped` and `canceled` do not count
+   * as success.
+   */
+  #gitLabVerdict(sha: string, sourceBranch: string, mergeRequest: number | undefined): ChecksVerdict {
+    const pipeline = this.headPipeline(sha, sourceBranch, mergeRequest);
     if (pipeline === undefined) return 'none';
     const status = this.pipelineStatus(pipeline);
     if (status === 'success') return 'success';

@@ -99,7 +99,7 @@ export async function gitLabMergeRequest(
   await project.refresh(request);
   const blocker = request.state === 'open' ? await project.blocker(request) : undefined;
   const conflict = blocker === 'conflict';
-  const headPipeline = project.checks.latestPipeline(request.headSha, request.sourceBranch);
+  const headPipeline = project.checks.headPipeline(request.headSha, request.sourceBranch, request.number);
   return {
     id: request.id,
     iid: request.number,
