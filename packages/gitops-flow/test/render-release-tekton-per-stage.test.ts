@@ -25,9 +25,9 @@ import {
   NAMESPACE,
   npxOfThisVersion,
   runReleasePipeline,
+  scriptReleaseStep,
   useTekton,
 } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
 
 const STAGES = ['dev', 'staging', 'prod'];
 const PER_STAGE = { layout: 'per-stage', stageNames: STAGES } as const;
@@ -134,14 +134,10 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
       configMap('stages.yaml', 'stages: []\n'),
       anyObject,
     );
-    cluster.kube.scriptTask(
+    scriptReleaseStep(
+      cluster.kube,
       'gitops-release',
-      renderedStep(cluster.kube, {
-        namespace: NAMESPACE,
-        task: 'gitops-release',
-        step: 'release',
-        npx: '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
-      }),
+      '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
     );
     const hostile = 'x"; touch pwned; echo "$(touch pwned)`touch pwned`$(params.stage)';
     const run = await cluster.tekton.pipelineRuns.start({
@@ -211,18 +207,14 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
       // npx of the released package = the CLI built from this checkout; each call notes when its task's CLI
       // started and how it ended, in the order the steps really ran.
       const order = join(directory, 'order');
-      cluster.kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'gitops-release',
-        renderedStep(cluster.kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: npxOfThisVersion(`echo "start \${RELEASE_STAGE:-$RELEASE_ACTION}" >> "${order}"
+        npxOfThisVersion(`echo "start \${RELEASE_STAGE:-$RELEASE_ACTION}" >> "${order}"
 "${process.execPath}" "${CLI}" "$@"; code=$?
 echo "end \${RELEASE_STAGE:-$RELEASE_ACTION} $code" >> "${order}"
 exit $code
 `),
-        }),
       );
     });
     afterAll(async () => {

@@ -16,10 +16,10 @@ import {
   npxOfThisVersion,
   runReleasePipeline,
   SECRET,
+  scriptReleaseStep,
   secret,
   useTekton,
 } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
 
 const STAGES = ['dev', 'staging', 'prod'];
 const LAYOUTS: Array<[string, RenderReleaseTektonOptions]> = [
@@ -140,16 +140,12 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
         anyObject,
       );
       // npx of the released package = the CLI built from this checkout; it lists the flags it was given first.
-      cluster.kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'gitops-release',
-        renderedStep(cluster.kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: npxOfThisVersion(
-            `for arg in "$@"; do printf 'arg:%s\\n' "$arg"; done\nexec "${process.execPath}" "${CLI}" "$@"\n`,
-          ),
-        }),
+        npxOfThisVersion(
+          `for arg in "$@"; do printf 'arg:%s\\n' "$arg"; done\nexec "${process.execPath}" "${CLI}" "$@"\n`,
+        ),
       );
     });
     afterAll(async () => {

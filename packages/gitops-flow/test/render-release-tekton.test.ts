@@ -23,9 +23,9 @@ import {
   NAMESPACE,
   npxOfThisVersion,
   runReleasePipeline,
+  scriptReleaseStep,
   useTekton,
 } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
 
 const VARIANTS: Array<[string, RenderReleaseTektonOptions]> = [
   ['after the build, stages from the cloned source', {}],
@@ -88,14 +88,10 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
       anyObject,
     );
     // This npx prints the arguments it was given, one a line, and whether a file the values try to create exists.
-    cluster.kube.scriptTask(
+    scriptReleaseStep(
+      cluster.kube,
       'release',
-      renderedStep(cluster.kube, {
-        namespace: NAMESPACE,
-        task: 'gitops-release',
-        step: 'release',
-        npx: '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
-      }),
+      '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
     );
     const hostile = 'x"; touch pwned; echo "$(touch pwned)`touch pwned`';
     const run = await cluster.tekton.pipelineRuns.start({
@@ -144,14 +140,10 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
       await applyRendered(cluster.tekton, rendered);
       await createReleaseInputs(cluster.tekton, env);
       // npx of the released package = the CLI built from this checkout.
-      cluster.kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'release',
-        renderedStep(cluster.kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: npxOfThisVersion(`exec "${process.execPath}" "${CLI}" "$@"\n`),
-        }),
+        npxOfThisVersion(`exec "${process.execPath}" "${CLI}" "$@"\n`),
       );
       const { outcome, lines } = await runReleasePipeline(
         cluster.tekton,

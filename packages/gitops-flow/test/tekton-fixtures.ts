@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { GITOPS_FLOW_VERSION, type RenderedReleaseTekton } from '../src/index.js';
 import type { ReleaseEnvironment } from './release-environment.js';
+import { renderedStep } from './tekton-step-runner.js';
 
 /** Fixtures of the tests that run rendered release Tasks in the KubeEmulator. */
 export const NAMESPACE = 'ci';
@@ -84,6 +85,17 @@ export function useTekton(): { kube: KubeEmulator; tekton: TektonClient } {
     await cluster.kube?.stop();
   });
   return cluster;
+}
+
+/**
+ * Scripts the TaskRuns of `target` (a pipeline task or Task name) as the rendered step `release` of the Task
+ * gitops-release, with `npx` as the shell script its npx runs.
+ */
+export function scriptReleaseStep(kube: KubeEmulator, target: string, npx: string): void {
+  kube.scriptTask(
+    target,
+    renderedStep(kube, { namespace: NAMESPACE, task: 'gitops-release', step: 'release', npx }),
+  );
 }
 
 /** Applies the rendered Task and Pipeline (admission: a denial is a 400 that apply throws). */
