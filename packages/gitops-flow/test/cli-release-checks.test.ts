@@ -1,50 +1,34 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ExitCode, type ReleaseReport, runCli } from '../src/index.js';
 import { captureIo } from './cli-io.js';
+import {
+  type ReleaseCliFiles,
+  releaseCliArguments,
+  releaseCliEnvironment,
+  writeReleaseCliFiles,
+} from './cli-release-harness.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 describe('gitops-flow release promote: a merge request whose pipeline fails', { timeout: 120_000 }, () => {
   let env: ReleaseEnvironment;
-  let directory: string;
+  let files: ReleaseCliFiles;
   beforeAll(async () => {
     env = await startReleaseEnvironment();
-    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-checks-'));
-    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
-    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
     // The merge wait is far longer than the test may take: only the failed pipeline can end it in time.
     const stages = env.stages.map((stage) =>
       stage.name === 'prod'
         ? { ...stage, strategy: { ...(stage.strategy as object), mergeTimeout: '2h' } }
         : stage,
     );
-    await writeFile(join(directory, 'stages.yaml'), stringify({ stages }));
+    files = await writeReleaseCliFiles(env, 'gitops-flow-release-checks-', { stages });
   });
   afterAll(async () => {
     await env.stop();
-    await rm(directory, { recursive: true, force: true });
+    await files.remove();
   });
 
-  const common = () => [
-    '--stages',
-    join(directory, 'stages.yaml'),
-    '--git-username',
-    'deployer',
-    '--git-password-file',
-    join(directory, 'git-password'),
-    '--argocd-username',
-    'admin',
-    '--argocd-password-file',
-    join(directory, 'argocd-password'),
-  ];
-  const environment = () => ({
-    ARGOCD_SERVER: env.argocd.url,
-    GITLAB_URL: env.gitlab.url,
-    GITLAB_TOKEN: env.gitlab.token,
-  });
+  const common = () => releaseCliArguments(files);
+  const environment = () => releaseCliEnvironment(env);
 
   it('exits 1 with RELEASE_CHECKS_FAILED naming the merge request and the pipeline; status shows the checks', async () => {
     const io = captureIo({ env: environment() });

@@ -1,45 +1,34 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ExitCode, runCli, type StageStatus } from '../src/index.js';
 import { captureIo } from './cli-io.js';
+import {
+  type ReleaseCliFiles,
+  releaseCliArguments,
+  releaseCliEnvironment,
+  writeReleaseCliFiles,
+} from './cli-release-harness.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 // The default git credentials (--git-password-file) are wrong on purpose: a command succeeds only when the
 // per-repository credential (--git-password-file-for / --git-token-file-for REPO=PATH) is the one used.
 describe('gitops-flow release with HTTP credentials per repository', { timeout: 120_000 }, () => {
   let env: ReleaseEnvironment;
-  let directory: string;
+  let files: ReleaseCliFiles;
   beforeAll(async () => {
     env = await startReleaseEnvironment();
-    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-http-'));
-    await writeFile(join(directory, 'wrong-password'), 'not the password\n');
-    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
-    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
-    await writeFile(join(directory, 'stages.yaml'), stringify({ stages: env.stages }));
+    files = await writeReleaseCliFiles(env, 'gitops-flow-release-http-', {
+      files: { 'wrong-password': 'not the password\n' },
+    });
   });
   afterAll(async () => {
     await env.stop();
-    await rm(directory, { recursive: true, force: true });
+    await files.remove();
   });
 
-  const common = (username = true) => [
-    '--stages',
-    join(directory, 'stages.yaml'),
-    ...(username ? ['--git-username', 'deployer'] : []),
-    '--argocd-username',
-    'admin',
-    '--argocd-password-file',
-    join(directory, 'argocd-password'),
-  ];
-  const wrongDefault = () => ['--git-password-file', join(directory, 'wrong-password')];
-  const environment = () => ({
-    ARGOCD_SERVER: env.argocd.url,
-    GITLAB_URL: env.gitlab.url,
-    GITLAB_TOKEN: env.gitlab.token,
-  });
+  const common = (username = true) =>
+    releaseCliArguments(files, username ? ['--git-username', 'deployer'] : []);
+  const wrongDefault = () => ['--git-password-file', files.path('wrong-password')];
+  const environment = () => releaseCliEnvironment(env);
 
   it('a password or token for one repository URL overrides the default credentials there', async () => {
     const refused = captureIo({ env: environment() });
@@ -50,7 +39,7 @@ describe('gitops-flow release with HTTP credentials per repository', { timeout: 
     expect(refusedStages.every((stage) => stage.errors.some((error) => error.startsWith('git ')))).toBe(true);
 
     const status = captureIo({ env: environment() });
-    const passwordFor = ['--git-password-file-for', `${env.repoUrl}=${join(directory, 'git-password')}`];
+    const passwordFor = ['--git-password-file-for', `${env.repoUrl}=${files.path('git-password')}`];
     expect(
       await runCli(
         ['release', 'status', ...common(), ...wrongDefault(), ...passwordFor, '-o', 'json'],
@@ -65,7 +54,7 @@ describe('gitops-flow release with HTTP credentials per repository', { timeout: 
     ]);
 
     const promote = captureIo({ env: environment() });
-    const tokenFor = ['--git-token-file-for', `${env.repoUrl}=${join(directory, 'git-password')}`];
+    const tokenFor = ['--git-token-file-for', `${env.repoUrl}=${files.path('git-password')}`];
     expect(
       await runCli(
         [
@@ -88,7 +77,7 @@ describe('gitops-flow release with HTTP credentials per repository', { timeout: 
 
   it('a malformed, unknown, repeated or username-less per-repository credential is a usage error', async () => {
     const head = await env.git.headOf('deploy', 'main');
-    const password = join(directory, 'git-password');
+    const password = files.path('git-password');
     const usage = async (args: string[], username = true): Promise<string> => {
       const io = captureIo({ env: environment() });
       expect(

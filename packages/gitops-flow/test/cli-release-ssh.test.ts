@@ -1,11 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SshGitServer, type SshTestKey } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ExitCode, type ReleaseReport, runCli, type StageStatus } from '../src/index.js';
 import { captureIo } from './cli-io.js';
+import {
+  type ReleaseCliFiles,
+  releaseCliArguments,
+  releaseCliEnvironment,
+  writeReleaseCliFiles,
+} from './cli-release-harness.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 // `release promote | status` with SSH deploy repositories: dev names the repository scp-like and takes the default
@@ -16,15 +18,12 @@ describe('gitops-flow release with SSH deploy repositories', { timeout: 120_000 
   let ssh: SshGitServer;
   let defaultKey: SshTestKey;
   let repositoryKey: SshTestKey;
-  let directory: string;
+  let files: ReleaseCliFiles;
   beforeAll(async () => {
     env = await startReleaseEnvironment({ prodApprovals: 0, prodAutoMerge: true });
     ssh = await SshGitServer.start({ gitServer: env.git });
     defaultKey = await ssh.createClientKey('ecdsa', { passphrase: 'release key passphrase' });
     repositoryKey = await ssh.createClientKey('ed25519', { passphrase: 'release key passphrase' });
-    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-ssh-'));
-    await writeFile(join(directory, 'known_hosts'), `${ssh.knownHosts}\n`);
-    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
     const stages = env.stages.map((stage, index) => ({
       ...stage,
       repository: {
@@ -32,34 +31,28 @@ describe('gitops-flow release with SSH deploy repositories', { timeout: 120_000 
         url: index === 0 ? ssh.scpLikeUrl('deploy') : ssh.repoUrl('deploy'),
       },
     }));
-    await writeFile(join(directory, 'stages.yaml'), stringify({ stages }));
+    files = await writeReleaseCliFiles(env, 'gitops-flow-release-ssh-', {
+      stages,
+      gitPassword: false,
+      files: { known_hosts: `${ssh.knownHosts}\n` },
+    });
   });
   afterAll(async () => {
     await ssh?.stop();
     await env?.stop();
-    await rm(directory, { recursive: true, force: true });
+    await files?.remove();
   });
 
-  const common = () => [
-    '--stages',
-    join(directory, 'stages.yaml'),
-    '--git-ssh-key-file',
-    defaultKey.privateKeyFile,
-    '--git-ssh-key-file-for',
-    `${ssh.repoUrl('deploy')}=${repositoryKey.privateKeyFile}`,
-    '--git-known-hosts-file',
-    join(directory, 'known_hosts'),
-    '--argocd-username',
-    'admin',
-    '--argocd-password-file',
-    join(directory, 'argocd-password'),
-  ];
-  const environment = () => ({
-    ARGOCD_SERVER: env.argocd.url,
-    GITLAB_URL: env.gitlab.url,
-    GITLAB_TOKEN: env.gitlab.token,
-    GIT_SSH_KEY_PASSPHRASE: 'release key passphrase',
-  });
+  const common = () =>
+    releaseCliArguments(files, [
+      '--git-ssh-key-file',
+      defaultKey.privateKeyFile,
+      '--git-ssh-key-file-for',
+      `${ssh.repoUrl('deploy')}=${repositoryKey.privateKeyFile}`,
+      '--git-known-hosts-file',
+      files.path('known_hosts'),
+    ]);
+  const environment = () => releaseCliEnvironment(env, { GIT_SSH_KEY_PASSPHRASE: 'release key passphrase' });
 
   it('promotes every stage over SSH with the right key per repository, then prints the status', async () => {
     const io = captureIo({ env: environment() });

@@ -1,47 +1,30 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ExitCode, type ReleaseReport, runCli, type StageStatus } from '../src/index.js';
 import { captureIo } from './cli-io.js';
+import {
+  type ReleaseCliFiles,
+  releaseCliArguments,
+  releaseCliEnvironment,
+  writeReleaseCliFiles,
+} from './cli-release-harness.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 describe('gitops-flow release promote | status', { timeout: 120_000 }, () => {
   let env: ReleaseEnvironment;
-  let directory: string;
+  let files: ReleaseCliFiles;
   beforeAll(async () => {
     env = await startReleaseEnvironment({ prodApprovals: 0, prodAutoMerge: true });
-    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-release-'));
-    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
-    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
-    await writeFile(
-      join(directory, 'stages.yaml'),
-      stringify({ apiVersion: 'gitops-kit.dev/v1alpha1', kind: 'ReleaseStages', stages: env.stages }),
-    );
+    files = await writeReleaseCliFiles(env, 'gitops-flow-release-', {
+      header: { apiVersion: 'gitops-kit.dev/v1alpha1', kind: 'ReleaseStages' },
+    });
   });
   afterAll(async () => {
     await env.stop();
-    await rm(directory, { recursive: true, force: true });
+    await files.remove();
   });
 
-  const common = () => [
-    '--stages',
-    join(directory, 'stages.yaml'),
-    '--git-username',
-    'deployer',
-    '--git-password-file',
-    join(directory, 'git-password'),
-    '--argocd-username',
-    'admin',
-    '--argocd-password-file',
-    join(directory, 'argocd-password'),
-  ];
-  const environment = () => ({
-    ARGOCD_SERVER: env.argocd.url,
-    GITLAB_URL: env.gitlab.url,
-    GITLAB_TOKEN: env.gitlab.token,
-  });
+  const common = () => releaseCliArguments(files);
+  const environment = () => releaseCliEnvironment(env);
 
   it('--stage promotes one stage after checking the earlier ones; an earlier stage not at the release is typed', async () => {
     const refused = captureIo({ env: environment() });

@@ -3,14 +3,13 @@ import { GitHubEmulator } from '@gitops-kit/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   formatReleaseStatusTable,
-  type PromoteReleaseOptions,
   promoteRelease,
   ReleaseChecksFailedError,
   type ReleaseEvent,
   type ReleaseStageDefinition,
   releaseStatus,
 } from '../src/index.js';
-import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import { type ReleaseEnvironment, releaseOptions, startReleaseEnvironment } from './release-environment.js';
 
 let env: ReleaseEnvironment | undefined;
 /** Failures of the scripted CI (see onOpened): asserted empty, never an unhandled rejection. */
@@ -43,22 +42,6 @@ function withProdStrategy(
         } as ReleaseStageDefinition)
       : stage,
   );
-}
-
-function releaseOptions(
-  current: ReleaseEnvironment,
-  tag: string,
-  extra: Partial<PromoteReleaseOptions> = {},
-) {
-  return {
-    values: { 'image.tag': tag },
-    stages: current.stages,
-    argocd: current.client,
-    gitAuth: { username: 'deployer', password: current.gitPassword },
-    forges: { gitlab: current.forge },
-    mergePollIntervalMs: 20,
-    ...extra,
-  } satisfies PromoteReleaseOptions;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { GitLabClient } from '@gitops-kit/forge-client';
 import { type ArgoCDEmulatorOptions, GitLabEmulator, type GitServerOptions } from '@gitops-kit/testkit';
-import type { ReleaseStageDefinition } from '../src/index.js';
+import type { PromoteReleaseOptions, ReleaseStageDefinition } from '../src/index.js';
 import { type SeedEnvironment, startSeedEnvironment } from './environment.js';
 
 /** dev and staging by push, prod through a GitLab merge request; one deploy repository, a file per stage. */
@@ -66,5 +66,25 @@ export async function startReleaseEnvironment(
       await gitlab.stop();
       await seed.stop();
     },
+  };
+}
+
+/**
+ * The options of a release through every stage of `current`: its Argo CD, its git password, its GitLab forge, a
+ * short merge poll. A string is the image tag; `extra` is spread last.
+ */
+export function releaseOptions(
+  current: ReleaseEnvironment,
+  values: string | PromoteReleaseOptions['values'],
+  extra: Partial<PromoteReleaseOptions> = {},
+): PromoteReleaseOptions {
+  return {
+    values: typeof values === 'string' ? { 'image.tag': values } : values,
+    stages: current.stages,
+    argocd: current.client,
+    gitAuth: { username: 'deployer', password: current.gitPassword },
+    forges: { gitlab: current.forge },
+    mergePollIntervalMs: 20,
+    ...extra,
   };
 }

@@ -3,7 +3,6 @@ import { ValidationError } from '@gitops-kit/core';
 import type { ForgeClient } from '@gitops-kit/forge-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type PromoteReleaseOptions,
   parseStagesFile,
   promoteRelease,
   ReleaseError,
@@ -11,7 +10,7 @@ import {
   type ReleaseReport,
   releaseStatus,
 } from '../src/index.js';
-import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import { type ReleaseEnvironment, releaseOptions, startReleaseEnvironment } from './release-environment.js';
 
 // A release driven by a hostile user: values that are markdown, YAML and shell at once, names every object
 // inherits, aborts while a change request is open, and two runs of the same release at once.
@@ -20,22 +19,6 @@ afterEach(async () => {
   await env?.stop();
   env = undefined;
 });
-
-function releaseOptions(
-  current: ReleaseEnvironment,
-  values: PromoteReleaseOptions['values'],
-  extra: Partial<PromoteReleaseOptions> = {},
-): PromoteReleaseOptions {
-  return {
-    values,
-    stages: current.stages,
-    argocd: current.client,
-    gitAuth: { username: 'deployer', password: current.gitPassword },
-    forges: { gitlab: current.forge },
-    mergePollIntervalMs: 20,
-    ...extra,
-  };
-}
 
 describe('promoteRelease against hostile input', { timeout: 120_000 }, () => {
   it('an abort while the merge request waits for a reviewer leaves a report that names it and its branch', async () => {

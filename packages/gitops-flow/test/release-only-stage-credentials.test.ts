@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { ExitCode, type PromoteReleaseOptions, promoteRelease, runCli } from '../src/index.js';
 import { captureIo } from './cli-io.js';
+import { type ReleaseCliFiles, releaseCliArguments, writeReleaseCliFiles } from './cli-release-harness.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 
 /**
@@ -14,7 +11,7 @@ import { type ReleaseEnvironment, startReleaseEnvironment } from './release-envi
  */
 describe('onlyStage needs the credentials of the stages it reaches only', { timeout: 120_000 }, () => {
   let env: ReleaseEnvironment;
-  let directory: string;
+  let files: ReleaseCliFiles | undefined;
   /** The release's stages plus a last one in an SSH repository no key is given for (never contacted). */
   let stages: PromoteReleaseOptions['stages'];
   beforeAll(async () => {
@@ -28,14 +25,11 @@ describe('onlyStage needs the credentials of the stages it reaches only', { time
         changes: [{ file: 'apps/app-dr/my-values.yaml', paths: ['image.tag'] }],
       },
     ];
-    directory = await mkdtemp(join(tmpdir(), 'gitops-flow-only-stage-'));
-    await writeFile(join(directory, 'git-password'), `${env.gitPassword}\n`);
-    await writeFile(join(directory, 'argocd-password'), `${env.argocdPassword}\n`);
-    await writeFile(join(directory, 'stages.yaml'), stringify({ stages }));
+    files = await writeReleaseCliFiles(env, 'gitops-flow-only-stage-', { stages });
   });
   afterAll(async () => {
     await env?.stop();
-    if (directory) await rm(directory, { recursive: true, force: true });
+    await files?.remove();
   });
 
   const library = (onlyStage: string, forges: PromoteReleaseOptions['forges'] = {}) =>
@@ -72,20 +66,7 @@ describe('onlyStage needs the credentials of the stages it reaches only', { time
   });
 
   it('the CLI: --stage dev needs no GitLab token and no SSH key; the whole release still does', async () => {
-    const common = [
-      '--stages',
-      join(directory, 'stages.yaml'),
-      '--set',
-      'image.tag=v8',
-      '--git-username',
-      'deployer',
-      '--git-password-file',
-      join(directory, 'git-password'),
-      '--argocd-username',
-      'admin',
-      '--argocd-password-file',
-      join(directory, 'argocd-password'),
-    ];
+    const common = [...releaseCliArguments(files as ReleaseCliFiles), '--set', 'image.tag=v8'];
     const environment = { ARGOCD_SERVER: env.argocd.url };
     const dev = captureIo({ env: environment });
     expect(await runCli(['release', 'promote', ...common, '--stage', 'dev'], dev)).toBe(ExitCode.success);

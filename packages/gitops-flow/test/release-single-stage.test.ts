@@ -2,35 +2,18 @@ import { AuthenticationError, ValidationError } from '@gitops-kit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   EarlierStageNotAtReleaseError,
-  type PromoteReleaseOptions,
   promoteRelease,
   ReleaseError,
   type ReleaseEvent,
 } from '../src/index.js';
 import { VALUES_FILE } from './environment.js';
-import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import { type ReleaseEnvironment, releaseOptions, startReleaseEnvironment } from './release-environment.js';
 
 let env: ReleaseEnvironment | undefined;
 afterEach(async () => {
   await env?.stop();
   env = undefined;
 });
-
-function options(
-  current: ReleaseEnvironment,
-  tag: string,
-  extra: Partial<PromoteReleaseOptions> = {},
-): PromoteReleaseOptions {
-  return {
-    values: { 'image.tag': tag },
-    stages: current.stages,
-    argocd: current.client,
-    gitAuth: { username: 'deployer', password: current.gitPassword },
-    forges: { gitlab: current.forge },
-    mergePollIntervalMs: 20,
-    ...extra,
-  };
-}
 
 const summary = (events: ReleaseEvent[]): string[] =>
   events.flatMap((event) => {
@@ -47,7 +30,7 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
     const stageRun = async (stage: string) => {
       const events: ReleaseEvent[] = [];
       const report = await promoteRelease(
-        options(current, 'v2', { onlyStage: stage, onEvent: (event) => events.push(event) }),
+        releaseOptions(current, 'v2', { onlyStage: stage, onEvent: (event) => events.push(event) }),
       );
       return { report, events: summary(events) };
     };
@@ -100,7 +83,7 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
     env = await startReleaseEnvironment();
     const current = env;
     const headBefore = (await current.git.log('deploy', 'main'))[0];
-    const error = await promoteRelease(options(current, 'v3', { onlyStage: 'prod' })).catch(
+    const error = await promoteRelease(releaseOptions(current, 'v3', { onlyStage: 'prod' })).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(EarlierStageNotAtReleaseError);
@@ -118,8 +101,8 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
     expect(await current.forge.changeRequests.list({ project: 'team/deploy', state: 'all' })).toEqual([]);
 
     // With dev at the release, staging (still at 1.0.0) is the one named.
-    await promoteRelease(options(current, 'v3', { onlyStage: 'dev' }));
-    await expect(promoteRelease(options(current, 'v3', { onlyStage: 'prod' }))).rejects.toMatchObject({
+    await promoteRelease(releaseOptions(current, 'v3', { onlyStage: 'dev' }));
+    await expect(promoteRelease(releaseOptions(current, 'v3', { onlyStage: 'prod' }))).rejects.toMatchObject({
       code: 'EARLIER_STAGE_NOT_AT_RELEASE',
       earlierStage: 'staging',
     });
@@ -139,7 +122,7 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
         interval: 50,
       })
       .toBe('OutOfSync');
-    await expect(promoteRelease(options(current, 'v4', { onlyStage: 'staging' }))).rejects.toThrow(
+    await expect(promoteRelease(releaseOptions(current, 'v4', { onlyStage: 'staging' }))).rejects.toThrow(
       /earlier stage dev is not at the release \(main holds the values but Argo CD reports app-dev OutOfSync and \w+\)/,
     );
     expect(await current.tagOf('staging')).toBe('1.0.0');
@@ -147,13 +130,18 @@ describe('promoteRelease with onlyStage (one Tekton task per stage)', { timeout:
 
   it('an unknown stage is a ValidationError that names the stages; a failed check is a ReleaseError', async () => {
     env = await startReleaseEnvironment();
-    await expect(promoteRelease(options(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(ValidationError);
-    await expect(promoteRelease(options(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(
+    await expect(promoteRelease(releaseOptions(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(
+      ValidationError,
+    );
+    await expect(promoteRelease(releaseOptions(env, 'v5', { onlyStage: 'qa' }))).rejects.toThrow(
       /onlyStage "qa" is not a stage \(the stages are dev, staging, prod\)/,
     );
     // The check of the earlier stages could not read git: typed as any stage that cannot run to a verdict.
     const error = await promoteRelease(
-      options(env, 'v5', { onlyStage: 'staging', gitAuth: { username: 'deployer', password: 'wrong' } }),
+      releaseOptions(env, 'v5', {
+        onlyStage: 'staging',
+        gitAuth: { username: 'deployer', password: 'wrong' },
+      }),
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ReleaseError);
     expect(error).toMatchObject({ code: 'RELEASE_FAILED', stage: 'staging' });

@@ -1,7 +1,6 @@
 import { ChangeRequestClosedError, ChangeRequestConflictError } from '@gitops-kit/forge-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type PromoteReleaseOptions,
   parseStagesFile,
   promoteRelease,
   ReleaseError,
@@ -11,29 +10,13 @@ import {
   releaseStatus,
 } from '../src/index.js';
 import { VALUES_FILE } from './environment.js';
-import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
+import { type ReleaseEnvironment, releaseOptions, startReleaseEnvironment } from './release-environment.js';
 
 let env: ReleaseEnvironment | undefined;
 afterEach(async () => {
   await env?.stop();
   env = undefined;
 });
-
-function releaseOptions(
-  current: ReleaseEnvironment,
-  tag: string,
-  extra: Partial<PromoteReleaseOptions> = {},
-): PromoteReleaseOptions {
-  return {
-    values: { 'image.tag': tag },
-    stages: current.stages,
-    argocd: current.client,
-    gitAuth: { username: 'deployer', password: current.gitPassword },
-    forges: { gitlab: current.forge },
-    mergePollIntervalMs: 20,
-    ...extra,
-  };
-}
 
 /** Approves and merges the prod merge request as soon as it is open (what a reviewer does). */
 function reviewerMergesProd(current: ReleaseEnvironment, events: ReleaseEvent[]): Promise<string> {

@@ -2,8 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
-import { KubeEmulator } from '@gitops-kit/testkit';
+import { validateTektonDocument } from '@gitops-kit/tekton-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import {
@@ -17,17 +16,19 @@ import { captureIo } from './cli-io.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 import {
   anyObject,
+  applyRendered,
+  CLI,
   CONFIG_MAP,
   configMap,
+  createReleaseInputs,
   createSecrets,
-  logLines,
   NAMESPACE,
-  SECRET,
-  secret,
+  npxOfThisVersion,
+  runReleasePipeline,
+  scriptReleaseStep,
+  useTekton,
 } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
 
-const CLI = join(import.meta.dirname, '..', 'bin', 'gitops-flow.js');
 const STAGES = ['dev', 'staging', 'prod'];
 const PER_STAGE = { layout: 'per-stage', stageNames: STAGES } as const;
 
@@ -45,20 +46,7 @@ const paramsOf = (params: ParamList): Record<string, unknown> =>
   Object.fromEntries((params ?? []).map((param) => [param.name, param.value]));
 
 describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
-  let kube: KubeEmulator;
-  let tekton: TektonClient;
-  beforeAll(async () => {
-    kube = await KubeEmulator.start({ namespace: NAMESPACE });
-    tekton = new TektonClient({
-      server: kube.url,
-      token: kube.token,
-      namespace: NAMESPACE,
-      logPollIntervalMs: 50,
-    });
-  });
-  afterAll(async () => {
-    await kube.stop();
-  });
+  const cluster = useTekton();
 
   it.each(VARIANTS)(
     '%s: one task per stage in stage order, a finally status, admitted',
@@ -66,8 +54,7 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
       const rendered = renderReleaseTekton({ ...options, namespace: NAMESPACE });
       const documents = parseAllDocuments(rendered.yaml).map((document) => document.toJS());
       for (const document of documents) expect(validateTektonDocument(document).issues).toEqual([]);
-      await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-      await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
+      await applyRendered(cluster.tekton, rendered);
       const standalone = options.mode === 'standalone';
       const tasks = rendered.pipeline.spec.tasks ?? [];
       expect(tasks.map((task) => [task.name, task.runAfter])).toEqual([
@@ -138,22 +125,22 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
       values: ['image.tag', 'chart.version'],
       pipelineName: 'release-args-per-stage',
     });
-    await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-    await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
-    await createSecrets(tekton, { gitPassword: 'pw', argocdPassword: 'apw' }, true);
-    await tekton.transport.delete(CONFIG_MAP, NAMESPACE, 'stages').catch(() => undefined);
-    await tekton.transport.create(CONFIG_MAP, NAMESPACE, configMap('stages.yaml', 'stages: []\n'), anyObject);
-    kube.scriptTask(
+    await applyRendered(cluster.tekton, rendered);
+    await createSecrets(cluster.tekton, { gitPassword: 'pw', argocdPassword: 'apw' }, true);
+    await cluster.tekton.transport.delete(CONFIG_MAP, NAMESPACE, 'stages').catch(() => undefined);
+    await cluster.tekton.transport.create(
+      CONFIG_MAP,
+      NAMESPACE,
+      configMap('stages.yaml', 'stages: []\n'),
+      anyObject,
+    );
+    scriptReleaseStep(
+      cluster.kube,
       'gitops-release',
-      renderedStep(kube, {
-        namespace: NAMESPACE,
-        task: 'gitops-release',
-        step: 'release',
-        npx: '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
-      }),
+      '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
     );
     const hostile = 'x"; touch pwned; echo "$(touch pwned)`touch pwned`$(params.stage)';
-    const run = await tekton.pipelineRuns.start({
+    const run = await cluster.tekton.pipelineRuns.start({
       pipelineRef: { name: 'release-args-per-stage' },
       params: {
         image_tag: hostile,
@@ -163,11 +150,11 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
       },
     });
     const name = run.metadata.name as string;
-    expect((await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 60_000 })).status).toBe(
+    expect((await cluster.tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 60_000 })).status).toBe(
       'Succeeded',
     );
     const argsByTask = new Map<string, string[]>();
-    for await (const entry of tekton.pipelineRuns.logs(name)) {
+    for await (const entry of cluster.tekton.pipelineRuns.logs(name)) {
       expect(entry.line).not.toBe('PWNED');
       if (!entry.line.startsWith('arg:')) continue;
       argsByTask.set(entry.pipelineTask, [
@@ -215,44 +202,19 @@ describe('renderReleaseTekton, layout per-stage', { timeout: 180_000 }, () => {
         stagesConfigMap: 'release-stages',
         pipelineName: 'release-per-stage',
       });
-      await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-      await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
-      await createSecrets(tekton, { gitPassword: env.gitPassword, argocdPassword: env.argocdPassword }, true);
-      await tekton.transport.create(
-        SECRET,
-        NAMESPACE,
-        secret('gitlab-token', { token: env.gitlab.token }),
-        anyObject,
-      );
-      const stages = stringify({
-        apiVersion: 'gitops-kit.dev/v1alpha1',
-        kind: 'ReleaseStages',
-        stages: env.stages,
-      });
-      await tekton.transport.create(
-        CONFIG_MAP,
-        NAMESPACE,
-        configMap('stages.yaml', stages, 'release-stages'),
-        anyObject,
-      );
+      await applyRendered(cluster.tekton, rendered);
+      await createReleaseInputs(cluster.tekton, env);
       // npx of the released package = the CLI built from this checkout; each call notes when its task's CLI
       // started and how it ended, in the order the steps really ran.
       const order = join(directory, 'order');
-      kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'gitops-release',
-        renderedStep(kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: `#!/bin/sh
-[ "$1" = --yes ] && [ "$2" = "@gitops-kit/gitops-flow@${GITOPS_FLOW_VERSION}" ] || exit 97
-shift 2
-echo "start \${RELEASE_STAGE:-$RELEASE_ACTION}" >> "${order}"
+        npxOfThisVersion(`echo "start \${RELEASE_STAGE:-$RELEASE_ACTION}" >> "${order}"
 "${process.execPath}" "${CLI}" "$@"; code=$?
 echo "end \${RELEASE_STAGE:-$RELEASE_ACTION} $code" >> "${order}"
 exit $code
-`,
-        }),
+`),
       );
     });
     afterAll(async () => {
@@ -262,14 +224,14 @@ exit $code
 
     const runRelease = async (tag: string) => {
       await writeFile(join(directory, 'order'), '');
-      const run = await tekton.pipelineRuns.start({
-        pipelineRef: { name: 'release-per-stage' },
-        params: { image_tag: tag, argocd_server: env.argocd.url, gitlab_url: env.gitlab.url },
-      });
-      const name = run.metadata.name as string;
-      const outcome = await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 150_000 });
-      const lines = await logLines(tekton, name);
-      const description = await tekton.pipelineRuns.describe(name);
+      const { name, outcome, lines } = await runReleasePipeline(
+        cluster.tekton,
+        env,
+        'release-per-stage',
+        tag,
+        150_000,
+      );
+      const description = await cluster.tekton.pipelineRuns.describe(name);
       const taskRuns = Object.fromEntries(
         description.taskRuns.map((row) => [row.pipelineTaskName, row.conditions[0]?.reason]),
       );
@@ -366,28 +328,22 @@ exit $code
         'release-live',
       ]);
 
+      // `render tekton --release --standalone --layout per-stage` with these stages, as a graph in this format.
+      const perStageGraph = (stages: string[], format: string) => [
+        'render',
+        'tekton',
+        '--release',
+        '--standalone',
+        '--layout',
+        'per-stage',
+        ...stages.flatMap((stage) => ['--stage', stage]),
+        '--format',
+        format,
+      ];
       const mermaid = captureIo();
-      expect(
-        await runCli(
-          [
-            'render',
-            'tekton',
-            '--release',
-            '--standalone',
-            '--layout',
-            'per-stage',
-            '--stage',
-            'dev',
-            '--stage',
-            'staging',
-            '--stage',
-            'prod',
-            '--format',
-            'mermaid',
-          ],
-          mermaid,
-        ),
-      ).toBe(ExitCode.success);
+      expect(await runCli(perStageGraph(['dev', 'staging', 'prod'], 'mermaid'), mermaid)).toBe(
+        ExitCode.success,
+      );
       const graph = mermaid.out();
       const id = (task: string) => new RegExp(`(\\w+)\\["${task}"\\]`).exec(graph)?.[1];
       for (const [from, to] of [
@@ -397,25 +353,7 @@ exit $code
         expect(graph).toContain(`${id(from)} --> ${id(to)}`);
       expect(id('status')).toBeDefined();
       const dot = captureIo();
-      expect(
-        await runCli(
-          [
-            'render',
-            'tekton',
-            '--release',
-            '--standalone',
-            '--layout',
-            'per-stage',
-            '--stage',
-            'dev',
-            '--stage',
-            'prod',
-            '--format',
-            'dot',
-          ],
-          dot,
-        ),
-      ).toBe(ExitCode.success);
+      expect(await runCli(perStageGraph(['dev', 'prod'], 'dot'), dot)).toBe(ExitCode.success);
       expect(dot.out()).toContain('"task:release-dev" -> "task:release-prod";');
       expect(dot.out()).toContain('"task:release-prod" -> "task:status" [style=dashed];');
 

@@ -1,22 +1,26 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
-import { KubeEmulator, SshGitServer, type SshTestKey } from '@gitops-kit/testkit';
+import { validateTektonDocument } from '@gitops-kit/tekton-client';
+import { SshGitServer, type SshTestKey } from '@gitops-kit/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import {
-  ExitCode,
-  GITOPS_FLOW_VERSION,
-  type RenderReleaseTektonOptions,
-  renderReleaseTekton,
-  runCli,
-} from '../src/index.js';
+import { ExitCode, type RenderReleaseTektonOptions, renderReleaseTekton, runCli } from '../src/index.js';
 import { captureIo } from './cli-io.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
-import { anyObject, CONFIG_MAP, configMap, logLines, NAMESPACE, SECRET, secret } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
+import {
+  anyObject,
+  applyRendered,
+  CLI,
+  CONFIG_MAP,
+  configMap,
+  NAMESPACE,
+  npxOfThisVersion,
+  runReleasePipeline,
+  SECRET,
+  scriptReleaseStep,
+  secret,
+  useTekton,
+} from './tekton-fixtures.js';
 
-const CLI = join(import.meta.dirname, '..', 'bin', 'gitops-flow.js');
 const STAGES = ['dev', 'staging', 'prod'];
 const LAYOUTS: Array<[string, RenderReleaseTektonOptions]> = [
   ['single-step', { pipelineName: 'release-ssh' }],
@@ -26,20 +30,7 @@ const LAYOUTS: Array<[string, RenderReleaseTektonOptions]> = [
 type JsonRecord = Record<string, unknown>;
 
 describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { timeout: 180_000 }, () => {
-  let kube: KubeEmulator;
-  let tekton: TektonClient;
-  beforeAll(async () => {
-    kube = await KubeEmulator.start({ namespace: NAMESPACE });
-    tekton = new TektonClient({
-      server: kube.url,
-      token: kube.token,
-      namespace: NAMESPACE,
-      logPollIntervalMs: 50,
-    });
-  });
-  afterAll(async () => {
-    await kube.stop();
-  });
+  const cluster = useTekton();
 
   it.each(LAYOUTS)(
     '%s: the key Secret is mounted as files and passed by path; Tekton admits it',
@@ -54,8 +45,7 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
       const rendered = renderReleaseTekton(options);
       for (const document of parseAllDocuments(rendered.yaml).map((entry) => entry.toJS()))
         expect(validateTektonDocument(document).issues).toEqual([]);
-      await tekton.tasks.apply(rendered.task as unknown as JsonRecord);
-      await tekton.pipelines.apply(rendered.pipeline as unknown as JsonRecord);
+      await applyRendered(cluster.tekton, rendered);
 
       const spec = rendered.task.spec as unknown as { volumes: JsonRecord[]; steps: JsonRecord[] };
       const step = spec.steps[0] as { env: JsonRecord[]; volumeMounts: JsonRecord[]; script: string };
@@ -141,23 +131,21 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
           { 'ssh-privatekey': privateKeys[1] as string, known_hosts: `${ssh.knownHosts}\n` },
         ],
       ] as const) {
-        await tekton.transport.create(SECRET, NAMESPACE, secret(name, data), anyObject);
+        await cluster.tekton.transport.create(SECRET, NAMESPACE, secret(name, data), anyObject);
       }
-      await tekton.transport.create(
+      await cluster.tekton.transport.create(
         CONFIG_MAP,
         NAMESPACE,
         configMap('stages.yaml', stringify({ stages }), 'release-stages'),
         anyObject,
       );
       // npx of the released package = the CLI built from this checkout; it lists the flags it was given first.
-      kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'gitops-release',
-        renderedStep(kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: `#!/bin/sh\n[ "$1" = --yes ] && [ "$2" = "@gitops-kit/gitops-flow@${GITOPS_FLOW_VERSION}" ] || exit 97\nshift 2\nfor arg in "$@"; do printf 'arg:%s\\n' "$arg"; done\nexec "${process.execPath}" "${CLI}" "$@"\n`,
-        }),
+        npxOfThisVersion(
+          `for arg in "$@"; do printf 'arg:%s\\n' "$arg"; done\nexec "${process.execPath}" "${CLI}" "$@"\n`,
+        ),
       );
     });
     afterAll(async () => {
@@ -188,15 +176,14 @@ describe('renderReleaseTekton with an SSH key Secret (gitSshSecretName)', { time
           stagesConfigMap: 'release-stages',
           gitSshSecretName: keySecret,
         });
-        await tekton.tasks.apply(rendered.task as unknown as JsonRecord);
-        await tekton.pipelines.apply(rendered.pipeline as unknown as JsonRecord);
-        const run = await tekton.pipelineRuns.start({
-          pipelineRef: { name: layout.pipelineName as string },
-          params: { image_tag: tag, argocd_server: env.argocd.url, gitlab_url: env.gitlab.url },
-        });
-        const name = run.metadata.name as string;
-        const outcome = await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 150_000 });
-        const lines = await logLines(tekton, name);
+        await applyRendered(cluster.tekton, rendered);
+        const { outcome, lines } = await runReleasePipeline(
+          cluster.tekton,
+          env,
+          layout.pipelineName as string,
+          tag,
+          150_000,
+        );
         expect(outcome.status, lines.join('\n')).toBe('Succeeded');
         for (const stage of STAGES) expect(await env.tagOf(stage)).toBe(tag);
         const args = lines.filter((line) => line.startsWith('arg:')).map((line) => line.slice(4));

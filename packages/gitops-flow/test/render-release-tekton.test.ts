@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { ValidationError } from '@gitops-kit/core';
-import { TektonClient, validateTektonDocument } from '@gitops-kit/tekton-client';
-import { KubeEmulator } from '@gitops-kit/testkit';
+import { validateTektonDocument } from '@gitops-kit/tekton-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments, stringify } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import {
   ExitCode,
   GITOPS_FLOW_VERSION,
@@ -15,17 +13,19 @@ import { captureIo } from './cli-io.js';
 import { type ReleaseEnvironment, startReleaseEnvironment } from './release-environment.js';
 import {
   anyObject,
+  applyRendered,
+  CLI,
   CONFIG_MAP,
   configMap,
+  createReleaseInputs,
   createSecrets,
   logLines,
-  SECRET,
-  secret,
+  NAMESPACE,
+  npxOfThisVersion,
+  runReleasePipeline,
+  scriptReleaseStep,
+  useTekton,
 } from './tekton-fixtures.js';
-import { renderedStep } from './tekton-step-runner.js';
-
-const NAMESPACE = 'ci';
-const CLI = join(import.meta.dirname, '..', 'bin', 'gitops-flow.js');
 
 const VARIANTS: Array<[string, RenderReleaseTektonOptions]> = [
   ['after the build, stages from the cloned source', {}],
@@ -41,20 +41,7 @@ const VARIANTS: Array<[string, RenderReleaseTektonOptions]> = [
 ];
 
 describe('renderReleaseTekton', { timeout: 120_000 }, () => {
-  let kube: KubeEmulator;
-  let tekton: TektonClient;
-  beforeAll(async () => {
-    kube = await KubeEmulator.start({ namespace: NAMESPACE });
-    tekton = new TektonClient({
-      server: kube.url,
-      token: kube.token,
-      namespace: NAMESPACE,
-      logPollIntervalMs: 50,
-    });
-  });
-  afterAll(async () => {
-    await kube.stop();
-  });
+  const cluster = useTekton();
 
   it.each(VARIANTS)('%s: every document is valid and admitted by Tekton', async (_, options) => {
     const rendered = renderReleaseTekton({ ...options, namespace: NAMESPACE });
@@ -62,8 +49,7 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
     expect(documents.map((document) => document.kind)).toEqual(['Task', 'Pipeline']);
     for (const document of documents) expect(validateTektonDocument(document).issues).toEqual([]);
     // Admission: a denial is a 400 that apply throws.
-    await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-    await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
+    await applyRendered(cluster.tekton, rendered);
     const tasks = rendered.pipeline.spec.tasks?.map((task) => task.name);
     expect(tasks).toEqual(
       options.mode === 'standalone' ? ['release'] : ['clone', 'test', 'build', 'docker', 'release'],
@@ -93,30 +79,30 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
       values: ['image.tag', 'chart.version'],
       pipelineName: 'release-args',
     });
-    await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-    await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
-    await createSecrets(tekton, { gitPassword: 'pw', argocdPassword: 'apw' });
-    await tekton.transport.create(CONFIG_MAP, NAMESPACE, configMap('stages.yaml', 'stages: []\n'), anyObject);
+    await applyRendered(cluster.tekton, rendered);
+    await createSecrets(cluster.tekton, { gitPassword: 'pw', argocdPassword: 'apw' });
+    await cluster.tekton.transport.create(
+      CONFIG_MAP,
+      NAMESPACE,
+      configMap('stages.yaml', 'stages: []\n'),
+      anyObject,
+    );
     // This npx prints the arguments it was given, one a line, and whether a file the values try to create exists.
-    kube.scriptTask(
+    scriptReleaseStep(
+      cluster.kube,
       'release',
-      renderedStep(kube, {
-        namespace: NAMESPACE,
-        task: 'gitops-release',
-        step: 'release',
-        npx: '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
-      }),
+      '#!/bin/sh\nfor arg in "$@"; do printf "arg:%s\\n" "$arg"; done\n[ -e pwned ] && echo PWNED\nexit 0\n',
     );
     const hostile = 'x"; touch pwned; echo "$(touch pwned)`touch pwned`';
-    const run = await tekton.pipelineRuns.start({
+    const run = await cluster.tekton.pipelineRuns.start({
       pipelineRef: { name: 'release-args' },
       params: { image_tag: hostile, chart_version: '1.2.3', argocd_server: 'https://argocd.example.com' },
     });
     const name = run.metadata.name as string;
-    expect((await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 60_000 })).status).toBe(
+    expect((await cluster.tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 60_000 })).status).toBe(
       'Succeeded',
     );
-    const lines = await logLines(tekton, name);
+    const lines = await logLines(cluster.tekton, name);
     expect(lines).not.toContain('PWNED');
     const args = lines.filter((line) => line.startsWith('arg:')).map((line) => line.slice(4));
     expect(args.slice(0, 4)).toEqual([
@@ -151,43 +137,21 @@ describe('renderReleaseTekton', { timeout: 120_000 }, () => {
         stagesConfigMap: 'release-stages',
         pipelineName: 'release-real',
       });
-      await tekton.tasks.apply(rendered.task as unknown as Record<string, unknown>);
-      await tekton.pipelines.apply(rendered.pipeline as unknown as Record<string, unknown>);
-      await createSecrets(tekton, { gitPassword: env.gitPassword, argocdPassword: env.argocdPassword }, true);
-      await tekton.transport.create(
-        SECRET,
-        NAMESPACE,
-        secret('gitlab-token', { token: env.gitlab.token }),
-        anyObject,
-      );
-      const stages = stringify({
-        apiVersion: 'gitops-kit.dev/v1alpha1',
-        kind: 'ReleaseStages',
-        stages: env.stages,
-      });
-      await tekton.transport.create(
-        CONFIG_MAP,
-        NAMESPACE,
-        configMap('stages.yaml', stages, 'release-stages'),
-        anyObject,
-      );
+      await applyRendered(cluster.tekton, rendered);
+      await createReleaseInputs(cluster.tekton, env);
       // npx of the released package = the CLI built from this checkout.
-      kube.scriptTask(
+      scriptReleaseStep(
+        cluster.kube,
         'release',
-        renderedStep(kube, {
-          namespace: NAMESPACE,
-          task: 'gitops-release',
-          step: 'release',
-          npx: `#!/bin/sh\n[ "$1" = --yes ] && [ "$2" = "@gitops-kit/gitops-flow@${GITOPS_FLOW_VERSION}" ] || exit 97\nshift 2\nexec "${process.execPath}" "${CLI}" "$@"\n`,
-        }),
+        npxOfThisVersion(`exec "${process.execPath}" "${CLI}" "$@"\n`),
       );
-      const run = await tekton.pipelineRuns.start({
-        pipelineRef: { name: 'release-real' },
-        params: { image_tag: 'tekton-r1', argocd_server: env.argocd.url, gitlab_url: env.gitlab.url },
-      });
-      const name = run.metadata.name as string;
-      const outcome = await tekton.pipelineRuns.waitForCompletion(name, { timeoutMs: 100_000 });
-      const lines = await logLines(tekton, name);
+      const { outcome, lines } = await runReleasePipeline(
+        cluster.tekton,
+        env,
+        'release-real',
+        'tekton-r1',
+        100_000,
+      );
       expect(outcome.status, lines.join('\n')).toBe('Succeeded');
       for (const stage of ['dev', 'staging', 'prod']) expect(await env.tagOf(stage)).toBe('tekton-r1');
       expect(lines.some((line) => /release \S+: succeeded/.test(line))).toBe(true);
