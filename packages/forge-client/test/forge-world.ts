@@ -25,6 +25,18 @@ export async function startDeployRepository(): Promise<{
   return { git, mainHead: created.head, releaseHead, branch };
 }
 
+/** Commits a branch off main's current head that sets prod's image tag; returns the branch name. */
+export async function branchOffMain(git: GitServer, name: string, tag: string): Promise<string> {
+  const head = await git.headOf('deploy', 'main');
+  await git.commit(
+    'deploy',
+    name,
+    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
+    { from: head as string },
+  );
+  return name;
+}
+
 /** Parents of a commit, read with the git CLI through the server's bare repository. */
 export async function parentsOf(git: GitServer, commit: string): Promise<string[]> {
   const { execFileSync } = await import('node:child_process');

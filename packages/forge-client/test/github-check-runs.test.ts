@@ -1,7 +1,7 @@
 import { GitHubEmulator, type GitServer } from '@gitops-kit/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApprovalRefusedError, ChecksFailedError, GitHubClient, HeadChangedError } from '../src/index.js';
-import { startDeployRepository } from './forge-world.js';
+import { branchOffMain, startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
 let github: GitHubEmulator;
@@ -31,14 +31,7 @@ afterEach(async () => {
 });
 
 async function openRelease(tag: string) {
-  const name = `release/check-runs-${tag}-${counter}`;
-  const head = await git.headOf('deploy', 'main');
-  await git.commit(
-    'deploy',
-    name,
-    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
-    { from: head as string },
-  );
+  const name = await branchOffMain(git, `release/check-runs-${tag}-${counter}`, tag);
   return client.changeRequests.open({
     project: repository,
     sourceBranch: name,
@@ -49,14 +42,7 @@ async function openRelease(tag: string) {
 
 /** A pull request someone else opened (GitHub never lets the author approve their own). */
 async function openForReview(tag: string) {
-  const name = `release/check-runs-${tag}-${counter}`;
-  const head = await git.headOf('deploy', 'main');
-  await git.commit(
-    'deploy',
-    name,
-    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
-    { from: head as string },
-  );
+  const name = await branchOffMain(git, `release/check-runs-${tag}-${counter}`, tag);
   const number = await github.openPullRequest(repository, {
     sourceBranch: name,
     targetBranch: 'main',

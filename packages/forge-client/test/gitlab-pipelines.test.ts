@@ -7,7 +7,7 @@ import {
   HeadChangedError,
   NotMergeableError,
 } from '../src/index.js';
-import { startDeployRepository } from './forge-world.js';
+import { branchOffMain, startDeployRepository } from './forge-world.js';
 
 let git: GitServer;
 let gitlab: GitLabEmulator;
@@ -38,14 +38,7 @@ afterEach(async () => {
 
 /** Opens a merge request from a fresh branch off main. */
 async function openRelease(tag: string) {
-  const name = `release/pipelines-${tag}-${counter}`;
-  const head = await git.headOf('deploy', 'main');
-  await git.commit(
-    'deploy',
-    name,
-    { 'env/prod/values.yaml': `image:\n  tag: ${tag}\n` },
-    { from: head as string },
-  );
+  const name = await branchOffMain(git, `release/pipelines-${tag}-${counter}`, tag);
   return client.changeRequests.open({ project, sourceBranch: name, targetBranch: 'main', title: tag });
 }
 
